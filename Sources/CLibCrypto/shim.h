@@ -1,0 +1,5 @@
+#ifndef EKS_AUTH_CLIBCRYPTO_SHIM_H
+#define EKS_AUTH_CLIBCRYPTO_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#endif

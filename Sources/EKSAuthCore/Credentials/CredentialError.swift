@@ -1,0 +1,67 @@
+import Foundation
+
+/// A credential source the chain looked at and passed over, with the reason.
+public struct SkippedSource: Sendable, Equatable {
+    /// The source, e.g. "environment" or "profile 'dev'".
+    public var source: String
+    /// Why it gave nothing, e.g. "AWS_ACCESS_KEY_ID not set".
+    public var reason: String
+
+    /// A skipped source.
+    public init(source: String, reason: String) {
+        self.source = source
+        self.reason = reason
+    }
+}
+
+/// Problems finding or using AWS credentials.
+public enum CredentialError: EKSAuthError, Equatable {
+    /// No source produced credentials; every reason kept.
+    case noCredentials(tried: [SkippedSource])
+    /// Half of a key pair: e.g. AWS_ACCESS_KEY_ID without AWS_SECRET_ACCESS_KEY.
+    case partialCredentials(source: String, missing: String)
+    /// The profile needs a credential source this version cannot use.
+    case unsupportedProfile(profile: String, feature: String)
+    /// The credentials expired before use.
+    case expired(source: String, at: Date)
+    /// A value that cannot be used, e.g. an unparsable AWS_CREDENTIAL_EXPIRATION.
+    case invalidValue(name: String, source: String, expected: String)
+
+    public var message: String {
+        switch self {
+        case .noCredentials(let tried):
+            let reasons = tried.map { "\($0.source): \($0.reason)" }.joined(separator: "; ")
+            return "no AWS credentials found (tried \(reasons))"
+        case .partialCredentials(let source, let missing):
+            return "incomplete credentials in \(source): \(missing) is missing"
+        case .unsupportedProfile(let profile, let feature):
+            return "profile '\(profile)' uses \(feature), which eks-auth does not support yet"
+        case .expired(let source, let at):
+            return "the credentials from \(source) expired at \(Timestamp.rfc3339(at))"
+        case .invalidValue(let name, let source, let expected):
+            return "invalid \(name) in \(source): expected \(expected)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .noCredentials:
+            return "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with --profile or AWS_PROFILE"
+        case .unsupportedProfile:
+            return "use a profile with aws_access_key_id/aws_secret_access_key, or export credentials "
+                + "with 'aws configure export-credentials --format env'"
+        case .expired:
+            return "refresh the credentials (e.g. 'aws sso login' or a new session) and try again"
+        default:
+            return nil
+        }
+    }
+
+    public var kind: FailureKind {
+        switch self {
+        case .noCredentials, .unsupportedProfile: return .configuration
+        case .partialCredentials, .invalidValue: return .badInput
+        case .expired: return .denied
+        }
+    }
+}

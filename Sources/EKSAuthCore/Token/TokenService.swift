@@ -1,0 +1,85 @@
+import Foundation
+
+/// What `eks-auth token` was asked for.
+public struct TokenRequest: Sendable, Equatable {
+    /// The cluster name (or Outposts cluster id): the signed `x-k8s-aws-id` value.
+    public var clusterID: String
+    /// `--region`, when given.
+    public var region: String?
+    /// `--profile`, when given.
+    public var profile: String?
+
+    /// A request for `clusterID`.
+    public init(clusterID: String, region: String? = nil, profile: String? = nil) {
+        self.clusterID = clusterID
+        self.region = region
+        self.profile = profile
+    }
+}
+
+/// The token, the ExecCredential that carries it and the settings that made it.
+public struct TokenResult: Sendable {
+    /// The token.
+    public var token: EKSToken
+    /// The ExecCredential to print.
+    public var execCredential: ExecCredential
+    /// Where the credentials came from (no secrets).
+    public var credentialSource: String
+    /// The access key id that signed.
+    public var accessKeyID: String
+}
+
+/// The core of `eks-auth token`: settings → credentials → presigned token → ExecCredential.
+public struct TokenService: Sendable {
+    let system: SystemContext
+
+    /// A service using `system` for the environment, disk, clock and trace.
+    public init(system: SystemContext) {
+        self.system = system
+    }
+
+    /// Makes a token for `request`.
+    /// - Throws: `ConfigError`, `CredentialError`.
+    public func token(for request: TokenRequest) async throws -> TokenResult {
+        let clusterID = try Self.validatedClusterID(request.clusterID)
+        let execInfo = ExecInfo.parse(system.environment.variables["KUBERNETES_EXEC_INFO"])
+        if let warning = execInfo.warning { system.warn(warning) }
+        let trace = system.tracer
+        let settings = try AWSSettings.resolve(
+            profileFlag: request.profile, regionFlag: request.region, environment: system.environment,
+            fileSystem: system.fileSystem)
+        trace("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
+        trace("region: \(settings.region) (from \(settings.regionSource))")
+        trace(
+            "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
+                + "signing region \(settings.stsEndpoint.signingRegion))")
+        let resolved = try CredentialChain(settings: settings, environment: system.environment, tracer: trace)
+            .resolve()
+        let now = system.clock.now()
+        if resolved.credentials.isExpired(at: now), let expiry = resolved.credentials.expiration {
+            throw CredentialError.expired(source: resolved.source, at: expiry)
+        }
+        let token = EKSToken.make(
+            credentials: resolved.credentials, endpoint: settings.stsEndpoint, clusterID: clusterID, at: now)
+        trace("cluster: \(clusterID); token expires \(Timestamp.rfc3339(token.expiration))")
+        if token.value.utf8.count > EKSToken.maxLength {
+            system.warn(
+                "the token is \(token.value.utf8.count) bytes, over the \(EKSToken.maxLength) the EKS "
+                    + "authenticator accepts; a long session token (session tags, role chains) is the usual cause")
+        }
+        return TokenResult(
+            token: token,
+            execCredential: ExecCredential(
+                apiVersion: execInfo.apiVersion, token: token.value, expiration: token.expiration),
+            credentialSource: resolved.source, accessKeyID: resolved.credentials.accessKeyID)
+    }
+
+    /// The cluster id, trimmed; empty, over 255 bytes or with control characters is refused.
+    static func validatedClusterID(_ raw: String) throws -> String {
+        let id = raw.trimmingWhitespace()
+        guard !id.isEmpty else { throw ConfigError.invalidClusterID("") }
+        guard id.utf8.count <= 255, !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
+        else { throw ConfigError.invalidClusterID(String(id.prefix(40))) }
+        return id
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import EKSAuthCore
+
+@main
+struct EKSAuthCommand: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "eks-auth",
+        abstract: "A kubectl exec credential plugin for Amazon EKS.",
+        discussion: """
+            Prints an ExecCredential with an EKS bearer token for kubectl. Exit codes: 0 ok, 64 usage,
+            65 bad config or credentials file, 69 STS unreachable, 70 internal error, 77 access denied or
+            expired credentials, 78 no credentials or unsupported profile.
+            """,
+        version: version,
+        subcommands: [Token.self],
+        defaultSubcommand: nil
+    )
+
+    static func main() async {
+        let arguments = ForeignArguments.normalize(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
