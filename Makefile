@@ -1,0 +1,51 @@
+# eks-auth: a kubectl exec credential plugin for Amazon EKS.
+PREFIX ?= /usr/local
+DESTDIR ?=
+SWIFT ?= swift
+PYTHON ?= python3
+RELEASE_FLAGS = -c release --static-swift-stdlib
+BIN = .build/release/eks-auth
+
+.DEFAULT_GOAL := help
+.PHONY: help deps test-deps build test unit-test integration-test install uninstall demo bench lint clean
+
+help: ## Show this list of targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+deps: ## Install the build dependencies (libssl-dev) when missing
+	@dpkg -s libssl-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libssl-dev; }
+
+test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, pytest, kubectl
+	@$(PYTHON) -c 'import moto.server, botocore, pytest, flask' 2>/dev/null || \
+		$(PYTHON) -m pip install -q 'moto[server]' botocore pytest
+	@command -v aws >/dev/null 2>&1 || $(PYTHON) -m pip install -q awscli
+	@command -v kubectl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kubernetes-client; }
+	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
+
+build: deps ## Build the release binary (static Swift standard library) at .build/release/eks-auth
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+test: test-deps build ## Run every test: Swift unit and CLI tests, then the integration suite (moto, botocore, kubectl)
+	$(SWIFT) test
+	EKS_AUTH_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider Tests/Integration \
+		--junitxml=.build/integration-junit.xml
+	$(PYTHON) scripts/check-junit.py .build/integration-junit.xml
+
+install: build ## Install eks-auth into $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/eks-auth
+
+uninstall: ## Remove eks-auth from $(DESTDIR)$(PREFIX)/bin
+	rm -f $(DESTDIR)$(PREFIX)/bin/eks-auth
+
+demo: build ## Make a token for the example cluster from the documented example keys and take it apart
+	@scripts/demo.sh $(BIN)
+
+bench: build ## Time eks-auth against aws eks get-token (and aws-iam-authenticator when present)
+	@scripts/bench.sh $(BIN)
+
+lint: ## Check formatting with swift-format
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+clean: ## Remove build products
+	rm -rf .build
