@@ -2,7 +2,7 @@ import ArgumentParser
 import EKSAuthCore
 
 @main
-struct EKSAuthCommand: AsyncParsableCommand {
+struct EKSAuthCommand: ParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -18,17 +18,9 @@ struct EKSAuthCommand: AsyncParsableCommand {
         defaultSubcommand: nil
     )
 
-    static func main() async {
-        let arguments = ForeignArguments.normalize(Array(CommandLine.arguments.dropFirst()))
-        do {
-            var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+    // Synchronous on purpose: an async main starts the concurrency runtime's threads on every
+    // kubectl call, which costs more start-up time than the whole token takes to make.
+    static func main() {
+        main(ForeignArguments.normalize(Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A credential source the chain looked at and passed over, with the reason.
 public struct SkippedSource: Sendable, Equatable {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The API versions of `client.authentication.k8s.io` an ExecCredential can be written in.
 public enum ExecAPIVersion: String, Sendable, CaseIterable {

@@ -20,11 +20,16 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     /// Parses `http(s)://host[:port][/path]`; nil for anything else (query strings and user info included).
     public init?(url: String) {
         let text = url.trimmingWhitespace()
-        let schemeEnd = text.range(of: "://")
-        guard let schemeEnd else { return nil }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "https" || scheme == "http" else { return nil }
-        var rest = text[schemeEnd.upperBound...]
+        let lower = text.lowercased()
+        let scheme: String
+        if lower.hasPrefix("https://") {
+            scheme = "https"
+        } else if lower.hasPrefix("http://") {
+            scheme = "http"
+        } else {
+            return nil
+        }
+        var rest = text.dropFirst(scheme.count + 3)
         var path = "/"
         if let slash = rest.firstIndex(of: "/") {
             path = String(rest[slash...])

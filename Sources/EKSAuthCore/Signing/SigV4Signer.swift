@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// AWS Signature Version 4, in the stages of the AWS documentation:
 /// canonical request → string to sign → signing key → signature.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The date formats of SigV4, Kubernetes and the AWS APIs, in UTC, without locale-dependent formatters.
 public enum Timestamp {

@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// What the core needs of a file system; the live one is in the executable, tests use `InMemoryFileSystem`.
 public protocol FileSystem: Sendable {
@@ -22,30 +22,32 @@ public struct FileSystemError: Error, Equatable, Sendable {
 }
 
 /// A file system held in memory, for tests and for composing fixtures.
-public final class InMemoryFileSystem: FileSystem, @unchecked Sendable {
-    private var files: [String: [UInt8]]
-    private var unreadable: Set<String> = []
-    private let lock = NSLock()
+public final class InMemoryFileSystem: FileSystem, Sendable {
+    private struct State {
+        var files: [String: [UInt8]]
+        var unreadable: Set<String> = []
+    }
+    private let state: Mutex<State>
 
     /// A file system holding `files` (path to text).
     public init(_ files: [String: String] = [:]) {
-        self.files = files.mapValues { Array($0.utf8) }
+        self.state = Mutex(State(files: files.mapValues { Array($0.utf8) }))
     }
 
     /// Adds or replaces a file.
     public func write(_ text: String, to path: String) {
-        lock.withLock { files[path] = Array(text.utf8) }
+        state.withLock { $0.files[path] = Array(text.utf8) }
     }
 
     /// Makes `path` fail to read, as a file without read permission would.
     public func makeUnreadable(_ path: String) {
-        lock.withLock { _ = unreadable.insert(path) }
+        state.withLock { _ = $0.unreadable.insert(path) }
     }
 
     public func read(_ path: String) throws -> [UInt8]? {
-        try lock.withLock {
-            if unreadable.contains(path) { throw FileSystemError(path: path, reason: "Permission denied") }
-            return files[path]
+        try state.withLock { state in
+            if state.unreadable.contains(path) { throw FileSystemError(path: path, reason: "Permission denied") }
+            return state.files[path]
         }
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Base64 with the URL-safe alphabet (RFC 4648 §5) and no padding, as the token uses.
 public enum Base64URL {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An EKS bearer token: `k8s-aws-v1.` + base64url of a presigned STS GetCallerIdentity URL.
 public struct EKSToken: Sendable, Equatable {

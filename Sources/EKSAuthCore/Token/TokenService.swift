@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What `eks-auth token` was asked for.
 public struct TokenRequest: Sendable, Equatable {
@@ -40,7 +44,7 @@ public struct TokenService: Sendable {
 
     /// Makes a token for `request`.
     /// - Throws: `ConfigError`, `CredentialError`.
-    public func token(for request: TokenRequest) async throws -> TokenResult {
+    public func token(for request: TokenRequest) throws -> TokenResult {
         let clusterID = try Self.validatedClusterID(request.clusterID)
         let execInfo = ExecInfo.parse(system.environment.variables["KUBERNETES_EXEC_INFO"])
         if let warning = execInfo.warning { system.warn(warning) }

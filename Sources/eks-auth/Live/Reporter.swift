@@ -1,6 +1,16 @@
 import ArgumentParser
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 import EKSAuthCore
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Writes errors, warnings and the `--verbose` trace to stderr.
 struct Reporter: Sendable {

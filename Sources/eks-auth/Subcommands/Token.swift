@@ -1,7 +1,7 @@
 import ArgumentParser
 import EKSAuthCore
 
-struct Token: AsyncParsableCommand {
+struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print an ExecCredential with an EKS bearer token.",
         discussion: """
@@ -30,12 +30,12 @@ struct Token: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let live = LiveSystem(verbose: aws.verbose)
         let clusterID = clusterName ?? live.environment["KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"] ?? ""
         let request = TokenRequest(clusterID: clusterID, region: aws.region, profile: aws.profile)
         do {
-            let result = try await TokenService(system: live.context).token(for: request)
+            let result = try TokenService(system: live.context).token(for: request)
             live.writeStdout(tokenOnly ? result.token.value : result.execCredential.json())
         } catch {
             throw live.reporter.fail(error)
