@@ -21,6 +21,17 @@ struct EKSAuthCommand: ParsableCommand {
     // Synchronous on purpose: an async main starts the concurrency runtime's threads on every
     // kubectl call, which costs more start-up time than the whole token takes to make.
     static func main() {
-        main(ForeignArguments.normalize(Array(CommandLine.arguments.dropFirst())))
+        let arguments = ForeignArguments.normalize(Array(CommandLine.arguments.dropFirst()))
+        if let first = arguments.first, first == "token" || first == "get-token",
+            let scanned = TokenArguments.scan(arguments.dropFirst())
+        {
+            do {
+                try Token.run(scanned)
+            } catch {
+                exit(withError: error)
+            }
+            return
+        }
+        main(arguments)
     }
 }

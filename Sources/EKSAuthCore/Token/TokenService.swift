@@ -12,12 +12,15 @@ public struct TokenRequest: Sendable, Equatable {
     public var region: String?
     /// `--profile`, when given.
     public var profile: String?
+    /// The role to assume for the token (`--role-arn` or `DEFAULT_ROLE`).
+    public var roleARN: String?
 
     /// A request for `clusterID`.
-    public init(clusterID: String, region: String? = nil, profile: String? = nil) {
+    public init(clusterID: String, region: String? = nil, profile: String? = nil, roleARN: String? = nil) {
         self.clusterID = clusterID
         self.region = region
         self.profile = profile
+        self.roleARN = roleARN
     }
 }
 
@@ -46,6 +49,9 @@ public struct TokenService: Sendable {
     /// - Throws: `ConfigError`, `CredentialError`.
     public func token(for request: TokenRequest) throws -> TokenResult {
         let clusterID = try Self.validatedClusterID(request.clusterID)
+        if request.roleARN != nil {
+            throw CredentialError.unsupportedProfile(profile: "--role-arn", feature: "AssumeRole")
+        }
         let execInfo = ExecInfo.parse(system.environment.variables["KUBERNETES_EXEC_INFO"])
         if let warning = execInfo.warning { system.warn(warning) }
         let trace = system.tracer
