@@ -23,6 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // No pkgConfig: pkg-config would add -lcrypto and with it the shared library we link around.
@@ -40,6 +41,12 @@ let package = Package(
             dependencies: [
                 "EKSAuthCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            linkerSettings: [
+                // A position-dependent executable has its ~90k data relocations resolved at link time
+                // instead of by the loader on every run (about 1 ms of page faults per kubectl call).
+                .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))
             ]
         ),
         .testTarget(

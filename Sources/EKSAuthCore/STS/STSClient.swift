@@ -1,0 +1,185 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Parameters of STS AssumeRole.
+public struct AssumeRoleParameters: Sendable, Equatable {
+    /// The role to assume.
+    public var roleARN: String
+    /// The role session name.
+    public var sessionName: String
+    /// The external id the role's trust policy may require.
+    public var externalID: String?
+    /// Session length in seconds.
+    public var durationSeconds: Int?
+    /// MFA device serial number or ARN.
+    public var serialNumber: String?
+    /// The current MFA code.
+    public var tokenCode: String?
+
+    /// Parameters from parts.
+    public init(
+        roleARN: String, sessionName: String, externalID: String? = nil, durationSeconds: Int? = nil,
+        serialNumber: String? = nil, tokenCode: String? = nil
+    ) {
+        self.roleARN = roleARN
+        self.sessionName = sessionName
+        self.externalID = externalID
+        self.durationSeconds = durationSeconds
+        self.serialNumber = serialNumber
+        self.tokenCode = tokenCode
+    }
+}
+
+/// The temporary credentials of an assumed role and the session's ARN.
+public struct AssumedRole: Sendable, Equatable {
+    /// The credentials (with session token and expiry).
+    public var credentials: AWSCredentials
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    public var assumedRoleARN: String
+}
+
+/// The answer of GetCallerIdentity.
+public struct CallerIdentity: Sendable, Equatable {
+    /// The 12-digit account id.
+    public var account: String
+    /// The caller's ARN.
+    public var arn: String
+    /// The caller's unique id (`AIDA…`, `AROA…:session`, …).
+    public var userID: String
+
+    /// An identity from parts.
+    public init(account: String, arn: String, userID: String) {
+        self.account = account
+        self.arn = arn
+        self.userID = userID
+    }
+}
+
+/// A client of the STS Query API: POST, form body, SigV4 header signing, XML answers, retries.
+public struct STSClient: Sendable {
+    /// The endpoint and signing region.
+    public let endpoint: ServiceEndpoint
+    let http: HTTPClient
+    let clock: WallClock
+    let retry: RetryPolicy
+    let tracer: Tracer
+
+    /// A client for `endpoint` over `http`.
+    public init(endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock, retry: RetryPolicy, tracer: Tracer = .silent)
+    {
+        self.endpoint = endpoint
+        self.http = http
+        self.clock = clock
+        self.retry = retry
+        self.tracer = tracer
+    }
+
+    /// Calls AssumeRole as `credentials`.
+    /// - Throws: `STSError`.
+    public func assumeRole(_ parameters: AssumeRoleParameters, as credentials: AWSCredentials) throws -> AssumedRole {
+        var form: [(name: String, value: String)] = [
+            ("RoleArn", parameters.roleARN), ("RoleSessionName", parameters.sessionName),
+        ]
+        if let duration = parameters.durationSeconds { form.append(("DurationSeconds", String(duration))) }
+        if let externalID = parameters.externalID { form.append(("ExternalId", externalID)) }
+        if let serial = parameters.serialNumber { form.append(("SerialNumber", serial)) }
+        if let code = parameters.tokenCode { form.append(("TokenCode", code)) }
+        let xml = try call("AssumeRole", form, as: credentials, roleARN: parameters.roleARN)
+        guard let keyID = xml.value(at: "Credentials", "AccessKeyId"),
+            let secret = xml.value(at: "Credentials", "SecretAccessKey"),
+            let token = xml.value(at: "Credentials", "SessionToken"),
+            let expiration = xml.value(at: "Credentials", "Expiration").flatMap(Timestamp.parseISO8601)
+        else {
+            throw STSError.malformedResponse(operation: "AssumeRole", endpoint: "\(endpoint.endpoint)", status: 200)
+        }
+        return AssumedRole(
+            credentials: AWSCredentials(
+                accessKeyID: keyID, secretAccessKey: secret, sessionToken: token, expiration: expiration),
+            assumedRoleARN: xml.value(at: "AssumedRoleUser", "Arn") ?? "")
+    }
+
+    /// Calls GetCallerIdentity as `credentials`.
+    /// - Throws: `STSError`.
+    public func callerIdentity(as credentials: AWSCredentials) throws -> CallerIdentity {
+        let xml = try call("GetCallerIdentity", [], as: credentials, roleARN: nil)
+        guard let arn = xml.value(at: "GetCallerIdentityResult", "Arn"),
+            let account = xml.value(at: "GetCallerIdentityResult", "Account")
+        else {
+            throw STSError.malformedResponse(
+                operation: "GetCallerIdentity", endpoint: "\(endpoint.endpoint)", status: 200)
+        }
+        return CallerIdentity(
+            account: account, arn: arn, userID: xml.value(at: "GetCallerIdentityResult", "UserId") ?? "")
+    }
+
+    /// Sends one signed Query-protocol call, retrying as the policy allows; returns the answer's XML.
+    func call(
+        _ operation: String, _ parameters: [(name: String, value: String)], as credentials: AWSCredentials,
+        roleARN: String?
+    ) throws -> XMLText {
+        let form = ([("Action", operation), ("Version", EKSToken.stsAPIVersion)] + parameters)
+            .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
+        let unsigned = SigV4Request(
+            method: "POST", endpoint: endpoint.endpoint,
+            headers: [
+                ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+                ("User-Agent", "eks-auth/\(EKSAuthVersion.current)"),
+            ],
+            body: Array(form.utf8))
+        let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: "sts")
+        var lastReason = ""
+        for attempt in 1...retry.maxAttempts {
+            if attempt > 1 {
+                let pause = retry.delay(afterAttempt: attempt - 1)
+                tracer("sts: retrying \(operation) in \(Int(pause * 1000)) ms (\(lastReason))")
+                retry.sleep(pause)
+            }
+            let request = HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
+            tracer("sts: \(operation) attempt \(attempt) to \(endpoint.endpoint)")
+            let response: HTTPResponse
+            do {
+                response = try http.send(request)
+            } catch let error as HTTPTransportError {
+                switch error {
+                case .timedOut: lastReason = "no answer within \(Self.seconds(retry.attemptTimeout))"
+                case .connectionFailed(let why): lastReason = why
+                }
+                continue
+            }
+            let xml = XMLText(response.text)
+            if (200..<300).contains(response.status) { return xml }
+            let code = xml.value(at: "Error", "Code")
+            if RetryPolicy.isRetryable(status: response.status, code: code), attempt < retry.maxAttempts {
+                lastReason = code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
+                continue
+            }
+            guard let code else {
+                throw STSError.unreachable(
+                    operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
+                    attempts: attempt)
+            }
+            throw STSError.service(
+                .init(
+                    operation: operation, status: response.status, code: code,
+                    message: xml.value(at: "Error", "Message") ?? "",
+                    requestID: xml.value(at: "RequestId") ?? response.headers.first {
+                        $0.name.lowercased() == "x-amzn-requestid"
+                    }?.value, roleARN: roleARN))
+        }
+        throw STSError.unreachable(
+            operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: retry.maxAttempts)
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+}
+
+/// This program's version, for `--version` and the User-Agent.
+public enum EKSAuthVersion {
+    /// The version string.
+    public static let current = "0.1.0"
+}
