@@ -3,7 +3,6 @@ import EKSAuthCore
 
 @main
 struct EKSAuthCommand: ParsableCommand {
-    static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
         commandName: "eks-auth",
@@ -13,8 +12,8 @@ struct EKSAuthCommand: ParsableCommand {
             65 bad config or credentials file, 69 STS unreachable, 70 internal error, 77 access denied or
             expired credentials, 78 no credentials or unsupported profile.
             """,
-        version: version,
-        subcommands: [Token.self],
+        version: EKSAuthVersion.current,
+        subcommands: [Token.self, Cache.self],
         defaultSubcommand: nil
     )
 

@@ -77,6 +77,11 @@ public struct STSClient: Sendable {
         self.tracer = tracer
     }
 
+    /// The longest one call can take with every attempt and backoff, in seconds.
+    public var retryBudget: Double {
+        Double(retry.maxAttempts) * (retry.attemptTimeout + retry.maxDelay)
+    }
+
     /// Calls AssumeRole as `credentials`.
     /// - Throws: `STSError`.
     public func assumeRole(_ parameters: AssumeRoleParameters, as credentials: AWSCredentials) throws -> AssumedRole {

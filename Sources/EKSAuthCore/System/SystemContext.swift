@@ -10,16 +10,43 @@ public struct SystemContext: Sendable {
     public var tracer: Tracer
     /// Where warnings go (stderr in the executable).
     public var warn: @Sendable (String) -> Void
+    /// The network, for STS calls; made only when a call must go out.
+    public var http: @Sendable () -> HTTPClient
+    /// The terminal, for prompts.
+    public var terminal: Terminal
+    /// Sleeps between retries.
+    public var sleep: @Sendable (Double) -> Void
+    /// Random numbers in 0..<1, for retry jitter.
+    public var random: @Sendable () -> Double
 
-    /// A context from its parts; `tracer` is silent and warnings are dropped unless given.
+    /// A context from its parts; `tracer` is silent, warnings are dropped, there is no network
+    /// and no terminal, and sleeps return at once unless given.
     public init(
         environment: Environment, clock: WallClock, fileSystem: FileSystem, tracer: Tracer = .silent,
-        warn: @escaping @Sendable (String) -> Void = { _ in }
+        warn: @escaping @Sendable (String) -> Void = { _ in },
+        http: @escaping @Sendable () -> HTTPClient = { NoNetwork() },
+        terminal: Terminal = .none,
+        sleep: @escaping @Sendable (Double) -> Void = { _ in },
+        random: @escaping @Sendable () -> Double = { 0.5 }
     ) {
         self.environment = environment
         self.clock = clock
         self.fileSystem = fileSystem
         self.tracer = tracer
         self.warn = warn
+        self.http = http
+        self.terminal = terminal
+        self.sleep = sleep
+        self.random = random
+    }
+}
+
+/// A transport that refuses every request, for contexts without a network.
+public struct NoNetwork: HTTPClient {
+    /// The refusing transport.
+    public init() {}
+
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        throw HTTPTransportError.connectionFailed("no network in this context")
     }
 }

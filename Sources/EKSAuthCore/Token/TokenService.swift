@@ -12,15 +12,15 @@ public struct TokenRequest: Sendable, Equatable {
     public var region: String?
     /// `--profile`, when given.
     public var profile: String?
-    /// The role to assume for the token (`--role-arn` or `DEFAULT_ROLE`).
-    public var roleARN: String?
+    /// The role to assume for the token only (`--role-arn` or `DEFAULT_ROLE`), if any.
+    public var role: RoleRequest?
 
     /// A request for `clusterID`.
-    public init(clusterID: String, region: String? = nil, profile: String? = nil, roleARN: String? = nil) {
+    public init(clusterID: String, region: String? = nil, profile: String? = nil, role: RoleRequest? = nil) {
         self.clusterID = clusterID
         self.region = region
         self.profile = profile
-        self.roleARN = roleARN
+        self.role = role
     }
 }
 
@@ -49,9 +49,6 @@ public struct TokenService: Sendable {
     /// - Throws: `ConfigError`, `CredentialError`.
     public func token(for request: TokenRequest) throws -> TokenResult {
         let clusterID = try Self.validatedClusterID(request.clusterID)
-        if request.roleARN != nil {
-            throw CredentialError.unsupportedProfile(profile: "--role-arn", feature: "AssumeRole")
-        }
         let execInfo = ExecInfo.parse(system.environment.variables["KUBERNETES_EXEC_INFO"])
         if let warning = execInfo.warning { system.warn(warning) }
         let trace = system.tracer
@@ -63,12 +60,23 @@ public struct TokenService: Sendable {
         trace(
             "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
                 + "signing region \(settings.stsEndpoint.signingRegion))")
-        let resolved = try CredentialChain(settings: settings, environment: system.environment, tracer: trace)
+        var resolved = try CredentialChain(settings: settings, environment: system.environment, tracer: trace)
             .resolve()
-        let now = system.clock.now()
-        if resolved.credentials.isExpired(at: now), let expiry = resolved.credentials.expiration {
+        if resolved.credentials.isExpired(at: system.clock.now()), let expiry = resolved.credentials.expiration {
             throw CredentialError.expired(source: resolved.source, at: expiry)
         }
+        if let role = request.role {
+            let sts = STSClient(
+                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
+                retry: try RetryPolicy.from(
+                    environment: system.environment, sleep: system.sleep, random: system.random),
+                tracer: trace)
+            let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
+            resolved = ResolvedCredentials(
+                credentials: assumed.credentials, source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
+            trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
+        }
+        let now = system.clock.now()
         let token = EKSToken.make(
             credentials: resolved.credentials, endpoint: settings.stsEndpoint, clusterID: clusterID, at: now)
         trace("cluster: \(clusterID); token expires \(Timestamp.rfc3339(token.expiration))")

@@ -1,32 +1,44 @@
 import EKSAuthCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
-#elseif canImport(Darwin)
-    import Darwin
 #endif
 
-/// The real environment, clock and disk; the only code that reads them.
+/// The real environment, clock, disk, network and terminal; the only code that reads them.
 struct LiveSystem {
     let environment: Environment
     let reporter: Reporter
     let context: SystemContext
+    private let http: LiveHTTPClient
 
     init(verbose: Bool) {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let reporter = Reporter(verbose: verbose)
+        let http = LiveHTTPClient(environment: environment)
         self.environment = environment
         self.reporter = reporter
+        self.http = http
         self.context = SystemContext(
             environment: environment, clock: WallClock { Date() }, fileSystem: LiveFileSystem(),
-            tracer: reporter.tracer, warn: { reporter.warn($0) })
+            tracer: reporter.tracer, warn: { reporter.warn($0) }, http: { http },
+            terminal: Terminal(stdinIsTerminal: isatty(STDIN_FILENO) == 1) { prompt in
+                LiveSystem.write(prompt, to: STDERR_FILENO)
+                return Swift.readLine(strippingNewline: true)
+            },
+            sleep: { seconds in usleep(useconds_t(max(0, min(seconds, 60)) * 1_000_000)) },
+            random: { Double.random(in: 0..<1) })
+    }
+
+    /// Releases the network client, if one was started.
+    func shutdown() {
+        http.shutdown()
     }
 
     /// Writes `text` and a newline to stdout.
@@ -45,29 +57,5 @@ struct LiveSystem {
             }
             bytes = bytes.dropFirst(written)
         }
-    }
-}
-
-/// The real file system, through POSIX calls (FileManager costs start-up time we do not need).
-struct LiveFileSystem: FileSystem {
-    func read(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw FileSystemError(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(path: path, reason: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            result.append(contentsOf: buffer[0..<count])
-        }
-        return result
     }
 }

@@ -87,11 +87,19 @@ struct Token: ParsableCommand {
     /// Makes the token and prints it; shared by ArgumentParser's `run()` and the fast path.
     static func run(_ arguments: TokenArguments) throws {
         let live = LiveSystem(verbose: arguments.isSet(.verbose))
+        defer { live.shutdown() }
         let environment = live.environment
+        let role = (arguments[.roleARN] ?? environment["DEFAULT_ROLE"]).map { roleARN in
+            RoleRequest(
+                roleARN: roleARN, externalID: arguments[.externalID], sessionName: arguments[.sessionName],
+                forwardSessionName: arguments.isSet(.forwardSessionName),
+                durationSeconds: arguments[.durationSeconds].flatMap { Int($0) },
+                serialNumber: arguments[.serialNumber], tokenCode: arguments[.tokenCode],
+                useCache: !arguments.isSet(.noCache))
+        }
         let request = TokenRequest(
             clusterID: arguments[.clusterName] ?? environment["KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"] ?? "",
-            region: arguments[.region], profile: arguments[.profile],
-            roleARN: arguments[.roleARN] ?? environment["DEFAULT_ROLE"])
+            region: arguments[.region], profile: arguments[.profile], role: role)
         do {
             let result = try TokenService(system: live.context).token(for: request)
             live.writeStdout(arguments.isSet(.tokenOnly) ? result.token.value : result.execCredential.json())

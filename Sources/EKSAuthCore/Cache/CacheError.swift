@@ -1,0 +1,13 @@
+/// Failures of the cache commands (the token path never fails because of the cache).
+public enum CacheError: EKSAuthError, Equatable {
+    /// A cache file could not be removed.
+    case cannotClear(path: String, reason: String)
+
+    public var message: String {
+        switch self {
+        case .cannotClear(let path, let reason): return "cannot remove \(path): \(reason)"
+        }
+    }
+
+    public var kind: FailureKind { .badInput }
+}

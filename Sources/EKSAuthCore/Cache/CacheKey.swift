@@ -1,0 +1,46 @@
+/// Everything that changes the result of an AssumeRole, hashed into a cache file name.
+public struct CacheKey: Sendable, Equatable {
+    /// The access key id of the base (calling) credentials.
+    public var baseAccessKeyID: String
+    /// The profile in effect.
+    public var profile: String
+    /// The role to assume.
+    public var roleARN: String
+    /// The external id, when given.
+    public var externalID: String?
+    /// The session name as asked for; nil when derived from the caller.
+    public var sessionName: String?
+    /// The MFA device, when given.
+    public var serialNumber: String?
+    /// The session length asked for.
+    public var durationSeconds: Int
+    /// The STS endpoint and signing region.
+    public var endpoint: String
+
+    /// A key from parts.
+    public init(
+        baseAccessKeyID: String, profile: String, roleARN: String, externalID: String?, sessionName: String?,
+        serialNumber: String?, durationSeconds: Int, endpoint: String
+    ) {
+        self.baseAccessKeyID = baseAccessKeyID
+        self.profile = profile
+        self.roleARN = roleARN
+        self.externalID = externalID
+        self.sessionName = sessionName
+        self.serialNumber = serialNumber
+        self.durationSeconds = durationSeconds
+        self.endpoint = endpoint
+    }
+
+    /// Hex SHA-256 over the fields, each written as `name=value` on its own line, so that no two
+    /// different keys can produce the same text.
+    public var digest: String {
+        let fields: [(String, String)] = [
+            ("format", "eks-auth-assume-role-v1"), ("base", baseAccessKeyID), ("profile", profile),
+            ("role", roleARN), ("external-id", externalID ?? "\u{0}"), ("session", sessionName ?? "\u{0}"),
+            ("mfa", serialNumber ?? "\u{0}"), ("duration", String(durationSeconds)), ("endpoint", endpoint),
+        ]
+        let text = fields.map { "\($0.0)=\(JSONText.quote($0.1))" }.joined(separator: "\n")
+        return Crypto.hex(Crypto.sha256(Array(text.utf8)))
+    }
+}

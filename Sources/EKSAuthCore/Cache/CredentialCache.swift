@@ -1,0 +1,142 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The on-disk cache of assumed-role credentials, one private file per `CacheKey`.
+///
+/// Policy (after aws-iam-authenticator's file cache, with its in-place write replaced by an atomic
+/// rename): the directory is 0700 and the files 0600; an entry that is corrupt, unreadable, not
+/// ours or readable by others is ignored with a warning (and replaced when it is ours); the lock
+/// wait is bounded; and a cache that cannot be used never fails the token, it only warns.
+public struct CredentialCache: Sendable {
+    /// The directory holding the entries.
+    public let directory: String
+    let fileSystem: FileSystem
+    let warn: @Sendable (String) -> Void
+
+    /// The cache directory: `EKS_AUTH_CACHE_DIR`, else `~/.kube/cache/eks-auth`.
+    public static func directory(in environment: Environment) -> String {
+        if let dir = environment["EKS_AUTH_CACHE_DIR"] { return environment.expandingTilde(dir) }
+        return "\(environment.home ?? "~")/.kube/cache/eks-auth"
+    }
+
+    /// A cache in `directory`.
+    public init(directory: String, fileSystem: FileSystem, warn: @escaping @Sendable (String) -> Void) {
+        self.directory = directory
+        self.fileSystem = fileSystem
+        self.warn = warn
+    }
+
+    /// The path of the entry for `key`.
+    public func path(for key: CacheKey) -> String { "\(directory)/\(key.digest).json" }
+
+    /// Whether the directory can be trusted: ours and not writable by others. Warns when not.
+    func directoryIsUsable() -> Bool {
+        guard let status = try? fileSystem.status(of: directory) else { return true }
+        if status.ownerID != fileSystem.currentUserID {
+            warn("cache directory \(directory) belongs to uid \(status.ownerID), not to you; not using the cache")
+            return false
+        }
+        if status.mode & 0o022 != 0 {
+            warn("cache directory \(directory) is writable by others; not using the cache (chmod 700 it)")
+            return false
+        }
+        return true
+    }
+
+    /// The cached session for `key`, if present, trustworthy and valid at least until `freshUntil`.
+    public func load(for key: CacheKey, freshUntil: Date) -> AssumedRole? {
+        guard directoryIsUsable() else { return nil }
+        let path = path(for: key)
+        let status: FileStatus?
+        let bytes: [UInt8]?
+        do {
+            status = try fileSystem.status(of: path)
+            guard let status else { return nil }
+            if status.ownerID != fileSystem.currentUserID {
+                warn("ignoring cache file \(path): it belongs to uid \(status.ownerID)")
+                return nil
+            }
+            if status.mode & 0o077 != 0 {
+                warn("ignoring cache file \(path): it is readable by others (mode \(String(status.mode, radix: 8)))")
+                return nil
+            }
+            bytes = try fileSystem.read(path)
+        } catch {
+            warn("ignoring unreadable cache file \(path): \(Self.reason(error))")
+            return nil
+        }
+        guard let bytes else { return nil }
+        guard let entry = try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes)), let role = entry.assumedRole
+        else {
+            warn("ignoring corrupt cache file \(path)")
+            return nil
+        }
+        guard let expiry = role.credentials.expiration, expiry >= freshUntil else { return nil }
+        return role
+    }
+
+    /// Writes the entry for `key`; failures only warn.
+    public func store(_ role: AssumedRole, for key: CacheKey, obtained date: Date) {
+        guard directoryIsUsable() else { return }
+        let path = path(for: key)
+        if let status = try? fileSystem.status(of: path), status.ownerID != fileSystem.currentUserID {
+            return
+        }
+        do {
+            try fileSystem.createDirectory(directory, mode: 0o700)
+            let entry = CacheEntry(role: role, roleARN: key.roleARN, profile: key.profile, obtained: date)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try fileSystem.writeAtomically(Array(try encoder.encode(entry)), to: path, mode: 0o600)
+        } catch {
+            warn("could not write cache file \(path): \(Self.reason(error)); the token is still good")
+        }
+    }
+
+    /// Runs `body` holding the lock of `key`; when the lock cannot be had within `timeout`
+    /// seconds (or at all), warns and runs `body` without it.
+    public func withLock<T>(for key: CacheKey, timeout: Double, _ body: () throws -> T) throws -> T {
+        let lockPath = "\(directory)/\(key.digest).lock"
+        do {
+            try fileSystem.createDirectory(directory, mode: 0o700)
+            if let result = try fileSystem.withExclusiveLock(lockPath, timeout: timeout, body) { return result }
+            warn("cache lock \(lockPath) still held after \(Int(timeout)) s; going on without it")
+        } catch let error as FileSystemError {
+            warn("cannot lock \(lockPath): \(error.reason); going on without the cache lock")
+        }
+        return try body()
+    }
+
+    /// The entries on disk, with their file names; unreadable ones are skipped.
+    public func entries() throws -> [(file: String, entry: CacheEntry)] {
+        let names = try fileSystem.contents(of: directory).filter { $0.hasSuffix(".json") }
+        return names.compactMap { name in
+            guard let bytes = try? fileSystem.read("\(directory)/\(name)"),
+                let entry = try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes))
+            else { return nil }
+            return (name, entry)
+        }
+    }
+
+    /// Removes every entry and lock file; returns how many entries were removed.
+    @discardableResult
+    public func clear() throws -> Int {
+        var removed = 0
+        for name in try fileSystem.contents(of: directory) {
+            if name.hasSuffix(".json") {
+                try fileSystem.remove("\(directory)/\(name)")
+                removed += 1
+            } else if name.hasSuffix(".lock") || name.hasPrefix(".tmp-") {
+                try fileSystem.remove("\(directory)/\(name)")
+            }
+        }
+        return removed
+    }
+
+    static func reason(_ error: Error) -> String {
+        (error as? FileSystemError)?.reason ?? "\(type(of: error))"
+    }
+}

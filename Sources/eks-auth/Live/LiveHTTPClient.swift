@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import EKSAuthCore
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Synchronization
+
+/// The network, through AsyncHTTPClient: TLS verified against the system trust store (or
+/// `AWS_CA_BUNDLE`), `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, connect and total timeouts, no redirects.
+/// Nothing is started until the first request, so a token that needs no call pays nothing for it.
+final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
+    private let environment: Environment
+    private let clients = Mutex<[ProxySettings?: AsyncHTTPClient.HTTPClient]>([:])
+
+    init(environment: Environment) {
+        self.environment = environment
+    }
+
+    func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        guard let endpoint = Endpoint(url: String(request.url.prefix { $0 != "?" })) else {
+            throw HTTPTransportError.connectionFailed("invalid URL")
+        }
+        let proxy: ProxySettings?
+        do {
+            proxy = try ProxySettings.forRequest(toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
+        } catch let error as EKSAuthError {
+            throw HTTPTransportError.connectionFailed(error.message)
+        }
+        let client = try self.client(for: proxy, timeout: request.timeout)
+        var headers = HTTPHeaders()
+        for header in request.headers { headers.add(name: header.name, value: header.value) }
+        let outgoing: AsyncHTTPClient.HTTPClient.Request
+        do {
+            outgoing = try .init(
+                url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers,
+                body: request.body.isEmpty ? nil : .bytes(request.body))
+        } catch {
+            throw HTTPTransportError.connectionFailed("invalid request: \(error)")
+        }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(request.timeout * 1000))
+        do {
+            let response = try client.execute(request: outgoing, deadline: deadline).wait()
+            var body: [UInt8] = []
+            if var buffer = response.body { body = buffer.readBytes(length: buffer.readableBytes) ?? [] }
+            return HTTPResponse(
+                status: Int(response.status.code),
+                headers: response.headers.map { HTTPHeader(name: $0.name, value: $0.value) }, body: body)
+        } catch let error as HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout:
+                throw HTTPTransportError.timedOut
+            default:
+                throw HTTPTransportError.connectionFailed("\(error)")
+            }
+        } catch {
+            throw HTTPTransportError.connectionFailed(Self.describe(error))
+        }
+    }
+
+    /// One client per proxy choice (in practice one per run).
+    private func client(for proxy: ProxySettings?, timeout: Double) throws -> AsyncHTTPClient.HTTPClient {
+        try clients.withLock { clients in
+            if let existing = clients[proxy] { return existing }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if let bundle = environment["AWS_CA_BUNDLE"] {
+                tls.trustRoots = .file(environment.expandingTilde(bundle))
+            }
+            let connect = TimeAmount.milliseconds(Int64(min(timeout, 3) * 1000))
+            let configuration = AsyncHTTPClient.HTTPClient.Configuration(
+                tlsConfiguration: tls, redirectConfiguration: .disallow,
+                timeout: .init(connect: connect, read: .milliseconds(Int64(timeout * 1000))),
+                proxy: proxy.map { settings in
+                    .server(
+                        host: settings.host, port: settings.port,
+                        authorization: settings.username.map { .basic(username: $0, password: settings.password ?? "") })
+                })
+            let client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[proxy] = client
+            return client
+        }
+    }
+
+    func shutdown() {
+        let all = clients.withLock { clients in
+            defer { clients.removeAll() }
+            return Array(clients.values)
+        }
+        for client in all { try? client.syncShutdown() }
+    }
+
+    static func describe(_ error: Error) -> String {
+        let text = "\(error)"
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}
