@@ -8,9 +8,9 @@ struct EKSAuthCommand: ParsableCommand {
         commandName: "eks-auth",
         abstract: "A kubectl exec credential plugin for Amazon EKS.",
         discussion: """
-            Prints an ExecCredential with an EKS bearer token for kubectl. Exit codes: 0 ok, 64 usage,
-            65 bad config or credentials file, 69 STS unreachable, 70 internal error, 77 access denied or
-            expired credentials, 78 no credentials or unsupported profile.
+            Prints an ExecCredential with an EKS bearer token for kubectl. Exit codes: 0 ok, 64 usage, \
+            65 bad config, credentials or cache file, 69 STS unreachable or throttled, 70 internal error, \
+            77 access denied or expired credentials, 78 no credentials or unsupported profile.
             """,
         version: EKSAuthVersion.current,
         subcommands: [Token.self, Cache.self],
