@@ -89,7 +89,7 @@ public struct CredentialCache: Sendable {
             try fileSystem.createDirectory(directory, mode: 0o700)
             let entry = CacheEntry(role: role, roleARN: key.roleARN, profile: key.profile, obtained: date)
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             try fileSystem.writeAtomically(Array(try encoder.encode(entry)), to: path, mode: 0o600)
         } catch {
             warn("could not write cache file \(path): \(Self.reason(error)); the token is still good")
