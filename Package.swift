@@ -1,10 +1,9 @@
-// swift-tools-version:6.0
-import PackageDescription
-
 // kubectl runs the plugin on every command, so start-up time is the product. Linking libcrypto
 // statically (libcrypto.a from libssl-dev) spares the dynamic loader thousands of symbol look-ups per run (about 2 ms here).
 // EKS_AUTH_DYNAMIC_LIBCRYPTO=1 links the shared library instead (e.g. where no libcrypto.a exists).
 import Foundation
+// swift-tools-version:6.0
+import PackageDescription
 
 let libCrypto: [LinkerSetting] =
     ProcessInfo.processInfo.environment["EKS_AUTH_DYNAMIC_LIBCRYPTO"] == nil

@@ -41,7 +41,8 @@ public enum ConfigError: EKSAuthError, Equatable {
         case .profileNotFound:
             return "list the profiles with 'aws configure list-profiles', or unset the variable or flag that names it"
         case .malformedFile:
-            return "lines must be '[section]', 'key = value', an indented continuation, or a comment starting with # or ;"
+            return
+                "lines must be '[section]', 'key = value', an indented continuation, or a comment starting with # or ;"
         default:
             return nil
         }

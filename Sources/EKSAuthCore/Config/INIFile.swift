@@ -72,7 +72,8 @@ public struct INIFile: Sendable, Equatable {
             }
             let key = trimmed[..<delimiter].trimmingWhitespace().lowercased()
             guard !key.isEmpty else {
-                throw ConfigError.malformedFile(path: path, line: lineNumber, reason: "a value without a key in [\(section)]")
+                throw ConfigError.malformedFile(
+                    path: path, line: lineNumber, reason: "a value without a key in [\(section)]")
             }
             let value = Self.strippingInlineComment(String(trimmed[trimmed.index(after: delimiter)...]))
             sections[section]![key] = .string(value)

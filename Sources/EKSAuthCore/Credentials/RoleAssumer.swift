@@ -44,9 +44,12 @@ public struct RoleRequest: Sendable, Equatable {
     /// Checks the values against STS's own limits, so a typo fails here with the flag's name.
     /// - Throws: `RoleRequestError`.
     public func validate() throws {
-        guard Self.isRoleARN(roleARN) else { throw RoleRequestError.invalid(flag: "--role-arn", expected: "arn:PARTITION:iam::ACCOUNT:role/NAME") }
+        guard Self.isRoleARN(roleARN) else {
+            throw RoleRequestError.invalid(flag: "--role-arn", expected: "arn:PARTITION:iam::ACCOUNT:role/NAME")
+        }
         if let sessionName, !RoleSessionName.isValid(sessionName) {
-            throw RoleRequestError.invalid(flag: "--session-name", expected: "2-64 characters of letters, digits and _+=,.@-")
+            throw RoleRequestError.invalid(
+                flag: "--session-name", expected: "2-64 characters of letters, digits and _+=,.@-")
         }
         if sessionName != nil, forwardSessionName {
             throw RoleRequestError.conflict("--session-name", "--forward-session-name")
@@ -54,13 +57,16 @@ public struct RoleRequest: Sendable, Equatable {
         if let duration = durationSeconds, !(900...43_200).contains(duration) {
             throw RoleRequestError.invalid(flag: "--duration-seconds", expected: "900 to 43200 seconds")
         }
-        if let externalID, !(2...1224).contains(externalID.count)
-            || !externalID.allSatisfy({ RoleSessionName.isAllowed($0) || $0 == ":" || $0 == "/" })
+        if let externalID,
+            !(2...1224).contains(externalID.count)
+                || !externalID.allSatisfy({ RoleSessionName.isAllowed($0) || $0 == ":" || $0 == "/" })
         {
-            throw RoleRequestError.invalid(flag: "--external-id", expected: "2-1224 characters of letters, digits and _+=,.@:/-")
+            throw RoleRequestError.invalid(
+                flag: "--external-id", expected: "2-1224 characters of letters, digits and _+=,.@:/-")
         }
-        if let serial = serialNumber, !(9...256).contains(serial.count)
-            || !serial.allSatisfy({ RoleSessionName.isAllowed($0) || $0 == ":" || $0 == "/" })
+        if let serial = serialNumber,
+            !(9...256).contains(serial.count)
+                || !serial.allSatisfy({ RoleSessionName.isAllowed($0) || $0 == ":" || $0 == "/" })
         {
             throw RoleRequestError.invalid(flag: "--serial-number", expected: "an MFA device ARN or serial number")
         }

@@ -48,7 +48,8 @@ public struct RetryPolicy: Sendable {
         if let value = environment["AWS_MAX_ATTEMPTS"] {
             guard let attempts = Int(value), (1...10).contains(attempts) else {
                 throw ConfigError.invalidSetting(
-                    name: "AWS_MAX_ATTEMPTS", value: value, source: "the environment", expected: "a number from 1 to 10")
+                    name: "AWS_MAX_ATTEMPTS", value: value, source: "the environment", expected: "a number from 1 to 10"
+                )
             }
             policy.maxAttempts = attempts
         }

@@ -68,8 +68,9 @@ public struct STSClient: Sendable {
     let tracer: Tracer
 
     /// A client for `endpoint` over `http`.
-    public init(endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock, retry: RetryPolicy, tracer: Tracer = .silent)
-    {
+    public init(
+        endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock, retry: RetryPolicy, tracer: Tracer = .silent
+    ) {
         self.endpoint = endpoint
         self.http = http
         self.clock = clock
@@ -170,9 +171,10 @@ public struct STSClient: Sendable {
                 .init(
                     operation: operation, status: response.status, code: code,
                     message: xml.value(at: "Error", "Message") ?? "",
-                    requestID: xml.value(at: "RequestId") ?? response.headers.first {
-                        $0.name.lowercased() == "x-amzn-requestid"
-                    }?.value, roleARN: roleARN))
+                    requestID: xml.value(at: "RequestId")
+                        ?? response.headers.first {
+                            $0.name.lowercased() == "x-amzn-requestid"
+                        }?.value, roleARN: roleARN))
         }
         throw STSError.unreachable(
             operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: retry.maxAttempts)

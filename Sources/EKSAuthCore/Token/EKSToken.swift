@@ -35,7 +35,9 @@ public struct EKSToken: Sendable, Equatable {
         credentials: AWSCredentials, endpoint: ServiceEndpoint, clusterID: String, at date: Date
     ) -> EKSToken {
         let request = SigV4Request(
-            method: "GET", endpoint: Endpoint(scheme: endpoint.endpoint.scheme, host: endpoint.endpoint.host,
+            method: "GET",
+            endpoint: Endpoint(
+                scheme: endpoint.endpoint.scheme, host: endpoint.endpoint.host,
                 port: endpoint.endpoint.port, path: "/"),
             query: [("Action", "GetCallerIdentity"), ("Version", stsAPIVersion)],
             headers: [(clusterIDHeader, clusterID)])

@@ -73,7 +73,8 @@ public struct TokenService: Sendable {
                 tracer: trace)
             let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
             resolved = ResolvedCredentials(
-                credentials: assumed.credentials, source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
+                credentials: assumed.credentials,
+                source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
             trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
         }
         let now = system.clock.now()

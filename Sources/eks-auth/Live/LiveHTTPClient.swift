@@ -22,7 +22,8 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
         }
         let proxy: ProxySettings?
         do {
-            proxy = try ProxySettings.forRequest(toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
+            proxy = try ProxySettings.forRequest(
+                toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
         } catch let error as EKSAuthError {
             throw HTTPTransportError.connectionFailed(error.message)
         }
@@ -72,7 +73,8 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
                 proxy: proxy.map { settings in
                     .server(
                         host: settings.host, port: settings.port,
-                        authorization: settings.username.map { .basic(username: $0, password: settings.password ?? "") })
+                        authorization: settings.username.map { .basic(username: $0, password: settings.password ?? "") }
+                    )
                 })
             let client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[proxy] = client

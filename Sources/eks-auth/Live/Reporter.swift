@@ -1,11 +1,11 @@
 import ArgumentParser
+import EKSAuthCore
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import EKSAuthCore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -36,19 +36,24 @@ struct Token: ParsableCommand {
     @Flag(name: TokenFlag.forwardSessionName.names, help: "Use the caller's own session name as the role session name.")
     var forwardSessionName = false
 
-    @Option(name: TokenFlag.durationSeconds.names, help: "Assumed-role session length in seconds, 900-43200 (default 3600).")
+    @Option(
+        name: TokenFlag.durationSeconds.names, help: "Assumed-role session length in seconds, 900-43200 (default 3600)."
+    )
     var durationSeconds: Int?
 
     @Option(name: TokenFlag.serialNumber.names, help: "MFA device serial number or ARN for AssumeRole.")
     var serialNumber: String?
 
-    @Option(name: TokenFlag.tokenCode.names, help: "The 6-digit MFA code (prompted for when interactive and not given).")
+    @Option(
+        name: TokenFlag.tokenCode.names, help: "The 6-digit MFA code (prompted for when interactive and not given).")
     var tokenCode: String?
 
     @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write the assumed-role credential cache.")
     var noCache = false
 
-    @Flag(name: TokenFlag.cache.names, help: ArgumentHelp("Accepted for aws-iam-authenticator; caching is on by default.", visibility: .hidden))
+    @Flag(
+        name: TokenFlag.cache.names,
+        help: ArgumentHelp("Accepted for aws-iam-authenticator; caching is on by default.", visibility: .hidden))
     var cache = false
 
     @Flag(name: TokenFlag.tokenOnly.names, help: "Print only the token, not an ExecCredential.")
@@ -59,7 +64,9 @@ struct Token: ParsableCommand {
         help: "Trace on stderr which profile, region, endpoint and credentials are used (never secrets).")
     var verbose = false
 
-    @Option(name: TokenFlag.output.names, help: ArgumentHelp("Only json; accepted for 'aws eks get-token'.", visibility: .hidden))
+    @Option(
+        name: TokenFlag.output.names,
+        help: ArgumentHelp("Only json; accepted for 'aws eks get-token'.", visibility: .hidden))
     var output: String?
 
     func validate() throws {
@@ -72,7 +79,8 @@ struct Token: ParsableCommand {
         var arguments = TokenArguments()
         let values: [(TokenFlag, String?)] = [
             (.clusterName, clusterName), (.region, region), (.profile, profile), (.roleARN, roleARN),
-            (.externalID, externalID), (.sessionName, sessionName), (.durationSeconds, durationSeconds.map(String.init)),
+            (.externalID, externalID), (.sessionName, sessionName),
+            (.durationSeconds, durationSeconds.map(String.init)),
             (.serialNumber, serialNumber), (.tokenCode, tokenCode), (.output, output),
         ]
         for case (let flag, let value?) in values { arguments.values[flag] = value }
