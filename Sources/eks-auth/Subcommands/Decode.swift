@@ -1,0 +1,25 @@
+import ArgumentParser
+import EKSAuthCore
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take a token apart offline and check it against the EKS server's rules.",
+        discussion: "Exits 0 when every rule passes, 65 when one fails. Never prints the signature or session token.")
+
+    @OptionGroup var input: TokenInput
+
+    func run() throws {
+        let live = LiveSystem(verbose: false)
+        do {
+            let now = live.context.clock.now()
+            let report = TokenInspector.inspect(try input.read(), now: now)
+            live.writeStdout(input.output == .json ? report.json(now: now) : report.text(now: now))
+            guard report.isValid else {
+                let failed = report.checks.filter { !$0.passed }.map(\.rule)
+                throw live.reporter.fail(TokenVerificationError.failsChecks(failed))
+            }
+        } catch let error as EKSAuthError {
+            throw live.reporter.fail(error)
+        }
+    }
+}
