@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): time eks-auth against `aws eks get-token` (and
+# aws-iam-authenticator when it is on PATH) on the documented example keys,
+# then the assumed-role paths against a local moto STS. No AWS account needed.
+#
+# Usage: scripts/bench.sh [path/to/eks-auth]   (make bench passes .build/release/eks-auth)
+# Results go to stdout; hyperfine's raw JSON stays in a temp dir.
+set -euo pipefail
+
+bin=${1:-.build/release/eks-auth}
+if [[ ! -x $bin ]]; then
+    echo "bench: no executable at $bin (run 'make build' first)" >&2
+    exit 66
+fi
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+cluster=dev.my-eks-cluster
+region=eu-west-1
+example_key=AKIDEXAMPLE
+example_secret=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+fallback_role=arn:aws:iam::123456789012:role/dev.eks-access.role
+rss_runs=5
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/eks-auth-bench.XXXXXX")
+moto_pid=
+cleanup() {
+    if [[ -n $moto_pid ]]; then
+        # moto runs in its own session (setsid), so its group id is its pid.
+        kill -- "-$moto_pid" 2>/dev/null || kill "$moto_pid" 2>/dev/null || true
+        wait "$moto_pid" 2>/dev/null || true
+    fi
+    # Keep only the raw JSON and the RSS table.
+    rm -rf "${work:?}/home" "${work:?}/cache" "$work"/check.* "$work/rss.tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+heading() {
+    printf '\n== %s ==\n' "$1"
+}
+
+# ---------------------------------------------------------------- tools
+apt_install() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "bench: $1 is missing and apt-get is not available" >&2
+        exit 69
+    fi
+    apt-get install -y -qq "$1" >/dev/null 2>&1 || {
+        apt-get update -qq >/dev/null && apt-get install -y -qq "$1" >/dev/null
+    }
+}
+command -v hyperfine >/dev/null 2>&1 || apt_install hyperfine
+[[ -x /usr/bin/time ]] || apt_install time
+command -v aws >/dev/null 2>&1 || python3 -m pip install -q awscli
+
+# The real interpreter and aws script, not pyenv shims: shims cost ~100 ms of
+# bash and need the real HOME, which the benchmark replaces.
+python=$(python3 -c 'import sys; print(sys.executable)')
+aws_bin=$(command -v aws)
+if [[ $aws_bin == */shims/* ]] && command -v pyenv >/dev/null 2>&1; then
+    aws_bin=$(pyenv which aws)
+fi
+authenticator=$(command -v aws-iam-authenticator || true)
+
+mkdir -p "$work/home" "$work/cache"
+# Clean environments: nothing from the caller (profiles, endpoints, caches)
+# leaks in. awscli v1 reads AWS_DEFAULT_REGION, eks-auth AWS_REGION.
+static_env=(
+    "PATH=$PATH"
+    "HOME=$work/home"
+    "LANG=C.UTF-8"
+    "AWS_ACCESS_KEY_ID=$example_key"
+    "AWS_SECRET_ACCESS_KEY=$example_secret"
+    "AWS_REGION=$region"
+    "AWS_DEFAULT_REGION=$region"
+)
+
+# The helpers below run their commands in the environment held by run_env.
+run_env=("${static_env[@]}")
+
+# run_hyperfine JSON [hyperfine args...]
+run_hyperfine() {
+    local json=$1
+    shift
+    env -i "${run_env[@]}" hyperfine -N --style basic --export-json "$json" "$@"
+}
+
+# peak_rss KEY RUNS COMMAND...: max of GNU time's %M (KiB) over RUNS runs.
+peak_rss() {
+    local key=$1 runs=$2 max=0 kib i
+    shift 2
+    for ((i = 0; i < runs; i++)); do
+        env -i "${run_env[@]}" /usr/bin/time -f %M -o "$work/rss.tmp" "$@" >/dev/null 2>&1 || return 0
+        kib=$(tail -n 1 "$work/rss.tmp")
+        ((kib > max)) && max=$kib
+    done
+    printf '%s\t%s\n' "$key" "$max" >>"$work/rss.tsv"
+}
+
+# check NAME COMMAND...: run once; on failure show how and return 1.
+check() {
+    local name=$1 status=0
+    shift
+    env -i "${run_env[@]}" "$@" >"$work/check.out" 2>"$work/check.err" || status=$?
+    if ((status != 0)); then
+        echo "FAILED ($name): exit $status from: $*"
+        sed 's/^/    /' "$work/check.err" | head -n 20
+        return 1
+    fi
+}
+
+: >"$work/rss.tsv"
+heading "Setup"
+echo "eks-auth:              $bin ($("$bin" --version 2>/dev/null || echo '?'))"
+echo "aws:                   $aws_bin ($("$aws_bin" --version 2>&1 | head -n 1))"
+echo "aws-iam-authenticator: ${authenticator:-not installed, skipped}"
+echo "hyperfine:             $(hyperfine --version)"
+echo "cpus:                  $(nproc)    raw JSON: $work"
+
+# ------------------------------------------------ a, b, c: static keys
+heading "a/b/c: static example keys, region $region"
+static_cmds=(-n "a eks-auth token" "$bin token --cluster-name $cluster")
+static_cmds+=(-n "b aws eks get-token" "$aws_bin eks get-token --cluster-name $cluster")
+if [[ -n $authenticator ]]; then
+    static_cmds+=(-n "c aws-iam-authenticator token" "$authenticator token -i $cluster")
+fi
+check a "$bin" token --cluster-name "$cluster"
+check b "$aws_bin" eks get-token --cluster-name "$cluster"
+run_hyperfine "$work/static.json" --warmup 3 --min-runs 10 "${static_cmds[@]}"
+peak_rss "a eks-auth token" "$rss_runs" "$bin" token --cluster-name "$cluster"
+peak_rss "b aws eks get-token" 3 "$aws_bin" eks get-token --cluster-name "$cluster"
+if [[ -n $authenticator ]]; then
+    peak_rss "c aws-iam-authenticator token" 3 "$authenticator" token -i "$cluster"
+else
+    echo "c aws-iam-authenticator token: not installed, skipped"
+fi
+
+# ------------------------------------------------ moto STS for d and e
+heading "Local STS (moto)"
+role_ok=1
+peers=$repo/Tests/Integration/peers.py
+: >"$work/moto.out"
+if [[ -f $peers ]]; then
+    echo "starting: python3 Tests/Integration/peers.py serve-moto"
+    setsid "$python" "$peers" serve-moto >"$work/moto.out" 2>"$work/moto.err" &
+    moto_pid=$!
+    for _ in $(seq 150); do
+        [[ -s $work/moto.out ]] && break
+        kill -0 "$moto_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    if ! head -n 1 "$work/moto.out" | "$python" -c 'import json, sys; json.loads(sys.stdin.readline())' 2>/dev/null; then
+        echo "FAILED (moto): peers.py serve-moto printed no JSON line within 30 s"
+        sed 's/^/    /' "$work/moto.err" | tail -n 20
+        role_ok=0
+    else
+        read -r endpoint role_key role_secret role_arn < <(head -n 1 "$work/moto.out" | "$python" -c '
+import json, sys
+peer = json.loads(sys.stdin.readline())
+print(peer["endpoint"], peer["alice"]["AccessKeyId"], peer["alice"]["SecretAccessKey"], peer["role_arn"])')
+    fi
+else
+    port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    echo "Tests/Integration/peers.py not found; starting moto_server on 127.0.0.1:$port"
+    setsid "$python" -m moto.server -H 127.0.0.1 -p "$port" >"$work/moto.out" 2>"$work/moto.err" &
+    moto_pid=$!
+    endpoint=http://127.0.0.1:$port
+    role_key=$example_key
+    role_secret=$example_secret
+    role_arn=$fallback_role
+    role_ok=0
+    for _ in $(seq 150); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            role_ok=1
+            break
+        fi
+        kill -0 "$moto_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    ((role_ok)) || {
+        echo "FAILED (moto): moto_server did not listen on port $port within 30 s"
+        sed 's/^/    /' "$work/moto.err" | tail -n 20
+    }
+fi
+
+if ((role_ok)); then
+    echo "endpoint: $endpoint    role: $role_arn    caller key: $role_key"
+    role_env=(
+        "PATH=$PATH"
+        "HOME=$work/home"
+        "LANG=C.UTF-8"
+        "AWS_ACCESS_KEY_ID=$role_key"
+        "AWS_SECRET_ACCESS_KEY=$role_secret"
+        "AWS_REGION=$region"
+        "AWS_DEFAULT_REGION=$region"
+        "AWS_ENDPOINT_URL_STS=$endpoint"
+        "EKS_AUTH_CACHE_DIR=$work/cache"
+    )
+    run_env=("${role_env[@]}")
+
+    # -------------------------------------------- d: cached assumed role
+    heading "d: assumed role from the cache (vs the static path in the same environment)"
+    if check "d warm-up" "$bin" token --cluster-name "$cluster" --role-arn "$role_arn" --verbose; then
+        check "d cache probe" "$bin" token --cluster-name "$cluster" --role-arn "$role_arn" --verbose || true
+        if ! grep -q 'cache: hit' "$work/check.err"; then
+            echo "WARNING: the second --role-arn call did not report a cache hit; its trace:"
+            sed 's/^/    /' "$work/check.err"
+        fi
+        run_hyperfine "$work/cached.json" --warmup 5 --min-runs 200 \
+            -n "a' eks-auth token (same env)" "$bin token --cluster-name $cluster" \
+            -n "d eks-auth --role-arn (cached)" "$bin token --cluster-name $cluster --role-arn $role_arn" ||
+            echo "FAILED (d): hyperfine exited $?"
+        peak_rss "d eks-auth --role-arn (cached)" "$rss_runs" \
+            "$bin" token --cluster-name "$cluster" --role-arn "$role_arn"
+    fi
+
+    # -------------------------------------------- e: uncached assumed role
+    heading "e: first assumed-role call (AssumeRole against moto each run)"
+    e_ok=1
+    check "e eks-auth" "$bin" token --cluster-name "$cluster" --role-arn "$role_arn" --no-cache || e_ok=0
+    check "e aws" "$aws_bin" eks get-token --cluster-name "$cluster" --role-arn "$role_arn" || e_ok=0
+    if ((e_ok)); then
+        run_hyperfine "$work/uncached.json" --warmup 2 --min-runs 10 \
+            -n "e eks-auth --role-arn --no-cache" "$bin token --cluster-name $cluster --role-arn $role_arn --no-cache" \
+            -n "e aws eks get-token --role-arn" "$aws_bin eks get-token --cluster-name $cluster --role-arn $role_arn" ||
+            echo "FAILED (e): hyperfine exited $?"
+        peak_rss "e eks-auth --role-arn --no-cache" "$rss_runs" \
+            "$bin" token --cluster-name "$cluster" --role-arn "$role_arn" --no-cache
+        peak_rss "e aws eks get-token --role-arn" 3 \
+            "$aws_bin" eks get-token --cluster-name "$cluster" --role-arn "$role_arn"
+    fi
+else
+    echo "d, e: skipped (no local STS)"
+fi
+
+# ---------------------------------------------------------------- summary
+heading "Summary"
+"$python" - "$work" <<'PY'
+import json
+import pathlib
+import sys
+
+work = pathlib.Path(sys.argv[1])
+rows = {}
+for name in ("static", "cached", "uncached"):
+    path = work / f"{name}.json"
+    if path.exists():
+        for result in json.loads(path.read_text())["results"]:
+            rows[result["command"]] = result
+rss = {}
+for line in (work / "rss.tsv").read_text().splitlines():
+    key, kib = line.split("\t")
+    rss[key] = int(kib) / 1024
+
+def ms(seconds):
+    return seconds * 1000
+
+width = max([len(k) for k in rows] + [len("command")])
+print(f"{'command'.ljust(width)}  {'median ms':>10}  {'mean ± stddev ms':>18}  {'peak RSS MiB':>12}")
+for key, r in rows.items():
+    spread = f"{ms(r['mean']):.2f} ± {ms(r['stddev'] or 0):.2f}"
+    peak = f"{rss[key]:.1f}" if key in rss else "-"
+    print(f"{key.ljust(width)}  {ms(r['median']):>10.2f}  {spread:>18}  {peak:>12}")
+if not any(k.startswith("c ") for k in rows):
+    print(f"{'c aws-iam-authenticator token'.ljust(width)}  not installed, skipped")
+
+def median(key):
+    return ms(rows[key]["median"]) if key in rows else None
+
+def verdict(ok):
+    return "OK" if ok else "MISSED"
+
+static = median("a eks-auth token")
+aws = median("b aws eks get-token")
+static_same_env = median("a' eks-auth token (same env)")
+cached = median("d eks-auth --role-arn (cached)")
+e_ours = median("e eks-auth --role-arn --no-cache")
+e_aws = median("e aws eks get-token --role-arn")
+auth = median("c aws-iam-authenticator token")
+
+print()
+print("ratios and goals")
+if static is not None:
+    print(f"  static path median <= 5 ms:               {static:8.2f} ms   {verdict(static <= 5)}")
+if static is not None and aws is not None:
+    ratio = aws / static
+    print(f"  aws eks get-token / eks-auth (a vs b):    {ratio:8.1f} x    {verdict(ratio >= 80)} (goal >= 80x)")
+if static is not None and auth is not None:
+    print(f"  aws-iam-authenticator / eks-auth (c/a):   {auth / static:8.1f} x")
+ours = {k: v for k, v in rss.items() if k.split(" ", 1)[1].startswith("eks-auth")}
+if ours:
+    worst = max(ours, key=ours.get)
+    print(f"  peak RSS < 20 MiB (all eks-auth runs):    {ours[worst]:8.1f} MiB  {verdict(ours[worst] < 20)} (max: {worst})")
+if cached is not None:
+    reference = static_same_env if static_same_env is not None else static
+    delta = cached - reference
+    print(f"  cached (d) - static (a', same run):       {delta:+8.2f} ms   {verdict(delta <= 1)} (goal within 1 ms)")
+    if static is not None:
+        print(f"  cached (d) - static (a, first run):       {cached - static:+8.2f} ms")
+else:
+    print("  cached (d) within 1 ms of static:         not measured   MISSED")
+if e_ours is not None and e_aws is not None:
+    print(f"  aws get-token / eks-auth, uncached (e):   {e_aws / e_ours:8.1f} x    (both call moto AssumeRole)")
+else:
+    print("  uncached (e):                             not measured")
+PY
