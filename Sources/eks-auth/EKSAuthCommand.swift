@@ -1,6 +1,12 @@
 import ArgumentParser
 import EKSAuthCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 @main
 struct EKSAuthCommand: ParsableCommand {
 
@@ -31,6 +37,23 @@ struct EKSAuthCommand: ParsableCommand {
             }
             return
         }
-        main(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            // Help, --version and errors already reported keep ArgumentParser's handling; argument
+            // errors get the same one-line form as every other error.
+            guard code != .success, !(error is ExitCode) else { exit(withError: error) }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Reporter.writeStderr(
+                "eks-auth: error: \(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)")
+            let known = configuration.subcommands.flatMap {
+                [$0.configuration.commandName ?? ""] + $0.configuration.aliases
+            }
+            let subcommand = arguments.first.flatMap { known.contains($0) ? " \($0)" : nil } ?? ""
+            Reporter.writeStderr("eks-auth: hint: see 'eks-auth\(subcommand) --help'")
+            Glibc.exit(code.rawValue)
+        }
     }
 }

@@ -2,10 +2,13 @@
 public enum CacheError: EKSAuthError, Equatable {
     /// A cache file could not be removed.
     case cannotClear(path: String, reason: String)
+    /// The cache directory could not be listed.
+    case cannotRead(path: String, reason: String)
 
     public var message: String {
         switch self {
         case .cannotClear(let path, let reason): return "cannot remove \(path): \(reason)"
+        case .cannotRead(let path, let reason): return "cannot read the cache at \(path): \(reason)"
         }
     }
 

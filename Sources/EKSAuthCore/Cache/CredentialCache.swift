@@ -33,7 +33,7 @@ public struct CredentialCache: Sendable {
     public func path(for key: CacheKey) -> String { "\(directory)/\(key.digest).json" }
 
     /// Whether the directory can be trusted: ours and not writable by others. Warns when not.
-    func directoryIsUsable() -> Bool {
+    func directoryIsUsable(warn: (String) -> Void) -> Bool {
         guard let status = try? fileSystem.status(of: directory) else { return true }
         if status.ownerID != fileSystem.currentUserID {
             warn("cache directory \(directory) belongs to uid \(status.ownerID), not to you; not using the cache")
@@ -46,9 +46,14 @@ public struct CredentialCache: Sendable {
         return true
     }
 
-    /// The cached session for `key`, if present, trustworthy and valid at least until `freshUntil`.
-    public func load(for key: CacheKey, freshUntil: Date) -> AssumedRole? {
-        guard directoryIsUsable() else { return nil }
+    /// The cached session for `key`, if present, trustworthy and valid at least until `freshUntil`;
+    /// problems with the entry are warned about unless `quietly`.
+    public func load(for key: CacheKey, freshUntil: Date, quietly: Bool = false) -> AssumedRole? {
+        let report = self.warn
+        let warn: @Sendable (String) -> Void = { message in
+            if !quietly { report(message) }
+        }
+        guard directoryIsUsable(warn: warn) else { return nil }
         let path = path(for: key)
         let status: FileStatus?
         let bytes: [UInt8]?
@@ -80,7 +85,7 @@ public struct CredentialCache: Sendable {
 
     /// Writes the entry for `key`; failures only warn.
     public func store(_ role: AssumedRole, for key: CacheKey, obtained date: Date) {
-        guard directoryIsUsable() else { return }
+        guard directoryIsUsable(warn: { _ in }) else { return }
         let path = path(for: key)
         if let status = try? fileSystem.status(of: path), status.ownerID != fileSystem.currentUserID {
             return

@@ -200,7 +200,8 @@ public struct RoleAssumer: Sendable {
             directory: CredentialCache.directory(in: system.environment), fileSystem: system.fileSystem,
             warn: system.warn)
         let window = Self.refreshWindow(duration: duration)
-        if let cached = cache.load(for: key, freshUntil: system.clock.now().addingTimeInterval(window)) {
+        // Quietly first: whatever is wrong with the entry is reported once, by the read under the lock.
+        if let cached = cache.load(for: key, freshUntil: system.clock.now().addingTimeInterval(window), quietly: true) {
             trace("cache: hit \(cache.path(for: key)) (session \(cached.assumedRoleARN))")
             return cached
         }
@@ -239,8 +240,10 @@ public struct RoleAssumer: Sendable {
         system.tracer("sts: AssumeRole \(request.roleARN) as session '\(sessionName!)' for \(duration) s")
         do {
             return try sts.assumeRole(parameters, as: base.credentials)
-        } catch STSError.service(var failure) {
-            failure.caller = caller?.arn ?? (try? sts.callerIdentity(as: base.credentials))?.arn
+        } catch STSError.service(var failure) where STSError.deniedCodes.contains(failure.code) {
+            // Name the caller in the message: "denied for arn:…:user/alice". One attempt only, and
+            // only for denials; a throttled or failing STS gets no extra calls from us.
+            failure.caller = caller?.arn ?? (try? sts.withSingleAttempt().callerIdentity(as: base.credentials))?.arn
             throw STSError.service(failure)
         }
     }

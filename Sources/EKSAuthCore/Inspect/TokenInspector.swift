@@ -141,7 +141,9 @@ public enum TokenInspector {
             if values[lower] != nil { problems.append("duplicate parameter \(key)") }
             values[lower] = value
         }
-        check("parameters", problems.isEmpty, problems.isEmpty ? "only the allowed ones, each once" : problems.joined(separator: "; "))
+        check(
+            "parameters", problems.isEmpty,
+            problems.isEmpty ? "only the allowed ones, each once" : problems.joined(separator: "; "))
         check("action", values["action"] == "GetCallerIdentity", values["action"] ?? "missing")
         check("version", values["version"] == EKSToken.stsAPIVersion, values["version"] ?? "missing")
         check(
@@ -167,7 +169,8 @@ public enum TokenInspector {
         check(
             "credential scope", scopeOK,
             credential.count == 5
-                ? "\(credential[1...].joined(separator: "/"))" + (host.map { " (host signs for \($0.signingRegion))" } ?? "")
+                ? "\(credential[1...].joined(separator: "/"))"
+                    + (host.map { " (host signs for \($0.signingRegion))" } ?? "")
                 : "X-Amz-Credential missing or malformed")
         check(
             "signature", values["x-amz-signature"].map { $0.count == 64 && $0.allSatisfy(\.isHexDigit) } ?? false,
@@ -195,7 +198,8 @@ public enum TokenInspector {
     static func parseAmzDate(_ text: String) -> Date? {
         let s = Array(text)
         guard s.count == 16, s[8] == "T", s[15] == "Z" else { return nil }
-        let iso = "\(String(s[0..<4]))-\(String(s[4..<6]))-\(String(s[6..<8]))T\(String(s[9..<11])):\(String(s[11..<13])):\(String(s[13..<15]))Z"
+        let iso =
+            "\(String(s[0..<4]))-\(String(s[4..<6]))-\(String(s[6..<8]))T\(String(s[9..<11])):\(String(s[11..<13])):\(String(s[13..<15]))Z"
         return Timestamp.parseISO8601(iso)
     }
 }

@@ -94,7 +94,8 @@ public struct TokenVerifier: Sendable {
         guard response.status == 200 else {
             let (code, message) = Self.errorFields(text)
             throw TokenVerificationError.refused(
-                status: response.status, code: code ?? "HTTP \(response.status)", message: message ?? "", cluster: clusterID)
+                status: response.status, code: code ?? "HTTP \(response.status)", message: message ?? "",
+                cluster: clusterID)
         }
         guard let (arn, account, userID) = Self.identityFields(text) else {
             throw STSError.malformedResponse(operation: "GetCallerIdentity", endpoint: endpoint, status: 200)

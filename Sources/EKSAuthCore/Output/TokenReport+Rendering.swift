@@ -20,7 +20,9 @@ extension TokenReport {
         row("signed at:", signedAt.map(Timestamp.rfc3339))
         if let expiresAt {
             let left = Int(expiresAt.timeIntervalSince(now))
-            row("valid until:", Timestamp.rfc3339(expiresAt) + (left > 0 ? " (\(left / 60) min \(left % 60) s left)" : " (expired)"))
+            row(
+                "valid until:",
+                Timestamp.rfc3339(expiresAt) + (left > 0 ? " (\(left / 60) min \(left % 60) s left)" : " (expired)"))
         }
         if let identity {
             row("identity:", identity.arn)
@@ -57,8 +59,12 @@ extension TokenReport {
                 ("userId", identity.userID), ("sessionName", identity.sessionName),
             ]
             fields.append(
-                ("identity", "{" + parts.map { "\(JSONText.quote($0.0)):\($0.1.map(JSONText.quote) ?? "null")" }
-                    .joined(separator: ",") + "}"))
+                (
+                    "identity",
+                    "{"
+                        + parts.map { "\(JSONText.quote($0.0)):\($0.1.map(JSONText.quote) ?? "null")" }
+                        .joined(separator: ",") + "}"
+                ))
         }
         let checkItems = checks.map {
             "{\"rule\":\(JSONText.quote($0.rule)),\"passed\":\($0.passed),\"detail\":\(JSONText.quote($0.detail))}"

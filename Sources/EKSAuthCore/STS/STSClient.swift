@@ -78,6 +78,13 @@ public struct STSClient: Sendable {
         self.tracer = tracer
     }
 
+    /// The same client making one attempt per call.
+    public func withSingleAttempt() -> STSClient {
+        var policy = retry
+        policy.maxAttempts = 1
+        return STSClient(endpoint: endpoint, http: http, clock: clock, retry: policy, tracer: tracer)
+    }
+
     /// The longest one call can take with every attempt and backoff, in seconds.
     public var retryBudget: Double {
         Double(retry.maxAttempts) * (retry.attemptTimeout + retry.maxDelay)

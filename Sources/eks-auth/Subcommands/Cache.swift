@@ -40,8 +40,8 @@ struct Cache: ParsableCommand {
                 }
                 live.writeStdout(
                     TableText.render(header: ["KEY", "ROLE", "SESSION", "PROFILE", "EXPIRES", "STATE"], rows: rows))
-            } catch {
-                throw live.reporter.fail(error)
+            } catch let error as FileSystemError {
+                throw live.reporter.fail(CacheError.cannotRead(path: error.path, reason: error.reason))
             }
         }
     }

@@ -105,6 +105,14 @@ struct Token: ParsableCommand {
                 serialNumber: arguments[.serialNumber], tokenCode: arguments[.tokenCode],
                 useCache: !arguments.isSet(.noCache))
         }
+        let roleFlags: [TokenFlag] = [
+            .externalID, .sessionName, .forwardSessionName, .durationSeconds, .serialNumber, .tokenCode,
+        ]
+        if role == nil, let stray = roleFlags.first(where: { arguments[$0] != nil || arguments.isSet($0) }) {
+            throw live.reporter.fail(
+                RoleRequestError.invalid(
+                    flag: "--\(stray.longNames[0])", expected: "--role-arn (or DEFAULT_ROLE) as well"))
+        }
         let request = TokenRequest(
             clusterID: arguments[.clusterName] ?? environment["KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"] ?? "",
             region: arguments[.region], profile: arguments[.profile], role: role)
