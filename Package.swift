@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // No pkgConfig: pkg-config would add -lcrypto and with it the shared library we link around.
@@ -34,7 +35,7 @@ let package = Package(
         ),
         .target(
             name: "EKSAuthCore",
-            dependencies: ["CLibCrypto"],
+            dependencies: ["CLibCrypto", .product(name: "Yams", package: "Yams")],
             linkerSettings: libCrypto
         ),
         .executableTarget(

@@ -1,0 +1,38 @@
+extension Explanation {
+    /// The explanation for people.
+    public func text(cluster: String?) -> String {
+        var lines: [String] = []
+        func row(_ name: String, _ value: String) { lines.append(name.padding(18) + value) }
+        row("identity:", arn)
+        row("canonical ARN:", canonicalARN + (canonicalARN == arn ? "" : " (what aws-auth entries are matched with)"))
+        if let entry {
+            row("matched:", "\(entry.location) \(entry.arn ?? "sso \(entry.sso?.permissionSetName ?? "")")")
+            row("username:", username ?? "")
+            row("groups:", groups.isEmpty ? "(none)" : groups.joined(separator: ", "))
+        } else if viaAccount {
+            row("matched:", "mapAccounts")
+            row("username:", username ?? "")
+            row("groups:", "(none)")
+        } else {
+            row("matched:", "nothing: the cluster will answer Unauthorized unless an access entry maps it")
+            for candidate in candidates { lines.append("  near miss: \(candidate)") }
+        }
+        for note in notes { lines.append("  note: \(note)") }
+        lines.append("")
+        lines.append(AWSAuthExplainer.accessEntriesNote(cluster: cluster))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The explanation for scripts, as one JSON object.
+    public func json() -> String {
+        let quoteAll: ([String]) -> String = { "[" + $0.map(JSONText.quote).joined(separator: ",") + "]" }
+        let fields: [(String, String)] = [
+            ("arn", JSONText.quote(arn)), ("canonicalArn", JSONText.quote(canonicalARN)),
+            ("mapped", isMapped ? "true" : "false"),
+            ("matchedEntry", entry.map { JSONText.quote($0.location) } ?? (viaAccount ? "\"mapAccounts\"" : "null")),
+            ("username", username.map(JSONText.quote) ?? "null"), ("groups", quoteAll(groups)),
+            ("notes", quoteAll(notes)), ("nearMisses", quoteAll(candidates)),
+        ]
+        return "{" + fields.map { "\(JSONText.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+    }
+}

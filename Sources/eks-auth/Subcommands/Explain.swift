@@ -1,0 +1,71 @@
+import ArgumentParser
+import EKSAuthCore
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show how the aws-auth ConfigMap maps an identity: Kubernetes user, groups, or why nothing matches.",
+        discussion: """
+            Give the identity as --arn (e.g. from 'aws sts get-caller-identity'), or as a token with \
+            --cluster-name (it is verified with STS first, as the server does). Exits 0 when the identity \
+            is mapped, 77 when no entry matches.
+            """)
+
+    @Option(
+        name: .customLong("aws-auth"),
+        help: "The aws-auth ConfigMap as YAML or JSON (kubectl get … -o yaml); - for stdin.")
+    var awsAuth: String
+
+    @Option(help: "The caller ARN to explain.")
+    var arn: String?
+
+    @Argument(help: "A token (or ExecCredential JSON) whose identity to explain; needs --cluster-name.")
+    var token: String?
+
+    @Option(name: TokenFlag.clusterName.names, help: "The cluster the token is for.")
+    var clusterName: String?
+
+    @Option(help: "Output format: text or json.")
+    var output: TokenInput.OutputFormat = .text
+
+    func validate() throws {
+        guard (arn == nil) != (token == nil) else { throw ValidationError("give either --arn ARN or a TOKEN") }
+        if token != nil, clusterName == nil { throw ValidationError("a TOKEN needs --cluster-name to be verified") }
+        if awsAuth == "-", token == "-" { throw ValidationError("only one of --aws-auth and TOKEN can read stdin") }
+    }
+
+    func run() throws {
+        let live = LiveSystem(verbose: false)
+        defer { live.shutdown() }
+        do {
+            let source = awsAuth == "-" ? "stdin" : awsAuth
+            let text: String
+            if awsAuth == "-" {
+                var all = ""
+                while let line = Swift.readLine(strippingNewline: false) { all += line }
+                text = all
+            } else {
+                guard let bytes = try live.context.fileSystem.read(awsAuth) else {
+                    throw ConfigError.unreadableFile(path: awsAuth, reason: "No such file or directory")
+                }
+                text = String(decoding: bytes, as: UTF8.self)
+            }
+            let config = try AWSAuthConfig.parse(text, source: source)
+            var callerARN = arn ?? ""
+            var accessKeyID: String?
+            if let token, let clusterName {
+                let tokenText = try TokenInspector.extractToken(from: token)
+                let identity = try TokenVerifier(http: live.context.http()).verify(tokenText, clusterID: clusterName)
+                callerARN = identity.arn
+                accessKeyID = TokenInspector.inspect(tokenText, now: live.context.clock.now()).accessKeyID
+            }
+            let explanation = try AWSAuthExplainer.explain(arn: callerARN, accessKeyID: accessKeyID, in: config)
+            for problem in config.problems { live.context.warn("aws-auth: \(problem)") }
+            live.writeStdout(output == .json ? explanation.json() : explanation.text(cluster: clusterName))
+            if !explanation.isMapped { throw ExitCode(77) }
+        } catch let error as FileSystemError {
+            throw live.reporter.fail(ConfigError.unreadableFile(path: error.path, reason: error.reason))
+        } catch {
+            throw live.reporter.fail(error)
+        }
+    }
+}
