@@ -14,8 +14,10 @@ struct RoleAssumerTests {
         let http: FakeHTTPClient
         let warnings = Recorder<String>()
         let trace = Recorder<String>()
-        var environment: Environment = ["HOME": "/home/alice", "AWS_ACCESS_KEY_ID": Fixtures.accessKeyID,
-            "AWS_SECRET_ACCESS_KEY": Fixtures.secretAccessKey, "AWS_REGION": "eu-west-1"]
+        var environment: Environment = [
+            "HOME": "/home/alice", "AWS_ACCESS_KEY_ID": Fixtures.accessKeyID,
+            "AWS_SECRET_ACCESS_KEY": Fixtures.secretAccessKey, "AWS_REGION": "eu-west-1",
+        ]
         var terminal: Terminal = .none
         var clock: WallClock = .fixed(RoleAssumerTests.now)
 
@@ -194,18 +196,21 @@ struct RoleAssumerTests {
         let harness = Harness(http: FakeHTTPClient(Self.stsHandler()))
         _ = try harness.token(RoleRequest(roleARN: Self.roleARN, sessionName: "ci-job.42@team", useCache: false))
         #expect(harness.http.actions == ["AssumeRole"])
-        #expect(String(decoding: harness.http.requests[0].body, as: UTF8.self).contains("RoleSessionName=ci-job.42%40team"))
+        #expect(
+            String(decoding: harness.http.requests[0].body, as: UTF8.self).contains("RoleSessionName=ci-job.42%40team"))
     }
 
-    @Test("session names derived from the caller follow the STS rules", arguments: [
-        ("arn:aws:iam::123456789012:user/alice", "alice"),
-        ("arn:aws:iam::123456789012:user/engineering/bob.smith@example.com", "bob.smith@example.com"),
-        ("arn:aws:sts::123456789012:assumed-role/Admin/carol", "carol"),
-        ("arn:aws:sts::123456789012:federated-user/dave", "dave"),
-        ("arn:aws:iam::123456789012:root", "root"),
-        ("arn:aws:iam::123456789012:user/x", "eks-auth-x"),
-        ("arn:aws:iam::123456789012:user/name with spaces", "name-with-spaces"),
-    ])
+    @Test(
+        "session names derived from the caller follow the STS rules",
+        arguments: [
+            ("arn:aws:iam::123456789012:user/alice", "alice"),
+            ("arn:aws:iam::123456789012:user/engineering/bob.smith@example.com", "bob.smith@example.com"),
+            ("arn:aws:sts::123456789012:assumed-role/Admin/carol", "carol"),
+            ("arn:aws:sts::123456789012:federated-user/dave", "dave"),
+            ("arn:aws:iam::123456789012:root", "root"),
+            ("arn:aws:iam::123456789012:user/x", "eks-auth-x"),
+            ("arn:aws:iam::123456789012:user/name with spaces", "name-with-spaces"),
+        ])
     func derivedSessionNames(arn: String, expected: String) {
         let name = RoleSessionName.derived(from: CallerIdentity(account: "123456789012", arn: arn, userID: "u"))
         #expect(name == expected)
@@ -221,7 +226,9 @@ struct RoleAssumerTests {
                     : STSReplies.assumeRole()
             })
         _ = try harness.token(RoleRequest(roleARN: Self.roleARN, forwardSessionName: true, useCache: false))
-        #expect(String(decoding: harness.http.requests[1].body, as: UTF8.self).contains("RoleSessionName=erin%40example.com"))
+        #expect(
+            String(decoding: harness.http.requests[1].body, as: UTF8.self).contains(
+                "RoleSessionName=erin%40example.com"))
     }
 
     @Test("AccessDenied names the role and the caller, and keeps secrets out")
@@ -235,7 +242,8 @@ struct RoleAssumerTests {
         let error = try #require(throws: STSError.self) { try harness.token(RoleRequest(roleARN: Self.roleARN)) }
         #expect(
             error.message
-                == "AssumeRole of \(Self.roleARN) denied for arn:aws:iam::123456789012:user/mallory: AccessDenied: not authorized (request id req-err)")
+                == "AssumeRole of \(Self.roleARN) denied for arn:aws:iam::123456789012:user/mallory: AccessDenied: not authorized (request id req-err)"
+        )
         #expect(!error.message.contains(Fixtures.secretAccessKey))
         #expect(try harness.fileSystem.contents(of: Self.cacheDir).filter { $0.hasSuffix(".json") }.isEmpty)
     }
@@ -244,7 +252,8 @@ struct RoleAssumerTests {
     func mfaWithoutTerminal() throws {
         let serial = "arn:aws:iam::123456789012:mfa/alice"
         let harness = Harness(http: FakeHTTPClient(Self.stsHandler()))
-        _ = try harness.token(RoleRequest(roleARN: Self.roleARN, serialNumber: serial, tokenCode: "654321", useCache: false))
+        _ = try harness.token(
+            RoleRequest(roleARN: Self.roleARN, serialNumber: serial, tokenCode: "654321", useCache: false))
         #expect(String(decoding: harness.http.requests.last!.body, as: UTF8.self).contains("TokenCode=654321"))
         #expect(throws: RoleRequestError.mfaCodeNeeded(serial: serial)) {
             try harness.token(RoleRequest(roleARN: Self.roleARN, serialNumber: serial, useCache: false))

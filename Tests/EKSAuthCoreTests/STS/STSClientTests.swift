@@ -34,7 +34,8 @@ struct STSClientTests {
         #expect(request.timeout == 2)
         let body = String(decoding: request.body, as: UTF8.self)
         #expect(
-            body == "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev.eks-access.role"
+            body
+                == "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev.eks-access.role"
                 + "&RoleSessionName=alice&DurationSeconds=3600&ExternalId=ext-1"
                 + "&SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Falice&TokenCode=123456")
         let authorization = try #require(request.header("Authorization"))
@@ -65,7 +66,10 @@ struct STSClientTests {
     func callerIdentity() throws {
         let http = FakeHTTPClient { _, _ in STSReplies.callerIdentity() }
         let identity = try Self.client(http).callerIdentity(as: Fixtures.credentials)
-        #expect(identity == CallerIdentity(account: "123456789012", arn: "arn:aws:iam::123456789012:user/alice", userID: "AIDAEXAMPLE"))
+        #expect(
+            identity
+                == CallerIdentity(
+                    account: "123456789012", arn: "arn:aws:iam::123456789012:user/alice", userID: "AIDAEXAMPLE"))
     }
 
     @Test(
@@ -85,9 +89,12 @@ struct STSClientTests {
     @Test("a connection failure is retried and then reported as unreachable")
     func unreachable() throws {
         let http = FakeHTTPClient { _, _ in throw HTTPTransportError.timedOut }
-        #expect(throws: STSError.unreachable(
-            operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/", reason: "no answer within 2 s",
-            attempts: 2)) {
+        #expect(
+            throws: STSError.unreachable(
+                operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/",
+                reason: "no answer within 2 s",
+                attempts: 2)
+        ) {
             try Self.client(http, attempts: 2).assumeRole(Self.parameters, as: Fixtures.credentials)
         }
         #expect(http.requests.count == 2)
@@ -103,12 +110,14 @@ struct STSClientTests {
         #expect(error.kind == FailureKind.denied)
         #expect(
             error.message
-                == "AssumeRole of arn:aws:iam::123456789012:role/dev.eks-access.role denied: AccessDenied: denied & logged (request id req-err)")
+                == "AssumeRole of arn:aws:iam::123456789012:role/dev.eks-access.role denied: AccessDenied: denied & logged (request id req-err)"
+        )
     }
 
     @Test("throttling that never ends is reported with the service's code after the last attempt")
     func throttledToTheEnd() throws {
-        let http = FakeHTTPClient { _, _ in STSReplies.error(status: 400, code: "Throttling", message: "Rate exceeded") }
+        let http = FakeHTTPClient { _, _ in STSReplies.error(status: 400, code: "Throttling", message: "Rate exceeded")
+        }
         let error = try #require(throws: STSError.self) {
             try Self.client(http, attempts: 3).assumeRole(Self.parameters, as: Fixtures.credentials)
         }
@@ -130,7 +139,10 @@ struct STSClientTests {
     @Test("a 200 without credentials is a malformed response")
     func malformed() throws {
         let http = FakeHTTPClient { _, _ in HTTPResponse(status: 200, body: Array("<html>proxy login</html>".utf8)) }
-        #expect(throws: STSError.malformedResponse(operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/", status: 200)) {
+        #expect(
+            throws: STSError.malformedResponse(
+                operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/", status: 200)
+        ) {
             try Self.client(http).assumeRole(Self.parameters, as: Fixtures.credentials)
         }
     }

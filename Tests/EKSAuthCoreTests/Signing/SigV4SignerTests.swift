@@ -52,7 +52,9 @@ struct SigV4SignerTests {
         let signed = signer.signHeaders(of: request, at: Fixtures.sigV4SuiteDate)
         #expect(signed.header("X-Amz-Date") == "20150830T123600Z")
         let authorization = signed.header("Authorization") ?? ""
-        #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/\(c.service)/aws4_request, "))
+        #expect(
+            authorization.hasPrefix(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/\(c.service)/aws4_request, "))
         #expect(authorization.hasSuffix("Signature=\(c.signature)"))
     }
 
@@ -115,10 +117,12 @@ struct SigV4SignerTests {
                 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,") == true)
     }
 
-    @Test("URI encoding leaves only unreserved characters and uses upper-case hex", arguments: [
-        ("a-b_c.d~e", "a-b_c.d~e"), ("a b", "a%20b"), ("a/b+c=d", "a%2Fb%2Bc%3Dd"), ("é", "%C3%A9"),
-        ("host;x-k8s-aws-id", "host%3Bx-k8s-aws-id"),
-    ])
+    @Test(
+        "URI encoding leaves only unreserved characters and uses upper-case hex",
+        arguments: [
+            ("a-b_c.d~e", "a-b_c.d~e"), ("a b", "a%20b"), ("a/b+c=d", "a%2Fb%2Bc%3Dd"), ("é", "%C3%A9"),
+            ("host;x-k8s-aws-id", "host%3Bx-k8s-aws-id"),
+        ])
     func uriEncoding(input: String, expected: String) {
         #expect(SigV4Signer.uriEncode(input) == expected)
     }
@@ -145,7 +149,9 @@ struct SigV4SignerTests {
     func crypto() {
         #expect(Crypto.hex(Crypto.sha256([UInt8]())) == SigV4Signer.emptyPayloadHash)
         #expect(
-            Crypto.hex(Crypto.hmacSHA256(key: Array("key".utf8), data: Array("The quick brown fox jumps over the lazy dog".utf8)))
+            Crypto.hex(
+                Crypto.hmacSHA256(
+                    key: Array("key".utf8), data: Array("The quick brown fox jumps over the lazy dog".utf8)))
                 == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 }

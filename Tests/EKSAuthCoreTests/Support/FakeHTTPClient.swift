@@ -35,7 +35,8 @@ final class FakeHTTPClient: HTTPClient, Sendable {
 /// Canned STS answers.
 enum STSReplies {
     static func assumeRole(
-        keyID: String = "ASIAASSUMEDEXAMPLE", secret: String = "assumed/secret+KEY", token: String = "assumed-session-token",
+        keyID: String = "ASIAASSUMEDEXAMPLE", secret: String = "assumed/secret+KEY",
+        token: String = "assumed-session-token",
         expiration: String = "2024-01-02T04:04:05Z", session: String = "alice"
     ) -> HTTPResponse {
         HTTPResponse(
