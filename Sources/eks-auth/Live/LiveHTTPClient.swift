@@ -20,13 +20,9 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
         guard let endpoint = Endpoint(url: String(request.url.prefix { $0 != "?" })) else {
             throw HTTPTransportError.connectionFailed("invalid URL")
         }
-        let proxy: ProxySettings?
-        do {
-            proxy = try ProxySettings.forRequest(
-                toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
-        } catch let error as EKSAuthError {
-            throw HTTPTransportError.connectionFailed(error.message)
-        }
+        // A bad proxy variable is a configuration error, reported as such and never retried.
+        let proxy = try ProxySettings.forRequest(
+            toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
         let client = try self.client(for: proxy, timeout: request.timeout)
         var headers = HTTPHeaders()
         for header in request.headers { headers.add(name: header.name, value: header.value) }
