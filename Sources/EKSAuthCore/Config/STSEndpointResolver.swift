@@ -65,22 +65,38 @@ public struct STSEndpointResolver: Sendable {
             source: "regional")
     }
 
+    /// The EKS control-plane API endpoint for `region`: a configured URL (`AWS_ENDPOINT_URL_EKS`, …),
+    /// else `eks[-fips].REGION.SUFFIX`, or the dual-stack `eks.REGION.DUALSTACK_SUFFIX`.
+    /// - Throws: `ConfigError` for bad switches or URLs.
+    public func resolveEKS(region: String) throws -> ServiceEndpoint {
+        if let custom = try configuredEndpoint(service: "eks") {
+            return ServiceEndpoint(endpoint: custom.endpoint, signingRegion: region, source: custom.source)
+        }
+        let partition = Partition.of(region: region)
+        let fips = try flag(env: "AWS_USE_FIPS_ENDPOINT", key: "use_fips_endpoint")
+        let dualStack = try flag(env: "AWS_USE_DUALSTACK_ENDPOINT", key: "use_dualstack_endpoint")
+        let host =
+            "\(fips ? "eks-fips" : "eks").\(region).\(dualStack ? partition.dualStackDNSSuffix : partition.dnsSuffix)"
+        return ServiceEndpoint(endpoint: Endpoint(host: host), signingRegion: region, source: "regional")
+    }
+
     /// A configured endpoint URL: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the profile's
     /// `services` section, then its `endpoint_url`; none when `ignore_configured_endpoint_urls` is set.
-    func configuredEndpoint() throws -> (endpoint: Endpoint, source: String)? {
+    func configuredEndpoint(service: String = "sts") throws -> (endpoint: Endpoint, source: String)? {
         if try flag(env: "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", key: "ignore_configured_endpoint_urls") {
             return nil
         }
+        let variable = "AWS_ENDPOINT_URL_\(service.uppercased())"
         var candidates: [(String?, String)] = [
-            (environment["AWS_ENDPOINT_URL_STS"], "AWS_ENDPOINT_URL_STS"),
+            (environment[variable], variable),
             (environment["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL"),
         ]
         if let profile {
             if let services = profile["services"],
                 let section = config?.section(kind: "services", named: services),
-                case .nested(let block) = section["sts"]
+                case .nested(let block) = section[service]
             {
-                candidates.append((block["endpoint_url"], "[services \(services)] sts endpoint_url"))
+                candidates.append((block["endpoint_url"], "[services \(services)] \(service) endpoint_url"))
             }
             candidates.append((profile["endpoint_url"], "endpoint_url in profile '\(profile.name)'"))
         }

@@ -1,0 +1,128 @@
+/// What `eks-auth kubeconfig` was asked for.
+public struct KubeconfigRequest: Sendable, Equatable {
+    /// The cluster name.
+    public var clusterName: String
+    /// The role the exec block assumes (written into its args; DescribeCluster runs as the caller).
+    public var roleARN: String?
+    /// `--region`.
+    public var region: String?
+    /// `--profile`.
+    public var profile: String?
+    /// `--alias`: the context name (default: the cluster ARN).
+    public var alias: String?
+    /// `--user-alias`: the user entry name (default: the cluster ARN).
+    public var userAlias: String?
+    /// `--kubeconfig`: the file (default: the first KUBECONFIG entry, else ~/.kube/config).
+    public var kubeconfigPath: String?
+    /// `--dry-run`: return the merged file without writing it.
+    public var dryRun: Bool
+
+    /// A request from parts.
+    public init(
+        clusterName: String, roleARN: String? = nil, region: String? = nil, profile: String? = nil,
+        alias: String? = nil, userAlias: String? = nil, kubeconfigPath: String? = nil, dryRun: Bool = false
+    ) {
+        self.clusterName = clusterName
+        self.roleARN = roleARN
+        self.region = region
+        self.profile = profile
+        self.alias = alias
+        self.userAlias = userAlias
+        self.kubeconfigPath = kubeconfigPath
+        self.dryRun = dryRun
+    }
+}
+
+/// The outcome: the file, the context made current, and the merged text.
+public struct KubeconfigResult: Sendable, Equatable {
+    /// The kubeconfig path.
+    public var path: String
+    /// The context now current.
+    public var context: String
+    /// The merged kubeconfig.
+    public var text: String
+    /// Where the previous file was copied, if it existed and was written over.
+    public var backup: String?
+}
+
+/// The core of `eks-auth kubeconfig`: DescribeCluster, then merge the cluster, user and context.
+public struct KubeconfigService: Sendable {
+    let system: SystemContext
+
+    /// A service over `system`.
+    public init(system: SystemContext) {
+        self.system = system
+    }
+
+    /// Writes (or, with `dryRun`, only returns) the kubeconfig for `request`.
+    /// - Throws: `ConfigError`, `CredentialError`, `EKSError`, `KubeconfigError`, `STSError`.
+    public func run(_ request: KubeconfigRequest) throws -> KubeconfigResult {
+        let name = try TokenService.validatedClusterID(request.clusterName)
+        if let role = request.roleARN, !RoleRequest.isRoleARN(role) {
+            throw RoleRequestError.invalid(flag: "--role-arn", expected: "arn:PARTITION:iam::ACCOUNT:role/NAME")
+        }
+        let environment = system.environment
+        let settings = try AWSSettings.resolve(
+            profileFlag: request.profile, regionFlag: request.region, environment: environment,
+            fileSystem: system.fileSystem)
+        let credentials = try CredentialChain(settings: settings, environment: environment, tracer: system.tracer)
+            .resolve()
+        let eksEndpoint = try STSEndpointResolver(
+            environment: environment, profile: settings.profile, config: settings.config
+        ).resolveEKS(region: settings.region)
+        system.tracer("eks endpoint: \(eksEndpoint.endpoint) (\(eksEndpoint.source))")
+        let retry = try RetryPolicy.from(environment: environment, sleep: system.sleep, random: system.random)
+        let cluster = try EKSClient(
+            endpoint: eksEndpoint, http: system.http(), clock: system.clock, timeout: retry.attemptTimeout
+        ).describeCluster(name, as: credentials.credentials)
+        guard cluster.status == "ACTIVE" || cluster.status == "UPDATING" else {
+            throw EKSError.clusterNotActive(name: name, status: cluster.status)
+        }
+        let region = cluster.region ?? settings.region
+        var args = ["token"]
+        args += cluster.outpostsID.map { ["--cluster-id", $0] } ?? ["--cluster-name", cluster.name]
+        args += ["--region", region]
+        if let role = request.roleARN { args += ["--role-arn", role] }
+        if settings.selection.isExplicit { args += ["--profile", settings.selection.name] }
+        let exec = ExecPlugin(
+            command: "eks-auth", args: args,
+            installHint: "eks-auth is needed to log in to this cluster: install it (make install) and put it on PATH")
+        let names = KubeconfigNames(
+            cluster: cluster.arn, user: request.userAlias ?? cluster.arn, context: request.alias ?? cluster.arn)
+        let path = Self.path(request.kubeconfigPath, environment: environment)
+        let existing: String?
+        do {
+            existing = try system.fileSystem.read(path).map { String(decoding: $0, as: UTF8.self) }
+        } catch let error as FileSystemError {
+            throw KubeconfigError.cannotWrite(path: path, reason: error.reason)
+        }
+        let text = try KubeconfigWriter.merge(
+            existing: existing, path: path, cluster: cluster, names: names, exec: exec)
+        var result = KubeconfigResult(path: path, context: names.context, text: text, backup: nil)
+        guard !request.dryRun else { return result }
+        do {
+            let directory = String(
+                path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                    .joined(separator: "/"))
+            if !directory.isEmpty { try system.fileSystem.createDirectory(directory, mode: 0o700) }
+            if let existing {
+                let backup = path + ".eks-auth.bak"
+                try system.fileSystem.writeAtomically(Array(existing.utf8), to: backup, mode: 0o600)
+                result.backup = backup
+            }
+            try system.fileSystem.writeAtomically(Array(text.utf8), to: path, mode: 0o600)
+        } catch let error as FileSystemError {
+            throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
+        }
+        return result
+    }
+
+    /// `--kubeconfig`, else the first entry of KUBECONFIG, else ~/.kube/config.
+    static func path(_ flag: String?, environment: Environment) -> String {
+        if let flag, !flag.isEmpty { return environment.expandingTilde(flag) }
+        if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first {
+            return environment.expandingTilde(String(first))
+        }
+        return "\(environment.home ?? "~")/.kube/config"
+    }
+}
