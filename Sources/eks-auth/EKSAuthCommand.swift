@@ -49,7 +49,7 @@ struct EKSAuthCommand: ParsableCommand {
             Reporter.writeStderr(
                 "eks-auth: error: \(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)")
             let known = configuration.subcommands.flatMap {
-                [$0.configuration.commandName ?? ""] + $0.configuration.aliases
+                [$0._commandName] + $0.configuration.aliases
             }
             let subcommand = arguments.first.flatMap { known.contains($0) ? " \($0)" : nil } ?? ""
             Reporter.writeStderr("eks-auth: hint: see 'eks-auth\(subcommand) --help'")

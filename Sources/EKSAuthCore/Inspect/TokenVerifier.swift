@@ -93,6 +93,12 @@ public struct TokenVerifier: Sendable {
         let text = response.text
         guard response.status == 200 else {
             let (code, message) = Self.errorFields(text)
+            // A failing or throttling STS says nothing about the token: report it as unavailable.
+            if response.status >= 500 || RetryPolicy.isRetryable(status: response.status, code: code) {
+                throw STSError.unreachable(
+                    operation: "GetCallerIdentity", endpoint: endpoint,
+                    reason: code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)", attempts: 1)
+            }
             throw TokenVerificationError.refused(
                 status: response.status, code: code ?? "HTTP \(response.status)", message: message ?? "",
                 cluster: clusterID)

@@ -11,6 +11,7 @@ extension TokenReport {
         func row(_ name: String, _ value: String?) {
             lines.append(name.padding(20) + (value ?? "-"))
         }
+        row("URL:", redactedURL)
         row("STS host:", host)
         row("region:", region.map { "\($0) (partition \(partition ?? "?"))" })
         row("cluster:", "not in the URL; bound by the signed x-k8s-aws-id header (check with 'eks-auth verify')")

@@ -1,6 +1,12 @@
 import ArgumentParser
 import EKSAuthCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// A token given as an argument, or `-` (or nothing, when stdin is not a terminal) for stdin;
 /// a bare token or an ExecCredential JSON.
 struct TokenInput: ParsableArguments {
@@ -16,7 +22,14 @@ struct TokenInput: ParsableArguments {
 
     /// The token text.
     func read() throws -> String {
+        try Self.read(token)
+    }
+
+    /// The token text from an argument, `-` (stdin) or nothing (stdin when piped).
+    static func read(_ token: String?) throws -> String {
         if let token, token != "-" { return try TokenInspector.extractToken(from: token) }
+        // With no argument, read stdin only when something is piped in; never wait on a terminal.
+        if token == nil, isatty(STDIN_FILENO) == 1 { throw TokenInputError.empty }
         var text = ""
         while let line = Swift.readLine(strippingNewline: false) {
             text += line

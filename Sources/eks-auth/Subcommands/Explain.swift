@@ -52,8 +52,13 @@ struct Explain: ParsableCommand {
             let config = try AWSAuthConfig.parse(text, source: source)
             var callerARN = arn ?? ""
             var accessKeyID: String?
-            if let token, let clusterName {
-                let tokenText = try TokenInspector.extractToken(from: token)
+            if token != nil, let clusterName {
+                let tokenText = try TokenInput.read(token)
+                // The server checks the token before it asks STS; so do we, and never send it elsewhere.
+                let report = TokenInspector.inspect(tokenText, now: live.context.clock.now())
+                guard report.isValid else {
+                    throw TokenVerificationError.failsChecks(report.checks.filter { !$0.passed }.map(\.rule))
+                }
                 let identity = try TokenVerifier(http: live.context.http()).verify(tokenText, clusterID: clusterName)
                 callerARN = identity.arn
                 accessKeyID = TokenInspector.inspect(tokenText, now: live.context.clock.now()).accessKeyID
