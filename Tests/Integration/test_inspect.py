@@ -265,10 +265,6 @@ def test_decode_fails_the_age_rule_for_a_token_signed_in_the_future(run):
     assert "future" in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Sources/EKSAuthCore/Signing/Endpoint.swift trimmingWhitespace compares Characters with \\r and \\n, "
-    "but Swift reads \\r\\n as one Character, so a token on stdin ending in CRLF keeps it and fails 'encoding'"
-))
 def test_decode_accepts_a_token_with_a_crlf_line_end_on_stdin(run):
     env = static_env(run)
     rc, out, err = run("decode", "-", env=env, stdin=our_token(run, env) + "\r\n")

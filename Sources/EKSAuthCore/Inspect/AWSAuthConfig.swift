@@ -73,15 +73,19 @@ public struct AWSAuthConfig: Sendable, Equatable {
                 config.add(item, list: list, index: index)
             }
         }
-        if let accounts = data["mapAccounts"] {
-            let values: [Any]
-            if let string = accounts as? String {
-                values = ((try? Yams.load(yaml: string)) as? [Any]) ?? []
-            } else {
-                values = (accounts as? [Any]) ?? []
+        if data["mapAccounts"] != nil {
+            // Account ids are read as the text written: YAML would turn 012345678901 into a number.
+            let node = try? Yams.compose(yaml: text)
+            let dataNode = node?.mapping?["data"] ?? node
+            let accountsNode = dataNode?.mapping?["mapAccounts"]
+            var values: [String] = []
+            if let string = accountsNode?.scalar?.string, let inner = try? Yams.compose(yaml: string) {
+                values = inner.sequence?.compactMap { $0.scalar?.string } ?? []
+            } else if let sequence = accountsNode?.sequence {
+                values = sequence.compactMap { $0.scalar?.string }
             }
             for value in values {
-                let account = "\(value)".trimmingWhitespace()
+                let account = value.trimmingWhitespace()
                 if account.count == 12, account.allSatisfy(\.isNumber) {
                     config.accounts.append(account)
                 } else if !account.isEmpty {
@@ -100,7 +104,8 @@ public struct AWSAuthConfig: Sendable, Equatable {
         var fields: [String: Any] = [:]
         for (key, value) in raw { fields[key.lowercased()] = value }
         let arnKey = list == "mapRoles" ? "rolearn" : "userarn"
-        let arn = (fields[arnKey] as? String)?.trimmingWhitespace()
+        // Not trimmed: the server compares the text as written (a quoted " arn…" never matches).
+        let arn = (fields[arnKey] as? String).flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
         var sso: (String, String, String)?
         if list == "mapRoles", let block = fields["sso"] as? [String: Any] {
             var s: [String: String] = [:]
@@ -108,6 +113,10 @@ public struct AWSAuthConfig: Sendable, Equatable {
             if let set = s["permissionsetname"], let account = s["accountid"] {
                 sso = (set, account, s["partition"] ?? "aws")
             }
+        }
+        if let arn, !arn.isEmpty, sso != nil {
+            problems.append("\(list)[\(index)] has both \(arnKey) and sso; the authenticator rejects it")
+            return
         }
         guard (arn.map { !$0.isEmpty } ?? false) || sso != nil else {
             problems.append(

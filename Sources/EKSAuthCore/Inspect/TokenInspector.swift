@@ -178,13 +178,15 @@ public enum TokenInspector {
         if let signedAt {
             let expiresAt = signedAt.addingTimeInterval(EKSToken.validity)
             report.expiresAt = expiresAt
-            let left = Int(expiresAt.timeIntervalSince(now))
+            // The server refuses only once now > X-Amz-Date + 15 min.
+            let remaining = expiresAt.timeIntervalSince(now)
+            let left = Int(remaining.rounded(.down))
             let future = signedAt.timeIntervalSince(now) > 300
             check(
-                "age", left > 0 && !future,
+                "age", remaining >= 0 && !future,
                 future
                     ? "signed \(Timestamp.rfc3339(signedAt)), in the future: check the clock"
-                    : left > 0
+                    : remaining >= 0
                         ? "signed \(Timestamp.rfc3339(signedAt)), \(left / 60) min \(left % 60) s left"
                         : "expired at \(Timestamp.rfc3339(expiresAt)) (\(-left) s ago)")
         } else {
@@ -271,7 +273,9 @@ struct STSHost {
         let region = labels[1]
         let suffix = labels[2...].joined(separator: ".")
         let p = Partition.of(region: region)
-        guard suffix == p.dnsSuffix || suffix == p.dualStackDNSSuffix else { return nil }
+        // The server knows no dual-stack STS domain for the ISO partitions.
+        let dualStackAccepted = !p.id.hasPrefix("aws-iso")
+        guard suffix == p.dnsSuffix || (dualStackAccepted && suffix == p.dualStackDNSSuffix) else { return nil }
         self.region = region
         self.partition = p.id
         self.signingRegion = region

@@ -61,34 +61,27 @@ public struct CallerIdentity: Sendable, Equatable {
 /// A client of the STS Query API: POST, form body, SigV4 header signing, XML answers, retries.
 public struct STSClient: Sendable {
     /// The endpoint and signing region.
-    public let endpoint: ServiceEndpoint
-    let http: HTTPClient
-    let clock: WallClock
-    let retry: RetryPolicy
-    let tracer: Tracer
+    public var endpoint: ServiceEndpoint { query.endpoint }
+    var query: QueryProtocolClient
 
     /// A client for `endpoint` over `http`.
     public init(
         endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock, retry: RetryPolicy, tracer: Tracer = .silent
     ) {
-        self.endpoint = endpoint
-        self.http = http
-        self.clock = clock
-        self.retry = retry
-        self.tracer = tracer
+        self.query = QueryProtocolClient(
+            service: "sts", apiVersion: EKSToken.stsAPIVersion, endpoint: endpoint, http: http, clock: clock,
+            retry: retry, tracer: tracer)
     }
 
     /// The same client making one attempt per call.
     public func withSingleAttempt() -> STSClient {
-        var policy = retry
-        policy.maxAttempts = 1
-        return STSClient(endpoint: endpoint, http: http, clock: clock, retry: policy, tracer: tracer)
+        var copy = self
+        copy.query.retry.maxAttempts = 1
+        return copy
     }
 
     /// The longest one call can take with every attempt and backoff, in seconds.
-    public var retryBudget: Double {
-        Double(retry.maxAttempts) * (retry.attemptTimeout + retry.maxDelay)
-    }
+    public var retryBudget: Double { query.retryBudget }
 
     /// Calls AssumeRole as `credentials`.
     /// - Throws: `STSError`.
@@ -128,67 +121,11 @@ public struct STSClient: Sendable {
             account: account, arn: arn, userID: xml.value(at: "GetCallerIdentityResult", "UserId") ?? "")
     }
 
-    /// Sends one signed Query-protocol call, retrying as the policy allows; returns the answer's XML.
     func call(
         _ operation: String, _ parameters: [(name: String, value: String)], as credentials: AWSCredentials,
         roleARN: String?
     ) throws -> XMLText {
-        let form = ([("Action", operation), ("Version", EKSToken.stsAPIVersion)] + parameters)
-            .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
-        let unsigned = SigV4Request(
-            method: "POST", endpoint: endpoint.endpoint,
-            headers: [
-                ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
-                ("User-Agent", "eks-auth/\(EKSAuthVersion.current)"),
-            ],
-            body: Array(form.utf8))
-        let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: "sts")
-        var lastReason = ""
-        for attempt in 1...retry.maxAttempts {
-            if attempt > 1 {
-                let pause = retry.delay(afterAttempt: attempt - 1)
-                tracer("sts: retrying \(operation) in \(Int(pause * 1000)) ms (\(lastReason))")
-                retry.sleep(pause)
-            }
-            let request = HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
-            tracer("sts: \(operation) attempt \(attempt) to \(endpoint.endpoint)")
-            let response: HTTPResponse
-            do {
-                response = try http.send(request)
-            } catch let error as HTTPTransportError {
-                switch error {
-                case .timedOut: lastReason = "no answer within \(Self.seconds(retry.attemptTimeout))"
-                case .connectionFailed(let why): lastReason = why
-                }
-                continue
-            }
-            let xml = XMLText(response.text)
-            if (200..<300).contains(response.status) { return xml }
-            let code = xml.value(at: "Error", "Code")
-            if RetryPolicy.isRetryable(status: response.status, code: code), attempt < retry.maxAttempts {
-                lastReason = code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
-                continue
-            }
-            guard let code else {
-                throw STSError.unreachable(
-                    operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
-                    attempts: attempt)
-            }
-            throw STSError.service(
-                .init(
-                    operation: operation, status: response.status, code: code,
-                    message: xml.value(at: "Error", "Message") ?? "",
-                    requestID: xml.value(at: "RequestId")
-                        ?? response.headers.first {
-                            $0.name.lowercased() == "x-amzn-requestid"
-                        }?.value, roleARN: roleARN))
-        }
-        throw STSError.unreachable(
-            operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: retry.maxAttempts)
-    }
-
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+        try query.call(operation, parameters, as: credentials, roleARN: roleARN)
     }
 }
 

@@ -72,7 +72,8 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 extension StringProtocol {
     /// The string without leading and trailing spaces, tabs, carriage returns and newlines.
     func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        // "\r\n" is a single Character in Swift and must be named on its own.
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
         guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = lastIndex(where: { !isSpace($0) })!
         return String(self[first...last])

@@ -235,10 +235,8 @@ struct AWSAuthConfigTests {
         // The authenticator decodes mapAccounts into []string with gopkg.in/yaml.v2, which keeps the
         // scalar's text; a YAML 1.1 octal reading would turn 012345670123 into another number.
         let config = try AWSAuthDocuments.parse("mapAccounts: |\n  - 012345670123\n  - 098765432109\n")
-        withKnownIssue("Yams resolves the unquoted ids as numbers, dropping the leading zero") {
-            #expect(config.accounts == ["012345670123", "098765432109"])
-            #expect(config.problems == [])
-        }
+        #expect(config.accounts == ["012345670123", "098765432109"])
+        #expect(config.problems == [])
     }
 
     @Test("a mapAccounts value that is not a 12-digit id is listed as a problem")
@@ -278,10 +276,8 @@ struct AWSAuthConfigTests {
                   accountID: "123456789012"
                 username: both
             """)
-        withKnownIssue("AWSAuthConfig keeps an entry that has both rolearn and sso") {
-            #expect(config.entries == [])
-            #expect(config.problems.contains { $0.hasPrefix("mapRoles[0]") })
-        }
+        #expect(config.entries == [])
+        #expect(config.problems.contains { $0.hasPrefix("mapRoles[0]") })
     }
 
     @Test("a blank rolearn counts as missing")
@@ -606,9 +602,7 @@ struct AWSAuthExplainerTests {
         // The authenticator compares with strings.EqualFold on the decoded value: no trimming.
         let doc = "mapRoles: |\n  - rolearn: \" \(AWSAuthDocuments.roleARN) \"\n    username: dev\n"
         let explanation = try AWSAuthDocuments.explain(AWSAuthDocuments.aliceSession, doc)
-        withKnownIssue("AWSAuthConfig trims entry ARNs, so it reports a match the server would not make") {
-            #expect(!explanation.isMapped)
-        }
+        #expect(!explanation.isMapped)
     }
 
     @Test(

@@ -229,9 +229,7 @@ struct TokenInspectorTests {
         // aws-iam-authenticator rejects when now > X-Amz-Date + 15 min (facts 1.8).
         for age in [899.5, 900.0] {
             let now = InspectorTokens.signedAt.addingTimeInterval(age)
-            withKnownIssue("the age rule truncates the seconds left to an Int and requires more than 0") {
-                #expect(InspectorTokens.failures(InspectorTokens.good.value, now: now) == [], "age \(age) s")
-            }
+            #expect(InspectorTokens.failures(InspectorTokens.good.value, now: now) == [], "age \(age) s")
         }
     }
 
@@ -319,9 +317,7 @@ struct TokenInspectorTests {
     func isoDualStack() {
         // facts 2.4: aws-iam-authenticator hard-codes no dual-stack domain for aws-iso, so this host is refused.
         let token = InspectorTokens.make(host: "sts.us-iso-east-1.api.aws.ic.gov", signingRegion: "us-iso-east-1")
-        withKnownIssue("STSHost uses botocore's ISO dual-stack suffix, which the EKS server does not accept") {
-            #expect(InspectorTokens.failures(token.value) == ["host"])
-        }
+        #expect(InspectorTokens.failures(token.value) == ["host"])
     }
 
     @Test("a signature for a region the global host does not sign for fails the credential scope")
@@ -368,11 +364,9 @@ struct TokenInspectorInputTests {
     @Test("a token followed by a CRLF line end (a file saved on Windows) is trimmed too")
     func crlf() throws {
         // Swift treats "\r\n" as one Character, which trimmingWhitespace compares with "\r" and "\n" apart.
-        withKnownIssue("trimmingWhitespace does not strip the \\r\\n grapheme, so the token keeps its CRLF") {
-            let token = try? TokenInspector.extractToken(from: "\(InspectorTokens.good.value)\r\n")
-            #expect(token == InspectorTokens.good.value)
-            #expect(throws: TokenInputError.empty) { try TokenInspector.extractToken(from: " \r\n") }
-        }
+        let token = try? TokenInspector.extractToken(from: "\(InspectorTokens.good.value)\r\n")
+        #expect(token == InspectorTokens.good.value)
+        #expect(throws: TokenInputError.empty) { try TokenInspector.extractToken(from: " \r\n") }
     }
 
     @Test("1 MB of noise is refused as too long before any decoding")

@@ -1,0 +1,102 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The AWS Query protocol (STS, IAM): a signed form POST with `Action` and `Version`, an XML answer,
+/// XML errors, and retries for throttling, 5xx and connection failures.
+public struct QueryProtocolClient: Sendable {
+    /// The signing name, e.g. `sts` or `iam`.
+    public let service: String
+    /// The API version, e.g. `2011-06-15`.
+    public let apiVersion: String
+    /// The endpoint and signing region.
+    public let endpoint: ServiceEndpoint
+    let http: HTTPClient
+    let clock: WallClock
+    var retry: RetryPolicy
+    let tracer: Tracer
+
+    /// A client from parts.
+    public init(
+        service: String, apiVersion: String, endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock,
+        retry: RetryPolicy, tracer: Tracer = .silent
+    ) {
+        self.service = service
+        self.apiVersion = apiVersion
+        self.endpoint = endpoint
+        self.http = http
+        self.clock = clock
+        self.retry = retry
+        self.tracer = tracer
+    }
+
+    /// The longest one call can take with every attempt and backoff, in seconds.
+    public var retryBudget: Double {
+        Double(retry.maxAttempts) * (retry.attemptTimeout + retry.maxDelay)
+    }
+
+    /// Sends one signed Query-protocol call, retrying as the policy allows; returns the answer's XML.
+    public func call(
+        _ operation: String, _ parameters: [(name: String, value: String)], as credentials: AWSCredentials,
+        roleARN: String?
+    ) throws -> XMLText {
+        let form = ([("Action", operation), ("Version", apiVersion)] + parameters)
+            .map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
+        let unsigned = SigV4Request(
+            method: "POST", endpoint: endpoint.endpoint,
+            headers: [
+                ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
+                ("User-Agent", "eks-auth/\(EKSAuthVersion.current)"),
+            ],
+            body: Array(form.utf8))
+        let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: service)
+        var lastReason = ""
+        for attempt in 1...retry.maxAttempts {
+            if attempt > 1 {
+                let pause = retry.delay(afterAttempt: attempt - 1)
+                tracer("\(service): retrying \(operation) in \(Int(pause * 1000)) ms (\(lastReason))")
+                retry.sleep(pause)
+            }
+            let request = HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
+            tracer("\(service): \(operation) attempt \(attempt) to \(endpoint.endpoint)")
+            let response: HTTPResponse
+            do {
+                response = try http.send(request)
+            } catch let error as HTTPTransportError {
+                switch error {
+                case .timedOut: lastReason = "no answer within \(Self.seconds(retry.attemptTimeout))"
+                case .connectionFailed(let why): lastReason = why
+                }
+                continue
+            }
+            let xml = XMLText(response.text)
+            if (200..<300).contains(response.status) { return xml }
+            let code = xml.value(at: "Error", "Code")
+            if RetryPolicy.isRetryable(status: response.status, code: code), attempt < retry.maxAttempts {
+                lastReason = code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
+                continue
+            }
+            guard let code else {
+                throw STSError.unreachable(
+                    operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
+                    attempts: attempt)
+            }
+            throw STSError.service(
+                .init(
+                    operation: operation, status: response.status, code: code,
+                    message: xml.value(at: "Error", "Message") ?? "",
+                    requestID: xml.value(at: "RequestId")
+                        ?? response.headers.first {
+                            $0.name.lowercased() == "x-amzn-requestid"
+                        }?.value, roleARN: roleARN))
+        }
+        throw STSError.unreachable(
+            operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: retry.maxAttempts)
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+}
