@@ -1,0 +1,118 @@
+/// Creates the plan's IAM resources through the IAM Query API, idempotently: what exists and matches
+/// is left as it is; what exists and differs is reported, never overwritten.
+public struct SetupApplier: Sendable {
+    let iam: QueryProtocolClient
+    let credentials: AWSCredentials
+
+    /// An applier calling IAM through `iam` as `credentials`.
+    public init(iam: QueryProtocolClient, credentials: AWSCredentials) {
+        self.iam = iam
+        self.credentials = credentials
+    }
+
+    /// The IAM API version.
+    public static let apiVersion = "2010-05-08"
+
+    /// The global IAM endpoint of a partition (or `AWS_ENDPOINT_URL_IAM` and the like).
+    public static func endpoint(resolver: STSEndpointResolver, region: String) throws -> ServiceEndpoint {
+        let partition = Partition.of(region: region)
+        let (host, signingRegion): (String, String)
+        switch partition.id {
+        case "aws-cn": (host, signingRegion) = ("iam.cn-north-1.amazonaws.com.cn", "cn-north-1")
+        case "aws-us-gov": (host, signingRegion) = ("iam.us-gov.amazonaws.com", "us-gov-west-1")
+        case "aws": (host, signingRegion) = ("iam.amazonaws.com", "us-east-1")
+        default: (host, signingRegion) = ("iam.\(region).\(partition.dnsSuffix)", region)
+        }
+        if let custom = try resolver.configuredEndpoint(service: "iam") {
+            return ServiceEndpoint(endpoint: custom.endpoint, signingRegion: signingRegion, source: custom.source)
+        }
+        return ServiceEndpoint(endpoint: Endpoint(host: host), signingRegion: signingRegion, source: "global")
+    }
+
+    /// Applies `plan`; returns one line per resource saying what was done.
+    /// - Throws: `SetupError.conflicts` after doing everything else, `STSError` for failed calls.
+    public func apply(_ plan: SetupPlan) throws -> [String] {
+        var lines: [String] = []
+        var conflicts: [String] = []
+        func record(_ outcome: Outcome, _ what: String) {
+            switch outcome {
+            case .created: lines.append("created \(what)")
+            case .unchanged: lines.append("unchanged \(what) (already as planned)")
+            case .differs(let how):
+                lines.append("left alone \(what): \(how)")
+                conflicts.append("\(what): \(how)")
+            }
+        }
+        record(try ensureRole(plan), "role \(plan.roleName)")
+        record(
+            try ensurePolicy(plan.rolePolicyName, document: plan.rolePolicy, plan: plan),
+            "policy \(plan.rolePolicyName)")
+        _ = try iam.call(
+            "AttachRolePolicy", [("RoleName", plan.roleName), ("PolicyArn", plan.policyARN(plan.rolePolicyName))],
+            as: credentials, roleARN: nil)
+        lines.append("attached \(plan.rolePolicyName) to role \(plan.roleName)")
+        record(try ensureGroup(plan.request.group), "group \(plan.request.group)")
+        record(
+            try ensurePolicy(plan.groupPolicyName, document: plan.groupPolicy, plan: plan),
+            "policy \(plan.groupPolicyName)")
+        _ = try iam.call(
+            "AttachGroupPolicy",
+            [("GroupName", plan.request.group), ("PolicyArn", plan.policyARN(plan.groupPolicyName))],
+            as: credentials, roleARN: nil)
+        lines.append("attached \(plan.groupPolicyName) to group \(plan.request.group)")
+        if !conflicts.isEmpty { throw SetupError.conflicts(conflicts) }
+        return lines
+    }
+
+    enum Outcome: Equatable {
+        case created, unchanged
+        case differs(String)
+    }
+
+    func ensureRole(_ plan: SetupPlan) throws -> Outcome {
+        if let existing = try fetch("GetRole", [("RoleName", plan.roleName)]) {
+            let document = existing.value(at: "Role", "AssumeRolePolicyDocument").map(ProxySettings.percentDecoded)
+            return Self.sameJSON(document, plan.trustPolicy) ? .unchanged : .differs("its trust policy is different")
+        }
+        _ = try iam.call(
+            "CreateRole",
+            [
+                ("RoleName", plan.roleName), ("AssumeRolePolicyDocument", plan.trustPolicy),
+                ("Description", "Assumed by eks-auth for \(plan.request.group) on \(plan.request.clusterName)"),
+            ], as: credentials, roleARN: nil)
+        return .created
+    }
+
+    func ensurePolicy(_ name: String, document: String, plan: SetupPlan) throws -> Outcome {
+        let arn = plan.policyARN(name)
+        if let existing = try fetch("GetPolicy", [("PolicyArn", arn)]) {
+            let version = existing.value(at: "Policy", "DefaultVersionId") ?? "v1"
+            let current = try fetch("GetPolicyVersion", [("PolicyArn", arn), ("VersionId", version)])?
+                .value(at: "PolicyVersion", "Document").map(ProxySettings.percentDecoded)
+            return Self.sameJSON(current, document) ? .unchanged : .differs("its document is different")
+        }
+        _ = try iam.call(
+            "CreatePolicy", [("PolicyName", name), ("PolicyDocument", document)], as: credentials, roleARN: nil)
+        return .created
+    }
+
+    func ensureGroup(_ name: String) throws -> Outcome {
+        if try fetch("GetGroup", [("GroupName", name)]) != nil { return .unchanged }
+        _ = try iam.call("CreateGroup", [("GroupName", name)], as: credentials, roleARN: nil)
+        return .created
+    }
+
+    /// The answer of a Get call, or nil when IAM says NoSuchEntity.
+    func fetch(_ action: String, _ parameters: [(name: String, value: String)]) throws -> XMLText? {
+        do {
+            return try iam.call(action, parameters, as: credentials, roleARN: nil)
+        } catch STSError.service(let failure) where failure.code == "NoSuchEntity" {
+            return nil
+        }
+    }
+
+    static func sameJSON(_ a: String?, _ b: String) -> Bool {
+        guard let a, let left = JSONValue.parse(a), let right = JSONValue.parse(b) else { return false }
+        return left == right
+    }
+}

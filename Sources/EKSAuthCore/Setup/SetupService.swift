@@ -1,0 +1,67 @@
+/// What `eks-auth setup` did.
+public struct SetupResult: Sendable, Equatable {
+    /// The plan.
+    public var plan: SetupPlan
+    /// Paths of the files written.
+    public var files: [String]
+    /// What `--apply` did, one line per resource; empty without `--apply`.
+    public var applied: [String]
+}
+
+/// The core of `eks-auth setup`: plan, write the files, and with `apply` create the IAM resources.
+public struct SetupService: Sendable {
+    let system: SystemContext
+
+    /// A service over `system`.
+    public init(system: SystemContext) {
+        self.system = system
+    }
+
+    /// Plans `request` (its region resolved from `regionFlag`, the environment and the profile),
+    /// writes the files to `directory`, and applies the IAM part when `apply`.
+    /// - Throws: `SetupError`, `ConfigError`, `CredentialError`, `STSError`.
+    public func run(
+        account: String, clusterName: String, group: String, roleName: String?, clusterRole: ClusterRole,
+        namespace: String?, fullEKSAccess: Bool, regionFlag: String?, profileFlag: String?, directory: String,
+        apply: Bool
+    ) throws -> SetupResult {
+        let settings = try AWSSettings.resolve(
+            profileFlag: profileFlag, regionFlag: regionFlag, environment: system.environment,
+            fileSystem: system.fileSystem)
+        let plan = try SetupPlan(
+            SetupRequest(
+                account: account, clusterName: try TokenService.validatedClusterID(clusterName),
+                region: settings.region, group: group, roleName: roleName, clusterRole: clusterRole,
+                namespace: namespace, fullEKSAccess: fullEKSAccess))
+        for warning in plan.warnings { system.warn(warning) }
+        var written: [String] = []
+        do {
+            try system.fileSystem.createDirectory(directory, mode: 0o755)
+            for file in plan.files {
+                let path = "\(directory)/\(file.name)"
+                try system.fileSystem.writeAtomically(
+                    Array(file.content.utf8), to: path, mode: file.name.hasSuffix(".sh") ? 0o755 : 0o644)
+                written.append(path)
+            }
+        } catch let error as FileSystemError {
+            throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
+        }
+        var applied: [String] = []
+        if apply {
+            let credentials = try CredentialChain(
+                settings: settings, environment: system.environment, tracer: system.tracer
+            ).resolve()
+            let resolver = STSEndpointResolver(
+                environment: system.environment, profile: settings.profile, config: settings.config)
+            let iam = QueryProtocolClient(
+                service: "iam", apiVersion: SetupApplier.apiVersion,
+                endpoint: try SetupApplier.endpoint(resolver: resolver, region: settings.region),
+                http: system.http(), clock: system.clock,
+                retry: try RetryPolicy.from(
+                    environment: system.environment, sleep: system.sleep, random: system.random),
+                tracer: system.tracer)
+            applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan)
+        }
+        return SetupResult(plan: plan, files: written, applied: applied)
+    }
+}

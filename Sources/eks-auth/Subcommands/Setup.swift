@@ -1,0 +1,70 @@
+import ArgumentParser
+import EKSAuthCore
+
+extension ClusterRole: ExpressibleByArgument {}
+
+struct Setup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write (and with --apply, create) the IAM role, policies, mapping and RBAC for IAM-group access.",
+        discussion: """
+            Writes the role's trust policy, its EKS policy (describe the one cluster; eks:* only with \
+            --full-eks-access), the group's assume-role policy, the aws-auth mapRoles entry and eksctl command, the \
+            access-entry alternative, the RBAC binding, the kubeconfig command and a README with the order to apply \
+            them. --apply creates the IAM part through the IAM API; existing identical resources are fine, \
+            different ones are reported and left alone (exit 78).
+            """)
+
+    @Option(help: "The 12-digit AWS account id.")
+    var account: String
+
+    @Option(name: TokenFlag.clusterName.names, help: "The cluster name.")
+    var clusterName: String
+
+    @Option(help: "The IAM group whose members get access (e.g. dev.rnd.group).")
+    var group: String
+
+    @Option(help: "The role to create (default: <group prefix>.eks-access.role, e.g. dev.eks-access.role).")
+    var roleName: String?
+
+    @Option(help: "The ClusterRole bound to the group: view, edit, admin or cluster-admin.")
+    var clusterRole: ClusterRole = .view
+
+    @Option(help: "Bind in this namespace only (RoleBinding) instead of cluster-wide.")
+    var namespace: String?
+
+    @Flag(help: "Grant the role eks:* on every cluster instead of describing this one.")
+    var fullEKSAccess = false
+
+    @Option(help: "Directory for the files (default: ./eks-auth-setup-<cluster>).")
+    var out: String?
+
+    @Option(name: TokenFlag.region.names, help: "The cluster's region.")
+    var region: String?
+
+    @Option(name: TokenFlag.profile.names, help: "The AWS profile used by --apply.")
+    var profile: String?
+
+    @Flag(help: "Create the IAM role, policies and attachments (idempotent).")
+    var apply = false
+
+    @Flag(name: TokenFlag.verbose.names, help: "Trace the calls on stderr.")
+    var verbose = false
+
+    func run() throws {
+        let live = LiveSystem(verbose: verbose)
+        defer { live.shutdown() }
+        do {
+            let result = try SetupService(system: live.context).run(
+                account: account, clusterName: clusterName, group: group, roleName: roleName,
+                clusterRole: clusterRole, namespace: namespace, fullEKSAccess: fullEKSAccess, regionFlag: region,
+                profileFlag: profile, directory: out ?? "eks-auth-setup-\(clusterName)", apply: apply)
+            var lines = [
+                "wrote \(result.files.count) files to \(out ?? "eks-auth-setup-\(clusterName)") (see README.md there)"
+            ]
+            lines += result.applied
+            live.writeStdout(lines.joined(separator: "\n"))
+        } catch {
+            throw live.reporter.fail(error)
+        }
+    }
+}
