@@ -109,13 +109,9 @@ public struct EKSClient: Sendable {
         do {
             response = try http.send(HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout))
         } catch let error as HTTPTransportError {
-            let reason: String
-            switch error {
-            case .timedOut: reason = "no answer within \(Int(timeout)) s"
-            case .connectionFailed(let why): reason = why
-            }
             throw STSError.unreachable(
-                operation: "DescribeCluster", endpoint: "\(endpoint.endpoint)", reason: reason, attempts: 1)
+                operation: "DescribeCluster", endpoint: "\(endpoint.endpoint)", reason: error.reason(timeout: timeout),
+                attempts: 1)
         }
         struct Wire: Decodable {
             struct Cluster: Decodable {

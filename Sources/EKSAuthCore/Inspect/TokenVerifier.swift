@@ -83,12 +83,8 @@ public struct TokenVerifier: Sendable {
         do {
             response = try http.send(request)
         } catch let error as HTTPTransportError {
-            let reason: String
-            switch error {
-            case .timedOut: reason = "no answer within \(Int(timeout)) s"
-            case .connectionFailed(let why): reason = why
-            }
-            throw STSError.unreachable(operation: "GetCallerIdentity", endpoint: endpoint, reason: reason, attempts: 1)
+            throw STSError.unreachable(
+                operation: "GetCallerIdentity", endpoint: endpoint, reason: error.reason(timeout: timeout), attempts: 1)
         }
         let text = response.text
         guard response.status == 200 else {

@@ -65,10 +65,7 @@ public struct QueryProtocolClient: Sendable {
             do {
                 response = try http.send(request)
             } catch let error as HTTPTransportError {
-                switch error {
-                case .timedOut: lastReason = "no answer within \(Self.seconds(retry.attemptTimeout))"
-                case .connectionFailed(let why): lastReason = why
-                }
+                lastReason = error.reason(timeout: retry.attemptTimeout)
                 continue
             }
             let xml = XMLText(response.text)
@@ -96,7 +93,4 @@ public struct QueryProtocolClient: Sendable {
             operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: retry.maxAttempts)
     }
 
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
-    }
 }

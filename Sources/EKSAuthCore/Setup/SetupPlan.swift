@@ -209,41 +209,22 @@ public struct SetupPlan: Sendable, Equatable {
     public var files: [(name: String, content: String)] {
         let cluster = request.clusterName
         let region = request.region
-        let binding: String
-        if let namespace = request.namespace {
-            binding = """
-                apiVersion: rbac.authorization.k8s.io/v1
-                kind: RoleBinding
-                metadata:
-                  name: \(roleName)
-                  namespace: \(namespace)
-                subjects:
-                  - kind: Group
-                    name: \(kubernetesGroup)
-                    apiGroup: rbac.authorization.k8s.io
-                roleRef:
-                  kind: ClusterRole
-                  name: \(request.clusterRole.rawValue)
-                  apiGroup: rbac.authorization.k8s.io
+        let namespaceLine = request.namespace.map { "\n  namespace: \($0)" } ?? ""
+        let binding = """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: \(request.namespace == nil ? "ClusterRoleBinding" : "RoleBinding")
+            metadata:
+              name: \(roleName)\(namespaceLine)
+            subjects:
+              - kind: Group
+                name: \(kubernetesGroup)
+                apiGroup: rbac.authorization.k8s.io
+            roleRef:
+              kind: ClusterRole
+              name: \(request.clusterRole.rawValue)
+              apiGroup: rbac.authorization.k8s.io
 
-                """
-        } else {
-            binding = """
-                apiVersion: rbac.authorization.k8s.io/v1
-                kind: ClusterRoleBinding
-                metadata:
-                  name: \(roleName)
-                subjects:
-                  - kind: Group
-                    name: \(kubernetesGroup)
-                    apiGroup: rbac.authorization.k8s.io
-                roleRef:
-                  kind: ClusterRole
-                  name: \(request.clusterRole.rawValue)
-                  apiGroup: rbac.authorization.k8s.io
-
-                """
-        }
+            """
         let scope =
             request.namespace.map { "type=namespace,namespaces=\($0)" } ?? "type=cluster"
         return [

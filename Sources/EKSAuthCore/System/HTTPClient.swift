@@ -78,6 +78,15 @@ public enum HTTPTransportError: Error, Equatable, Sendable {
     case timedOut
     /// The connection could not be made or broke (DNS, refused, TLS, proxy…), in words.
     case connectionFailed(String)
+
+    /// The failure in words, for a request that was allowed `timeout` seconds.
+    public func reason(timeout: Double) -> String {
+        switch self {
+        case .timedOut:
+            return "no answer within " + (timeout == timeout.rounded() ? "\(Int(timeout)) s" : "\(timeout) s")
+        case .connectionFailed(let why): return why
+        }
+    }
 }
 
 /// The transport: sends one request, waits for its response. Synchronous, so that the token path
