@@ -94,25 +94,82 @@ public struct EKSClient: Sendable {
         self.timeout = timeout
     }
 
-    /// DescribeCluster: `GET /clusters/NAME`.
-    /// - Throws: `EKSError`, `STSError.unreachable` for transport failures.
-    public func describeCluster(_ name: String, as credentials: AWSCredentials) throws -> ClusterInfo {
+    /// Sends a signed REST-JSON request to `path` (below the endpoint's own path).
+    func send(_ method: String, _ path: String, body: String?, operation: String, as credentials: AWSCredentials)
+        throws -> HTTPResponse
+    {
         let base =
             endpoint.endpoint.path.hasSuffix("/") ? String(endpoint.endpoint.path.dropLast()) : endpoint.endpoint.path
         var target = endpoint.endpoint
-        target.path = "\(base)/clusters/\(SigV4Signer.uriEncode(name))"
-        let unsigned = SigV4Request(
-            method: "GET", endpoint: target,
-            headers: [("Accept", "application/json"), ("User-Agent", "eks-auth/\(EKSAuthVersion.current)")])
+        target.path = base + path
+        var headers: [(name: String, value: String)] = [
+            ("Accept", "application/json"), ("User-Agent", "eks-auth/\(EKSAuthVersion.current)"),
+        ]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let unsigned = SigV4Request(method: method, endpoint: target, headers: headers, body: Array((body ?? "").utf8))
         let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: "eks")
-        let response: HTTPResponse
         do {
-            response = try http.send(HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout))
+            return try http.send(HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout))
         } catch let error as HTTPTransportError {
             throw STSError.unreachable(
-                operation: "DescribeCluster", endpoint: "\(endpoint.endpoint)", reason: error.reason(timeout: timeout),
+                operation: operation, endpoint: "\(endpoint.endpoint)", reason: error.reason(timeout: timeout),
                 attempts: 1)
         }
+    }
+
+    /// The error code (from `x-amzn-ErrorType` or `__type`) and message of a failed answer.
+    static func failure(of response: HTTPResponse) -> (code: String, message: String) {
+        struct Failure: Decodable { var message: String?; var Message: String?; var __type: String? }
+        let failure = try? JSONDecoder().decode(Failure.self, from: Data(response.body))
+        let headerType = response.headers.first { $0.name.lowercased() == "x-amzn-errortype" }?.value
+        let code =
+            (headerType ?? failure?.__type ?? "HTTP \(response.status)").split(separator: ":").first.map(String.init)
+            ?? ""
+        return (code, failure?.message ?? failure?.Message ?? "")
+    }
+
+    /// Creates an access entry mapping `principalARN` to Kubernetes `groups`; when one exists, returns
+    /// its groups instead (nil when created).
+    /// - Throws: `EKSError`, `STSError.unreachable`.
+    public func createAccessEntry(
+        cluster: String, principalARN: String, groups: [String], as credentials: AWSCredentials
+    ) throws -> [String]? {
+        let body =
+            "{\"principalArn\":\(JSONText.quote(principalARN)),\"kubernetesGroups\":["
+            + groups.map(JSONText.quote).joined(separator: ",") + "],\"type\":\"STANDARD\"}"
+        let clusterPath = "/clusters/\(SigV4Signer.uriEncode(cluster))/access-entries"
+        let response = try send("POST", clusterPath, body: body, operation: "CreateAccessEntry", as: credentials)
+        if response.status == 200 { return nil }
+        let (code, message) = Self.failure(of: response)
+        guard code.hasSuffix("ResourceInUseException") else {
+            if code.hasSuffix("ResourceNotFoundException") {
+                throw EKSError.clusterNotFound(name: cluster, region: endpoint.signingRegion)
+            }
+            throw EKSError.service(
+                operation: "CreateAccessEntry", status: response.status, code: code, message: message)
+        }
+        let existing = try send(
+            "GET", "\(clusterPath)/\(SigV4Signer.uriEncode(principalARN))", body: nil,
+            operation: "DescribeAccessEntry", as: credentials)
+        struct Wire: Decodable {
+            struct Entry: Decodable { var kubernetesGroups: [String]? }
+            var accessEntry: Entry?
+        }
+        guard existing.status == 200,
+            let entry = (try? JSONDecoder().decode(Wire.self, from: Data(existing.body)))?.accessEntry
+        else {
+            let (code, message) = Self.failure(of: existing)
+            throw EKSError.service(
+                operation: "DescribeAccessEntry", status: existing.status, code: code, message: message)
+        }
+        return entry.kubernetesGroups ?? []
+    }
+
+    /// DescribeCluster: `GET /clusters/NAME`.
+    /// - Throws: `EKSError`, `STSError.unreachable` for transport failures.
+    public func describeCluster(_ name: String, as credentials: AWSCredentials) throws -> ClusterInfo {
+        let response = try send(
+            "GET", "/clusters/\(SigV4Signer.uriEncode(name))", body: nil, operation: "DescribeCluster", as: credentials)
         struct Wire: Decodable {
             struct Cluster: Decodable {
                 struct Authority: Decodable { var data: String? }
@@ -126,19 +183,12 @@ public struct EKSClient: Sendable {
             }
             var cluster: Cluster?
         }
-        struct Failure: Decodable { var message: String?; var Message: String?; var __type: String? }
         guard response.status == 200 else {
-            let failure = try? JSONDecoder().decode(Failure.self, from: Data(response.body))
-            let headerType = response.headers.first { $0.name.lowercased() == "x-amzn-errortype" }?.value
-            let code =
-                (headerType ?? failure?.__type ?? "HTTP \(response.status)")
-                .split(separator: ":").first.map(String.init) ?? ""
+            let (code, message) = Self.failure(of: response)
             if code.hasSuffix("ResourceNotFoundException") || response.status == 404 {
                 throw EKSError.clusterNotFound(name: name, region: endpoint.signingRegion)
             }
-            throw EKSError.service(
-                operation: "DescribeCluster", status: response.status, code: code,
-                message: failure?.message ?? failure?.Message ?? "")
+            throw EKSError.service(operation: "DescribeCluster", status: response.status, code: code, message: message)
         }
         guard let cluster = (try? JSONDecoder().decode(Wire.self, from: Data(response.body)))?.cluster,
             let arn = cluster.arn

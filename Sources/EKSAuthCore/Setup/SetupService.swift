@@ -23,7 +23,7 @@ public struct SetupService: Sendable {
     public func run(
         account: String, clusterName: String, group: String, roleName: String?, clusterRole: ClusterRole,
         namespace: String?, fullEKSAccess: Bool, regionFlag: String?, profileFlag: String?, directory: String,
-        apply: Bool
+        apply: Bool, accessEntry: Bool = false
     ) throws -> SetupResult {
         let settings = try AWSSettings.resolve(
             profileFlag: profileFlag, regionFlag: regionFlag, environment: system.environment,
@@ -61,6 +61,27 @@ public struct SetupService: Sendable {
                     environment: system.environment, sleep: system.sleep, random: system.random),
                 tracer: system.tracer)
             applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan)
+            if accessEntry {
+                let eks = EKSClient(
+                    endpoint: try resolver.resolveEKS(region: settings.region), http: system.http(),
+                    clock: system.clock, timeout: 10)
+                let existing = try eks.createAccessEntry(
+                    cluster: plan.request.clusterName, principalARN: plan.roleARN, groups: [plan.kubernetesGroup],
+                    as: credentials.credentials)
+                switch existing {
+                case nil:
+                    applied.append("created access entry for \(plan.roleName) → \(plan.kubernetesGroup)")
+                case let groups? where Set(groups) == [plan.kubernetesGroup]:
+                    applied.append("unchanged access entry for \(plan.roleName) (already as planned)")
+                case let groups?:
+                    throw SetupError.conflicts([
+                        "access entry for \(plan.roleName): maps to \(groups.joined(separator: ", ")), "
+                            + "not \(plan.kubernetesGroup)"
+                    ])
+                }
+            }
+        } else if accessEntry {
+            throw SetupError.invalid(flag: "--access-entry", expected: "--apply as well")
         }
         return SetupResult(plan: plan, files: written, applied: applied)
     }

@@ -47,6 +47,9 @@ struct Setup: ParsableCommand {
     @Flag(help: "Create the IAM role, policies and attachments (idempotent).")
     var apply = false
 
+    @Flag(help: "With --apply, also create the EKS access entry mapping the role to the Kubernetes group.")
+    var accessEntry = false
+
     @Flag(name: TokenFlag.verbose.names, help: "Trace the calls on stderr.")
     var verbose = false
 
@@ -57,7 +60,8 @@ struct Setup: ParsableCommand {
             let result = try SetupService(system: live.context).run(
                 account: account, clusterName: clusterName, group: group, roleName: roleName,
                 clusterRole: clusterRole, namespace: namespace, fullEKSAccess: fullEKSAccess, regionFlag: region,
-                profileFlag: profile, directory: out ?? "eks-auth-setup-\(clusterName)", apply: apply)
+                profileFlag: profile, directory: out ?? "eks-auth-setup-\(clusterName)", apply: apply,
+                accessEntry: accessEntry)
             var lines = [
                 "wrote \(result.files.count) files to \(out ?? "eks-auth-setup-\(clusterName)") (see README.md there)"
             ]

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+@testable import EKSAuthCore
+
+@Suite("EKS access entries")
+struct AccessEntryTests {
+    static let role = "arn:aws:iam::123456789012:role/dev.eks-access.role"
+    static let endpoint = ServiceEndpoint(
+        endpoint: Endpoint(host: "eks.eu-west-1.amazonaws.com"), signingRegion: "eu-west-1", source: "test")
+
+    static func client(_ http: HTTPClient) -> EKSClient {
+        EKSClient(endpoint: endpoint, http: http, clock: .fixed(Fixtures.sigV4SuiteDate), timeout: 5)
+    }
+
+    static func inUse() -> HTTPResponse {
+        HTTPResponse(
+            status: 409, headers: [HTTPHeader(name: "x-amzn-ErrorType", value: "ResourceInUseException:")],
+            body: Array(#"{"message":"The specified access entry resource is already in use on this cluster."}"#.utf8))
+    }
+
+    static func existing(groups: [String]) -> HTTPResponse {
+        let list = groups.map { "\"\($0)\"" }.joined(separator: ",")
+        return HTTPResponse(
+            status: 200,
+            body: Array(
+                #"{"accessEntry":{"principalArn":"\#(role)","kubernetesGroups":[\#(list)],"type":"STANDARD"}}"#.utf8))
+    }
+
+    @Test("a new entry is a signed JSON POST naming the principal, the groups and the STANDARD type")
+    func created() throws {
+        let http = FakeHTTPClient { _, _ in HTTPResponse(status: 200, body: Array("{}".utf8)) }
+        let result = try Self.client(http).createAccessEntry(
+            cluster: "dev.my-eks-cluster", principalARN: Self.role, groups: ["eks-auth:dev.rnd.group"],
+            as: Fixtures.credentials)
+        #expect(result == nil)
+        let request = try #require(http.requests.first)
+        #expect(request.method == "POST")
+        #expect(request.url == "https://eks.eu-west-1.amazonaws.com/clusters/dev.my-eks-cluster/access-entries")
+        #expect(request.header("Content-Type") == "application/json")
+        #expect(request.header("Authorization")?.contains("/eu-west-1/eks/aws4_request") == true)
+        let body = try #require(JSONValue.parse(String(decoding: request.body, as: UTF8.self)))
+        #expect(
+            body
+                == .object([
+                    "principalArn": .string(Self.role), "kubernetesGroups": .array([.string("eks-auth:dev.rnd.group")]),
+                    "type": .string("STANDARD"),
+                ]))
+    }
+
+    @Test("an existing entry is read back, its principal ARN percent-encoded in the path")
+    func existingEntry() throws {
+        let http = FakeHTTPClient { _, attempt in attempt == 1 ? Self.inUse() : Self.existing(groups: ["other"]) }
+        let groups = try Self.client(http).createAccessEntry(
+            cluster: "dev.my-eks-cluster", principalARN: Self.role, groups: ["eks-auth:dev.rnd.group"],
+            as: Fixtures.credentials)
+        #expect(groups == ["other"])
+        #expect(
+            http.requests.last?.url
+                == "https://eks.eu-west-1.amazonaws.com/clusters/dev.my-eks-cluster/access-entries/"
+                + "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev.eks-access.role")
+    }
+
+    @Test("the signature covers the path encoded twice, as SigV4 wants for every service but S3")
+    func doubleEncodedPath() {
+        #expect(
+            SigV4Signer.canonicalPath("/clusters/c/access-entries/arn%3Aaws%3Aiam")
+                == "/clusters/c/access-entries/arn%253Aaws%253Aiam")
+    }
+
+    @Test("a missing cluster and other failures are EKS errors")
+    func failures() throws {
+        let missing = FakeHTTPClient { _, _ in
+            HTTPResponse(
+                status: 404, headers: [HTTPHeader(name: "x-amzn-ErrorType", value: "ResourceNotFoundException")],
+                body: Array(#"{"message":"No cluster found"}"#.utf8))
+        }
+        #expect(throws: EKSError.clusterNotFound(name: "nope", region: "eu-west-1")) {
+            try Self.client(missing).createAccessEntry(
+                cluster: "nope", principalARN: Self.role, groups: [], as: Fixtures.credentials)
+        }
+        let denied = FakeHTTPClient { _, _ in
+            HTTPResponse(
+                status: 403, headers: [HTTPHeader(name: "x-amzn-ErrorType", value: "AccessDeniedException")],
+                body: Array(#"{"message":"not authorized"}"#.utf8))
+        }
+        let error = try #require(throws: EKSError.self) {
+            try Self.client(denied).createAccessEntry(
+                cluster: "c", principalARN: Self.role, groups: [], as: Fixtures.credentials)
+        }
+        #expect(error.kind == FailureKind.denied)
+    }
+
+    @Test("setup --apply --access-entry creates the entry, then finds it unchanged, and reports a different one")
+    func setupAppliesTheEntry() throws {
+        let fileSystem = InMemoryFileSystem()
+        let entryState = Recorder<String>()
+        let http = FakeHTTPClient { request, _ in
+            if request.url.contains("eks.") {
+                if request.method == "POST" {
+                    entryState.append("post")
+                    return entryState.all.count == 1 ? HTTPResponse(status: 200, body: Array("{}".utf8)) : Self.inUse()
+                }
+                return Self.existing(
+                    groups: entryState.all.count == 2 ? ["eks-auth:dev.rnd.group"] : ["system:masters"])
+            }
+            // IAM: everything already exists exactly as planned is not the point here; answer Get* with
+            // NoSuchEntity and Create*/Attach* with 200.
+            let body = String(decoding: request.body, as: UTF8.self)
+            if body.hasPrefix("Action=Get") { return STSReplies.error(status: 404, code: "NoSuchEntity") }
+            return HTTPResponse(status: 200, body: Array("<R/>".utf8))
+        }
+        let system = SystemContext(
+            environment: [
+                "HOME": "/home/alice", "AWS_ACCESS_KEY_ID": Fixtures.accessKeyID,
+                "AWS_SECRET_ACCESS_KEY": Fixtures.secretAccessKey, "AWS_REGION": "eu-west-1",
+            ], clock: .fixed(Fixtures.sigV4SuiteDate), fileSystem: fileSystem, http: { http })
+        func run() throws -> SetupResult {
+            try SetupService(system: system).run(
+                account: "123456789012", clusterName: "dev.my-eks-cluster", group: "dev.rnd.group", roleName: nil,
+                clusterRole: .view, namespace: nil, fullEKSAccess: false, regionFlag: nil, profileFlag: nil,
+                directory: "/out", apply: true, accessEntry: true)
+        }
+        #expect(try run().applied.last == "created access entry for dev.eks-access.role → eks-auth:dev.rnd.group")
+        #expect(try run().applied.last == "unchanged access entry for dev.eks-access.role (already as planned)")
+        #expect(throws: SetupError.self) { try run() }
+        #expect(throws: SetupError.invalid(flag: "--access-entry", expected: "--apply as well")) {
+            try SetupService(system: system).run(
+                account: "123456789012", clusterName: "c", group: "dev.rnd.group", roleName: nil, clusterRole: .view,
+                namespace: nil, fullEKSAccess: false, regionFlag: nil, profileFlag: nil, directory: "/out2",
+                apply: false, accessEntry: true)
+        }
+    }
+}
