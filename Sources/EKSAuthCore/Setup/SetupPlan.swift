@@ -121,8 +121,9 @@ public struct SetupPlan: Sendable, Equatable {
         guard iamName(roleName) else {
             throw SetupError.invalid(flag: "--role-name", expected: "an IAM role name (letters, digits and +=,.@_-)")
         }
+        // A Kubernetes namespace is an RFC 1123 label: lower-case letters, digits and inner hyphens.
         if let namespace = request.namespace,
-            !(1...63).contains(namespace.count)
+            !(1...63).contains(namespace.count) || namespace.hasPrefix("-") || namespace.hasSuffix("-")
                 || !namespace.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
         {
             throw SetupError.invalid(flag: "--namespace", expected: "a Kubernetes namespace name")
@@ -209,15 +210,16 @@ public struct SetupPlan: Sendable, Equatable {
     public var files: [(name: String, content: String)] {
         let cluster = request.clusterName
         let region = request.region
-        let namespaceLine = request.namespace.map { "\n  namespace: \($0)" } ?? ""
+        // Names are quoted: a valid role name such as "true" or "1e3" must stay a string in YAML.
+        let namespaceLine = request.namespace.map { "\n  namespace: \(JSONText.quote($0))" } ?? ""
         let binding = """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: \(request.namespace == nil ? "ClusterRoleBinding" : "RoleBinding")
             metadata:
-              name: \(roleName)\(namespaceLine)
+              name: \(JSONText.quote(roleName))\(namespaceLine)
             subjects:
               - kind: Group
-                name: \(kubernetesGroup)
+                name: \(JSONText.quote(kubernetesGroup))
                 apiGroup: rbac.authorization.k8s.io
             roleRef:
               kind: ClusterRole
@@ -242,6 +244,7 @@ public struct SetupPlan: Sendable, Equatable {
                 aws iam create-policy --policy-name '\(rolePolicyName)' --policy-document file://role-eks-policy.json
                 aws iam attach-role-policy --role-name '\(roleName)' --policy-arn '\(policyARN(rolePolicyName))'
                 aws iam create-policy --policy-name '\(groupPolicyName)' --policy-document file://group-assume-role-policy.json
+                aws iam get-group --group-name '\(request.group)' >/dev/null 2>&1 || aws iam create-group --group-name '\(request.group)'
                 aws iam attach-group-policy --group-name '\(request.group)' --policy-arn '\(policyARN(groupPolicyName))'
 
                 """

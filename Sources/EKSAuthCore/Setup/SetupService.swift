@@ -49,7 +49,8 @@ public struct SetupService: Sendable {
         var applied: [String] = []
         if apply {
             let credentials = try CredentialChain(
-                settings: settings, environment: system.environment, tracer: system.tracer
+                settings: settings, environment: system.environment, tracer: system.tracer,
+                assumeRole: RoleAssumer.profileHops(system: system, settings: settings)
             ).resolve()
             let resolver = STSEndpointResolver(
                 environment: system.environment, profile: settings.profile, config: settings.config)

@@ -242,6 +242,8 @@ struct SetupPlanTests {
                     + "'arn:aws:iam::123456789012:policy/dev.eks-access.policy'",
                 "aws iam create-policy --policy-name 'dev.assume-eks-access-role.policy' --policy-document "
                     + "file://group-assume-role-policy.json",
+                "aws iam get-group --group-name 'dev.rnd.group' >/dev/null 2>&1 || "
+                    + "aws iam create-group --group-name 'dev.rnd.group'",
                 "aws iam attach-group-policy --group-name 'dev.rnd.group' --policy-arn "
                     + "'arn:aws:iam::123456789012:policy/dev.assume-eks-access-role.policy'",
             ])
@@ -308,12 +310,10 @@ struct SetupPlanTests {
         arguments: [(nil, "123"), ("true", nil), ("null", nil), ("1e3", nil)] as [(String?, String?)])
     func yamlSpecialNames(roleName: String?, namespace: String?) throws {
         let plan = try Self.plan(roleName: roleName, namespace: namespace)
-        withKnownIssue("rbac.yaml writes names as plain scalars; kubectl would read 123/true/null as non-strings") {
-            let binding = try #require(try Yams.load(yaml: Self.file("rbac.yaml", of: plan)) as? [String: Any])
-            #expect(Self.value(binding, "metadata", "name") as? String == plan.roleName)
-            if let namespace {
-                #expect(Self.value(binding, "metadata", "namespace") as? String == namespace)
-            }
+        let binding = try #require(try Yams.load(yaml: Self.file("rbac.yaml", of: plan)) as? [String: Any])
+        #expect(Self.value(binding, "metadata", "name") as? String == plan.roleName)
+        if let namespace {
+            #expect(Self.value(binding, "metadata", "namespace") as? String == namespace)
         }
     }
 
@@ -433,10 +433,8 @@ struct SetupPlanTests {
         "a namespace that starts or ends with a hyphen is refused (RFC 1123 label)",
         arguments: ["-team", "team-", "-"])
     func hyphenNamespace(namespace: String) {
-        withKnownIssue("SetupPlan accepts a leading or trailing '-' in --namespace; Kubernetes refuses it") {
-            #expect(throws: SetupError.invalid(flag: "--namespace", expected: "a Kubernetes namespace name")) {
-                try SetupPlan(Self.request(namespace: namespace))
-            }
+        #expect(throws: SetupError.invalid(flag: "--namespace", expected: "a Kubernetes namespace name")) {
+            try SetupPlan(Self.request(namespace: namespace))
         }
     }
 
