@@ -342,7 +342,7 @@ struct TokenCommandTests {
             files: [".aws/config": "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"],
             status: 78, mentions: "profile 'sso'"),
         FailureCase(
-            name: "assume-role profile with static keys", arguments: ["token", "--cluster-name", "c"],
+            name: "assume-role profile without a source", arguments: ["token", "--cluster-name", "c"],
             environment: ["AWS_PROFILE": "role"],
             files: [
                 ".aws/config": """
@@ -351,7 +351,7 @@ struct TokenCommandTests {
                 aws_access_key_id = AKIDEXAMPLE
                 aws_secret_access_key = \(FakeSecrets.profileSecret)
                 """
-            ], status: 78, mentions: "role_arn"),
+            ], status: 65, mentions: "source_profile or credential_source"),
         FailureCase(
             name: "expired environment credentials", arguments: ["token", "--cluster-name", "c"],
             environment: FakeSecrets.environment.merging(["AWS_CREDENTIAL_EXPIRATION": "2020-01-01T00:00:00Z"]) {

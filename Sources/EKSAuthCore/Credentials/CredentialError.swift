@@ -30,6 +30,8 @@ public enum CredentialError: EKSAuthError, Equatable {
     case expired(source: String, at: Date)
     /// A value that cannot be used, e.g. an unparsable AWS_CREDENTIAL_EXPIRATION.
     case invalidValue(name: String, source: String, expected: String)
+    /// `source_profile` links that come back to a profile already in the chain.
+    case profileCycle([String])
 
     public var message: String {
         switch self {
@@ -44,6 +46,8 @@ public enum CredentialError: EKSAuthError, Equatable {
             return "the credentials from \(source) expired at \(Timestamp.rfc3339(at))"
         case .invalidValue(let name, let source, let expected):
             return "invalid \(name) in \(source): expected \(expected)"
+        case .profileCycle(let chain):
+            return "source_profile chain loops: \(chain.map { "'\($0)'" }.joined(separator: " -> "))"
         }
     }
 
@@ -64,7 +68,7 @@ public enum CredentialError: EKSAuthError, Equatable {
     public var kind: FailureKind {
         switch self {
         case .noCredentials, .unsupportedProfile: return .configuration
-        case .partialCredentials, .invalidValue: return .badInput
+        case .partialCredentials, .invalidValue, .profileCycle: return .badInput
         case .expired: return .denied
         }
     }

@@ -27,6 +27,15 @@ public struct ProfileCredentialProvider: Sendable {
         self.profile = profile
     }
 
+    /// The profile's static keys whatever else it names; nil when it has none.
+    /// - Throws: `CredentialError.partialCredentials` for half a key pair.
+    public func staticKeys() throws -> ResolvedCredentials? {
+        guard profile["aws_access_key_id"] != nil || profile["aws_secret_access_key"] != nil else { return nil }
+        var copy = profile
+        for key in Self.precedingSources.map(\.key) + Self.followingSources.map(\.key) { copy.values[key] = nil }
+        return try ProfileCredentialProvider(profile: copy).credentials()
+    }
+
     /// The profile's static keys, or nil when it has none and names no other source.
     /// - Throws: `CredentialError.partialCredentials` or `.unsupportedProfile`.
     public func credentials() throws -> ResolvedCredentials? {

@@ -180,13 +180,15 @@ public struct RoleAssumer: Sendable {
         min(EKSToken.validity, Double(duration) / 2)
     }
 
-    /// The assumed role's credentials.
+    /// The assumed role's credentials; `profile` (default: the selected one) goes into the cache key.
     /// - Throws: `RoleRequestError`, `STSError`.
-    public func assume(_ request: RoleRequest, with base: ResolvedCredentials) throws -> AssumedRole {
+    public func assume(_ request: RoleRequest, with base: ResolvedCredentials, profile: String? = nil) throws
+        -> AssumedRole
+    {
         try request.validate()
         let duration = request.durationSeconds ?? RoleRequest.defaultDuration
         let key = CacheKey(
-            baseAccessKeyID: base.credentials.accessKeyID, profile: settings.selection.name,
+            baseAccessKeyID: base.credentials.accessKeyID, profile: profile ?? settings.selection.name,
             roleARN: request.roleARN, externalID: request.externalID,
             sessionName: request.sessionName ?? (request.forwardSessionName ? "\u{1}forward" : nil),
             serialNumber: request.serialNumber, durationSeconds: duration,
@@ -262,5 +264,24 @@ public struct RoleAssumer: Sendable {
             throw RoleRequestError.invalid(flag: "MFA code", expected: "the 6 digits the MFA device shows")
         }
         return code
+    }
+}
+
+extension RoleAssumer {
+    /// The chain's hook for `role_arn` profiles: each hop assumed through the cache, against the
+    /// STS endpoint of `settings`.
+    public static func profileHops(system: SystemContext, settings: AWSSettings) -> RoleAssumption {
+        { request, base, profile in
+            let sts = STSClient(
+                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
+                retry: try RetryPolicy.from(
+                    environment: system.environment, sleep: system.sleep, random: system.random),
+                tracer: system.tracer)
+            let role = try RoleAssumer(system: system, settings: settings, sts: sts)
+                .assume(request, with: base, profile: profile)
+            return ResolvedCredentials(
+                credentials: role.credentials,
+                source: "assumed role \(role.assumedRoleARN) (profile '\(profile)', from \(base.source))")
+        }
     }
 }

@@ -60,8 +60,10 @@ public struct TokenService: Sendable {
         trace(
             "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
                 + "signing region \(settings.stsEndpoint.signingRegion))")
-        var resolved = try CredentialChain(settings: settings, environment: system.environment, tracer: trace)
-            .resolve()
+        var resolved = try CredentialChain(
+            settings: settings, environment: system.environment, tracer: trace,
+            assumeRole: RoleAssumer.profileHops(system: system, settings: settings)
+        ).resolve()
         if resolved.credentials.isExpired(at: system.clock.now()), let expiry = resolved.credentials.expiration {
             throw CredentialError.expired(source: resolved.source, at: expiry)
         }
