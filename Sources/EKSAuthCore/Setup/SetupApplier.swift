@@ -29,10 +29,13 @@ public struct SetupApplier: Sendable {
         return ServiceEndpoint(endpoint: Endpoint(host: host), signingRegion: signingRegion, source: "global")
     }
 
-    /// Applies `plan`; returns one line per resource saying what was done.
+    /// Applies `plan`; returns one line per resource saying what was done, each also handed to
+    /// `progress` as it happens (so a conflict reported at the end does not hide what was done).
     /// - Throws: `SetupError.conflicts` after doing everything else, `STSError` for failed calls.
-    public func apply(_ plan: SetupPlan) throws -> [String] {
-        var lines: [String] = []
+    public func apply(_ plan: SetupPlan, progress: (String) -> Void = { _ in }) throws -> [String] {
+        var lines: [String] = [] {
+            didSet { progress(lines.last!) }
+        }
         var conflicts: [String] = []
         func record(_ outcome: Outcome, _ what: String) {
             switch outcome {

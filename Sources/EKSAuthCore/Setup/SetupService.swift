@@ -23,7 +23,7 @@ public struct SetupService: Sendable {
     public func run(
         account: String, clusterName: String, group: String, roleName: String?, clusterRole: ClusterRole,
         namespace: String?, fullEKSAccess: Bool, regionFlag: String?, profileFlag: String?, directory: String,
-        apply: Bool, accessEntry: Bool = false
+        apply: Bool, accessEntry: Bool = false, progress: (String) -> Void = { _ in }
     ) throws -> SetupResult {
         let settings = try AWSSettings.resolve(
             profileFlag: profileFlag, regionFlag: regionFlag, environment: system.environment,
@@ -46,6 +46,7 @@ public struct SetupService: Sendable {
         } catch let error as FileSystemError {
             throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
         }
+        progress("wrote \(written.count) files to \(directory) (see README.md there)")
         var applied: [String] = []
         if apply {
             let credentials = try CredentialChain(
@@ -61,7 +62,7 @@ public struct SetupService: Sendable {
                 retry: try RetryPolicy.from(
                     environment: system.environment, sleep: system.sleep, random: system.random),
                 tracer: system.tracer)
-            applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan)
+            applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan, progress: progress)
             if accessEntry {
                 let eks = EKSClient(
                     endpoint: try resolver.resolveEKS(region: settings.region), http: system.http(),
@@ -72,8 +73,10 @@ public struct SetupService: Sendable {
                 switch existing {
                 case nil:
                     applied.append("created access entry for \(plan.roleName) → \(plan.kubernetesGroup)")
+                    progress(applied.last!)
                 case let groups? where Set(groups) == [plan.kubernetesGroup]:
                     applied.append("unchanged access entry for \(plan.roleName) (already as planned)")
+                    progress(applied.last!)
                 case let groups?:
                     throw SetupError.conflicts([
                         "access entry for \(plan.roleName): maps to \(groups.joined(separator: ", ")), "

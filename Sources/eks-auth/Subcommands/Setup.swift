@@ -57,16 +57,11 @@ struct Setup: ParsableCommand {
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
         do {
-            let result = try SetupService(system: live.context).run(
+            _ = try SetupService(system: live.context).run(
                 account: account, clusterName: clusterName, group: group, roleName: roleName,
                 clusterRole: clusterRole, namespace: namespace, fullEKSAccess: fullEKSAccess, regionFlag: region,
                 profileFlag: profile, directory: out ?? "eks-auth-setup-\(clusterName)", apply: apply,
-                accessEntry: accessEntry)
-            var lines = [
-                "wrote \(result.files.count) files to \(out ?? "eks-auth-setup-\(clusterName)") (see README.md there)"
-            ]
-            lines += result.applied
-            live.writeStdout(lines.joined(separator: "\n"))
+                accessEntry: accessEntry, progress: { live.writeStdout($0) })
         } catch {
             throw live.reporter.fail(error)
         }
