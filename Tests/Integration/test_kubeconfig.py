@@ -58,7 +58,7 @@ def kubectl_view(run, path: str) -> dict:
 def env_for(run, moto, **extra) -> dict:
     return run.env(
         AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"], AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
-        AWS_ENDPOINT_URL_EKS=moto.endpoint, AWS_REGION=REGION, **extra,
+        AWS_ENDPOINT_URL_EKS=moto.endpoint, AWS_ENDPOINT_URL_STS=moto.endpoint, AWS_REGION=REGION, **extra,
     )
 
 

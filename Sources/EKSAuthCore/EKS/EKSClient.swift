@@ -51,7 +51,7 @@ public enum EKSError: EKSAuthError, Equatable {
     public var message: String {
         switch self {
         case .clusterNotFound(let name, let region):
-            return "cluster '\(name)' not found in \(region) (DescribeCluster: ResourceNotFoundException)"
+            return "cluster '\(name)' not found in \(region) (ResourceNotFoundException)"
         case .clusterNotActive(let name, let status):
             return "cluster '\(name)' is \(status), not ACTIVE; kubeconfig is written for active clusters only"
         case .service(let operation, let status, let code, let message):

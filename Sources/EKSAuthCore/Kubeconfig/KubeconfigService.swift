@@ -74,9 +74,19 @@ public struct KubeconfigService: Sendable {
         ).resolveEKS(region: settings.region)
         system.tracer("eks endpoint: \(eksEndpoint.endpoint) (\(eksEndpoint.source))")
         let retry = try RetryPolicy.from(environment: environment, sleep: system.sleep, random: system.random)
+        // With a role, DescribeCluster runs as the role (through the credential cache), like every
+        // later kubectl call: group members need no EKS permission of their own.
+        var caller = credentials.credentials
+        if let role = request.roleARN {
+            let sts = STSClient(
+                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock, retry: retry,
+                tracer: system.tracer)
+            caller = try RoleAssumer(system: system, settings: settings, sts: sts)
+                .assume(RoleRequest(roleARN: role), with: credentials).credentials
+        }
         let cluster = try EKSClient(
             endpoint: eksEndpoint, http: system.http(), clock: system.clock, timeout: retry.attemptTimeout
-        ).describeCluster(name, as: credentials.credentials)
+        ).describeCluster(name, as: caller)
         guard cluster.status == "ACTIVE" || cluster.status == "UPDATING" else {
             throw EKSError.clusterNotActive(name: name, status: cluster.status)
         }

@@ -47,22 +47,25 @@ public struct SetupApplier: Sendable {
             }
         }
         record(try ensureRole(plan), "role \(plan.roleName)")
-        record(
-            try ensurePolicy(plan.rolePolicyName, document: plan.rolePolicy, plan: plan),
-            "policy \(plan.rolePolicyName)")
-        _ = try iam.call(
-            "AttachRolePolicy", [("RoleName", plan.roleName), ("PolicyArn", plan.policyARN(plan.rolePolicyName))],
-            as: credentials, roleARN: nil)
-        lines.append("attached \(plan.rolePolicyName) to role \(plan.roleName)")
+        // A policy whose document differs from the plan is not attached: it is someone else's.
+        let rolePolicy = try ensurePolicy(plan.rolePolicyName, document: plan.rolePolicy, plan: plan)
+        record(rolePolicy, "policy \(plan.rolePolicyName)")
+        if rolePolicy != .differs("its document is different") {
+            _ = try iam.call(
+                "AttachRolePolicy", [("RoleName", plan.roleName), ("PolicyArn", plan.policyARN(plan.rolePolicyName))],
+                as: credentials, roleARN: nil)
+            lines.append("attached \(plan.rolePolicyName) to role \(plan.roleName)")
+        }
         record(try ensureGroup(plan.request.group), "group \(plan.request.group)")
-        record(
-            try ensurePolicy(plan.groupPolicyName, document: plan.groupPolicy, plan: plan),
-            "policy \(plan.groupPolicyName)")
-        _ = try iam.call(
-            "AttachGroupPolicy",
-            [("GroupName", plan.request.group), ("PolicyArn", plan.policyARN(plan.groupPolicyName))],
-            as: credentials, roleARN: nil)
-        lines.append("attached \(plan.groupPolicyName) to group \(plan.request.group)")
+        let groupPolicy = try ensurePolicy(plan.groupPolicyName, document: plan.groupPolicy, plan: plan)
+        record(groupPolicy, "policy \(plan.groupPolicyName)")
+        if groupPolicy != .differs("its document is different") {
+            _ = try iam.call(
+                "AttachGroupPolicy",
+                [("GroupName", plan.request.group), ("PolicyArn", plan.policyARN(plan.groupPolicyName))],
+                as: credentials, roleARN: nil)
+            lines.append("attached \(plan.groupPolicyName) to group \(plan.request.group)")
+        }
         if !conflicts.isEmpty { throw SetupError.conflicts(conflicts) }
         return lines
     }

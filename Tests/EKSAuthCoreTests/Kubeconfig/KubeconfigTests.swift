@@ -71,11 +71,20 @@ struct KubeconfigTests {
 
     @Test("a new kubeconfig gets the cluster, an exec user running eks-auth with the role, and a current context")
     func newFile() throws {
-        let harness = Harness(http: FakeHTTPClient { _, _ in Self.describeReply() })
+        // With a role, DescribeCluster runs as the role (assumed through the cache).
+        let harness = Harness(
+            http: FakeHTTPClient { request, _ in
+                guard request.url.contains("sts.") else { return Self.describeReply() }
+                return STSReplies.action(of: request) == "GetCallerIdentity"
+                    ? STSReplies.callerIdentity() : STSReplies.assumeRole(expiration: "2015-08-30T13:36:00Z")
+            })
         let result = try harness.run(
             KubeconfigRequest(clusterName: "dev.my-eks-cluster", roleARN: Self.roleARN, alias: "dev"))
         #expect(result.path == "/home/alice/.kube/config")
         #expect(result.backup == nil)
+        let describe = try #require(harness.http.requests.last)
+        #expect(describe.url.hasSuffix("/clusters/dev.my-eks-cluster"))
+        #expect(describe.header("Authorization")?.contains("Credential=ASIAASSUMEDEXAMPLE/") == true)
         let text = try #require(harness.fileSystem.text(of: "/home/alice/.kube/config"))
         #expect(try harness.fileSystem.status(of: "/home/alice/.kube/config")?.mode == 0o600)
         let document = try #require(try Yams.load(yaml: text) as? [String: Any])
