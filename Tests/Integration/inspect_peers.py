@@ -25,7 +25,6 @@ import json
 import os
 import ssl
 import subprocess
-import threading
 import urllib.parse
 
 import peers

@@ -18,8 +18,6 @@ import stat
 import uuid
 from pathlib import Path
 
-import pytest
-
 import peers
 
 CLUSTER = "dev.my-eks-cluster"
