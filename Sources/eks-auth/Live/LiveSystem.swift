@@ -33,7 +33,7 @@ struct LiveSystem {
                 return Swift.readLine(strippingNewline: true)
             },
             sleep: { seconds in usleep(useconds_t(max(0, min(seconds, 60)) * 1_000_000)) },
-            random: { Double.random(in: 0..<1) })
+            random: { Double.random(in: 0..<1) }, processes: LiveProcessRunner())
     }
 
     /// Releases the network client, if one was started.
