@@ -19,7 +19,9 @@ struct EKSAuthCommand: ParsableCommand {
             77 access denied or expired credentials, 78 no credentials or unsupported profile.
             """,
         version: EKSAuthVersion.current,
-        subcommands: [Token.self, Cache.self, Decode.self, Verify.self, Explain.self, Kubeconfig.self, Setup.self],
+        subcommands: [
+            Token.self, WhoAmI.self, Cache.self, Decode.self, Verify.self, Explain.self, Kubeconfig.self, Setup.self,
+        ],
         defaultSubcommand: nil
     )
 

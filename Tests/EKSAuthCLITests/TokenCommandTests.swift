@@ -44,6 +44,9 @@ struct EKSAuthBinary {
         var variables = environment.mapValues { $0.replacingOccurrences(of: "$HOME", with: home.path) }
         variables["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         variables["HOME"] = variables["HOME"] ?? home.path
+        // Off EC2 a real instance-metadata look-up only costs time; the chain's last source is tested
+        // against loopback peers instead.
+        variables["AWS_EC2_METADATA_DISABLED"] = variables["AWS_EC2_METADATA_DISABLED"] ?? "true"
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -339,8 +342,11 @@ struct TokenCommandTests {
             mentions: "no AWS credentials found"),
         FailureCase(
             name: "SSO profile", arguments: ["token", "--cluster-name", "c", "--profile", "sso"],
-            files: [".aws/config": "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"],
-            status: 78, mentions: "profile 'sso'"),
+            files: [
+                ".aws/config": "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = R\n"
+                    + "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+            ],
+            status: 77, mentions: "IAM Identity Center session of profile 'sso' has no cached token"),
         FailureCase(
             name: "assume-role profile without a source", arguments: ["token", "--cluster-name", "c"],
             environment: ["AWS_PROFILE": "role"],

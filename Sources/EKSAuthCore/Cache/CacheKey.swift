@@ -1,6 +1,10 @@
-/// Everything that changes the result of an AssumeRole, hashed into a cache file name.
+/// Everything that changes the result of an AssumeRole (or of another cached source: web identity,
+/// SSO, credential_process), hashed into a cache file name.
 public struct CacheKey: Sendable, Equatable {
-    /// The access key id of the base (calling) credentials.
+    /// What is cached: `assume-role`, `web-identity`, `sso` or `process`.
+    public var kind: String
+    /// The access key id of the base (calling) credentials, or what stands for them in other kinds
+    /// (the token file, the command, a hash of the SSO token).
     public var baseAccessKeyID: String
     /// The profile in effect.
     public var profile: String
@@ -20,8 +24,9 @@ public struct CacheKey: Sendable, Equatable {
     /// A key from parts.
     public init(
         baseAccessKeyID: String, profile: String, roleARN: String, externalID: String?, sessionName: String?,
-        serialNumber: String?, durationSeconds: Int, endpoint: String
+        serialNumber: String?, durationSeconds: Int, endpoint: String, kind: String = "assume-role"
     ) {
+        self.kind = kind
         self.baseAccessKeyID = baseAccessKeyID
         self.profile = profile
         self.roleARN = roleARN
@@ -36,7 +41,7 @@ public struct CacheKey: Sendable, Equatable {
     /// different keys can produce the same text.
     public var digest: String {
         let fields: [(String, String)] = [
-            ("format", "eks-auth-assume-role-v1"), ("base", baseAccessKeyID), ("profile", profile),
+            ("format", "eks-auth-\(kind)-v1"), ("base", baseAccessKeyID), ("profile", profile),
             ("role", roleARN), ("external-id", externalID ?? "\u{0}"), ("session", sessionName ?? "\u{0}"),
             ("mfa", serialNumber ?? "\u{0}"), ("duration", String(durationSeconds)), ("endpoint", endpoint),
         ]

@@ -145,3 +145,38 @@ public struct CredentialCache: Sendable {
         (error as? FileSystemError)?.reason ?? "\(type(of: error))"
     }
 }
+
+extension CredentialCache {
+    /// How long before expiry cached credentials of other sources (web identity, SSO,
+    /// credential_process) are fetched again: a token's lifetime, so a token never outlives them.
+    public static let refreshWindow: TimeInterval = EKSToken.validity
+
+    /// `fetch`'s credentials through the cache of `system`: a fresh entry for `key` is returned
+    /// without calling `fetch`; otherwise one process under the key's lock fetches and stores.
+    /// Credentials without a session token or an expiry are returned but never stored.
+    public static func through(
+        _ key: CacheKey, system: SystemContext, label: String, lockTimeout: Double = 30,
+        _ fetch: () throws -> AssumedRole
+    ) throws -> AssumedRole {
+        let cache = CredentialCache(
+            directory: directory(in: system.environment), fileSystem: system.fileSystem, warn: system.warn)
+        let trace = system.tracer
+        let freshUntil = { system.clock.now().addingTimeInterval(refreshWindow) }
+        if let cached = cache.load(for: key, freshUntil: freshUntil(), quietly: true) {
+            trace("cache: hit \(cache.path(for: key)) (\(label))")
+            return cached
+        }
+        trace("cache: miss \(cache.path(for: key)) (\(label))")
+        return try cache.withLock(for: key, timeout: lockTimeout) {
+            if let cached = cache.load(for: key, freshUntil: freshUntil()) {
+                trace("cache: filled by another process while waiting")
+                return cached
+            }
+            let fetched = try fetch()
+            if fetched.credentials.sessionToken != nil, fetched.credentials.expiration != nil {
+                cache.store(fetched, for: key, obtained: system.clock.now())
+            }
+            return fetched
+        }
+    }
+}

@@ -45,4 +45,17 @@ public struct AWSSettings: Sendable, Equatable {
             selection: selection, profile: profile, config: config, region: region, regionSource: regionSource,
             stsEndpoint: sts)
     }
+
+    /// The same settings in `region`, named by `source` (the region instance metadata reports when
+    /// nothing else named one), with the STS endpoint resolved again for it.
+    /// - Throws: `ConfigError` as `resolve` does.
+    public func inRegion(_ region: String, source: String, environment: Environment) throws -> AWSSettings {
+        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: source) }
+        var copy = self
+        copy.region = region
+        copy.regionSource = source
+        copy.stsEndpoint = try STSEndpointResolver(environment: environment, profile: profile, config: config)
+            .resolve(region: region)
+        return copy
+    }
 }

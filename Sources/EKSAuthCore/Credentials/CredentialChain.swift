@@ -1,71 +1,108 @@
 /// Assumes a role on top of base credentials for a profile hop (`role_arn` profiles); provided by
-/// the caller so the chain itself needs no network.
+/// the caller so tests can stand in for STS.
 public typealias RoleAssumption =
     @Sendable (_ request: RoleRequest, _ base: ResolvedCredentials, _ profile: String) throws -> ResolvedCredentials
 
-/// Finds base credentials in the order of the AWS SDKs: environment variables, then the profile
-/// (an assume-role profile's `source_profile` chain or `credential_source`, then static keys).
+/// Finds credentials in the order of the AWS SDKs (botocore's, as `aws sts get-caller-identity`):
+/// environment keys; the profile (assume-role, web identity, IAM Identity Center, static keys,
+/// `credential_process`); the container endpoint; instance metadata. Each source passed over is
+/// traced with the reason; a source that is configured but broken stops the chain with its error.
 public struct CredentialChain: Sendable {
     let settings: AWSSettings
-    let environment: Environment
-    let tracer: Tracer
-    let assumeRole: RoleAssumption?
+    let system: SystemContext
+    let assumeRole: RoleAssumption
 
-    /// A chain over `settings` and `environment`, tracing each source it tries; `assumeRole` serves
-    /// `role_arn` profiles (without it they are refused as unsupported).
-    public init(
-        settings: AWSSettings, environment: Environment, tracer: Tracer = .silent, assumeRole: RoleAssumption? = nil
-    ) {
+    /// A chain over `settings` and the environment, disk, network and commands of `system`;
+    /// `assumeRole` serves `role_arn` profiles (default: STS through the cache).
+    public init(settings: AWSSettings, system: SystemContext, assumeRole: RoleAssumption? = nil) {
         self.settings = settings
-        self.environment = environment
-        self.tracer = tracer
-        self.assumeRole = assumeRole
+        self.system = system
+        self.assumeRole = assumeRole ?? RoleAssumer.profileHops(system: system, settings: settings)
     }
+
+    var environment: Environment { system.environment }
+    var tracer: Tracer { system.tracer }
 
     /// The first credentials found.
     /// - Throws: `CredentialError.noCredentials` listing every source and why it gave nothing,
     ///   or the error of a source that is configured but broken.
     public func resolve() throws -> ResolvedCredentials {
         var skipped: [SkippedSource] = []
-        if settings.selection.isFromFlag {
-            skipped.append(SkippedSource(source: "environment", reason: "ignored because --profile was given"))
-        } else if let found = try EnvironmentCredentialProvider(environment: environment).credentials() {
+        func passOver(_ source: String, _ reason: String) {
+            skipped.append(SkippedSource(source: source, reason: reason))
+            tracer("credentials: \(source) passed over (\(reason))")
+        }
+        func use(_ found: ResolvedCredentials) -> ResolvedCredentials {
             tracer("credentials: \(found.source) (access key \(found.credentials.accessKeyID))")
             return found
-        } else {
-            skipped.append(SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"))
         }
-        tracer("credentials: environment passed over (\(skipped.last!.reason))")
+        let explicit = settings.selection.isFromFlag
+        if explicit {
+            passOver("environment", "ignored because --profile was given")
+        } else if let found = try EnvironmentCredentialProvider(environment: environment).credentials() {
+            return use(found)
+        } else {
+            passOver("environment", "AWS_ACCESS_KEY_ID not set")
+        }
         let name = settings.selection.name
         if let profile = settings.profile {
-            if let found = try resolve(profile: profile, visited: []) {
-                tracer("credentials: \(found.source) (access key \(found.credentials.accessKeyID))")
-                return found
-            }
-            skipped.append(SkippedSource(source: "profile '\(name)'", reason: "no aws_access_key_id"))
+            if let found = try resolve(profile: profile, visited: [], useEnvironment: !explicit) { return use(found) }
+            passOver("profile '\(name)'", "no credentials in it")
         } else {
-            skipped.append(
-                SkippedSource(
-                    source: "profile '\(name)'",
-                    reason: "not in \(settings.config.configPath) or \(settings.config.credentialsPath)"))
+            if !explicit,
+                let webIdentity = try WebIdentityProvider.configured(
+                    profile: nil, environment: environment, useEnvironment: true, profileName: name)
+            {
+                return use(try webIdentity.credentials(system: system, settings: settings))
+            }
+            passOver(
+                "profile '\(name)'", "not in \(settings.config.configPath) or \(settings.config.credentialsPath)")
         }
-        tracer("credentials: profile '\(name)' passed over (\(skipped.last!.reason))")
+        if let found = try ContainerCredentialProvider(system: system).credentials() { return use(found) }
+        passOver("container credentials", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set")
+        let metadata = InstanceMetadataProvider(system: system, profile: settings.profile)
+        switch try metadata.fetch(wantRegion: settings.regionSource == "default") {
+        case .found(var found, let region):
+            found.region = region
+            return use(found)
+        case .passedOver(let reason):
+            passOver("instance metadata", reason)
+        }
         throw CredentialError.noCredentials(tried: skipped)
     }
 
-    /// A profile's credentials: for `role_arn`, the role assumed on top of its source (each hop
-    /// through the cache); else its static keys. `visited` holds the profiles above it in the chain.
-    func resolve(profile: Profile, visited: [String]) throws -> ResolvedCredentials? {
-        let provider = ProfileCredentialProvider(profile: profile)
-        // A source profile with static keys gives those keys, even if it names a role (botocore's rule).
-        if !visited.isEmpty, let keys = try provider.staticKeys() { return keys }
-        guard let roleARN = profile["role_arn"] else { return try provider.credentials() }
-        guard let assumeRole else {
-            throw CredentialError.unsupportedProfile(profile: profile.name, feature: "role_arn (assume-role profiles)")
+    /// A profile's credentials in botocore's order: `role_arn` (assumed on its source, each hop
+    /// through the cache), web identity, IAM Identity Center, static keys, `credential_process`.
+    /// A source profile (`visited` not empty) with static keys gives those keys first.
+    /// `useEnvironment` lets the web identity variables count (top level, no --profile).
+    func resolve(profile: Profile, visited: [String], useEnvironment: Bool) throws -> ResolvedCredentials? {
+        let keys = ProfileCredentialProvider(profile: profile)
+        if !visited.isEmpty, let found = try keys.staticKeys() { return found }
+        if let roleARN = profile["role_arn"], profile["web_identity_token_file"] == nil {
+            return try assume(roleARN, profile: profile, visited: visited)
         }
-        if profile["web_identity_token_file"] != nil {
-            throw CredentialError.unsupportedProfile(profile: profile.name, feature: "web_identity_token_file")
+        if let webIdentity = try WebIdentityProvider.configured(
+            profile: profile, environment: environment, useEnvironment: useEnvironment, profileName: profile.name)
+        {
+            return try webIdentity.credentials(system: system, settings: settings)
         }
+        if SSOCredentialProvider.isConfigured(profile) {
+            return try SSOCredentialProvider(profile: profile, config: settings.config)
+                .credentials(system: system, config: settings.config)
+        }
+        if let found = try keys.staticKeys() { return found }
+        if let command = profile["credential_process"] {
+            return try ProcessCredentialProvider(command: command, profileName: profile.name)
+                .credentials(system: system)
+        }
+        if profile["login_session"] != nil {
+            throw CredentialError.unsupportedProfile(profile: profile.name, feature: "login_session (aws login)")
+        }
+        return nil
+    }
+
+    /// The role of a `role_arn` profile, assumed on top of its `source_profile` or `credential_source`.
+    func assume(_ roleARN: String, profile: Profile, visited: [String]) throws -> ResolvedCredentials {
         let base: ResolvedCredentials
         switch (profile["source_profile"], profile["credential_source"]) {
         case (_?, _?):
@@ -73,7 +110,7 @@ public struct CredentialChain: Sendable {
                 name: "source_profile and credential_source", source: "profile '\(profile.name)'",
                 expected: "only one of them")
         case (let source?, nil):
-            if source == profile.name, let keys = try provider.staticKeys() {
+            if source == profile.name, let keys = try ProfileCredentialProvider(profile: profile).staticKeys() {
                 base = keys
             } else if visited.contains(source) || source == profile.name {
                 throw CredentialError.profileCycle(visited + [profile.name, source])
@@ -83,7 +120,10 @@ public struct CredentialChain: Sendable {
                         profile: source, selectedBy: "source_profile of profile '\(profile.name)'",
                         files: [settings.config.configPath, settings.config.credentialsPath])
                 }
-                guard let found = try resolve(profile: sourceProfile, visited: visited + [profile.name]) else {
+                guard
+                    let found = try resolve(
+                        profile: sourceProfile, visited: visited + [profile.name], useEnvironment: false)
+                else {
                     throw CredentialError.partialCredentials(
                         source: "profile '\(source)' (source_profile of '\(profile.name)')",
                         missing: "aws_access_key_id")
@@ -91,16 +131,7 @@ public struct CredentialChain: Sendable {
                 base = found
             }
         case (nil, let source?):
-            guard source.lowercased() == "environment" else {
-                throw CredentialError.unsupportedProfile(
-                    profile: profile.name, feature: "credential_source = \(source)")
-            }
-            guard let found = try EnvironmentCredentialProvider(environment: environment).credentials() else {
-                throw CredentialError.partialCredentials(
-                    source: "credential_source = Environment of profile '\(profile.name)'", missing: "AWS_ACCESS_KEY_ID"
-                )
-            }
-            base = found
+            base = try credentialSource(source, of: profile)
         case (nil, nil):
             throw CredentialError.partialCredentials(
                 source: "profile '\(profile.name)'", missing: "source_profile or credential_source (for its role_arn)")
@@ -110,5 +141,32 @@ public struct CredentialChain: Sendable {
             roleARN: roleARN, externalID: profile["external_id"], sessionName: profile["role_session_name"],
             durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, serialNumber: profile["mfa_serial"])
         return try assumeRole(request, base, profile.name)
+    }
+
+    /// The base credentials `credential_source` names: Environment, Ec2InstanceMetadata or EcsContainer.
+    func credentialSource(_ source: String, of profile: Profile) throws -> ResolvedCredentials {
+        let origin = "credential_source = \(source) of profile '\(profile.name)'"
+        switch source.lowercased() {
+        case "environment":
+            guard let found = try EnvironmentCredentialProvider(environment: environment).credentials() else {
+                throw CredentialError.partialCredentials(source: origin, missing: "AWS_ACCESS_KEY_ID")
+            }
+            return found
+        case "ec2instancemetadata":
+            switch try InstanceMetadataProvider(system: system, profile: profile).fetch(wantRegion: false) {
+            case .found(let found, _): return found
+            case .passedOver(let reason): throw CredentialError.endpointFailed(source: origin, reason: reason)
+            }
+        case "ecscontainer":
+            guard let found = try ContainerCredentialProvider(system: system).credentials() else {
+                throw CredentialError.partialCredentials(
+                    source: origin, missing: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (or _FULL_URI)")
+            }
+            return found
+        default:
+            throw CredentialError.invalidValue(
+                name: "credential_source", source: "profile '\(profile.name)'",
+                expected: "Environment, Ec2InstanceMetadata or EcsContainer (not \(source))")
+        }
     }
 }

@@ -32,6 +32,18 @@ public enum CredentialError: EKSAuthError, Equatable {
     case invalidValue(name: String, source: String, expected: String)
     /// `source_profile` links that come back to a profile already in the chain.
     case profileCycle([String])
+    /// A file a source needs (web identity token, container authorization token) cannot be read.
+    case unreadableFile(path: String, purpose: String, reason: String)
+    /// `credential_process` did not deliver: could not start, failed, or ran too long.
+    case processFailed(profile: String, reason: String)
+    /// `credential_process` printed something other than the credentials JSON.
+    case processOutputInvalid(profile: String, reason: String)
+    /// The IAM Identity Center token is missing, expired or refused: the user must log in again.
+    case ssoLoginRequired(profile: String, reason: String)
+    /// A credentials endpoint (container, instance metadata, SSO portal) failed.
+    case endpointFailed(source: String, reason: String)
+    /// A credentials endpoint refused the request (HTTP 4xx other than an SSO login problem).
+    case endpointRefused(source: String, reason: String)
 
     public var message: String {
         switch self {
@@ -48,6 +60,14 @@ public enum CredentialError: EKSAuthError, Equatable {
             return "invalid \(name) in \(source): expected \(expected)"
         case .profileCycle(let chain):
             return "source_profile chain loops: \(chain.map { "'\($0)'" }.joined(separator: " -> "))"
+        case .unreadableFile(let path, let purpose, let reason):
+            return "cannot read \(purpose) \(path): \(reason)"
+        case .processFailed(let profile, let reason), .processOutputInvalid(let profile, let reason):
+            return "credential_process of profile '\(profile)' \(reason)"
+        case .ssoLoginRequired(let profile, let reason):
+            return "the IAM Identity Center session of profile '\(profile)' \(reason)"
+        case .endpointFailed(let source, let reason), .endpointRefused(let source, let reason):
+            return "\(source): \(reason)"
         }
     }
 
@@ -60,6 +80,10 @@ public enum CredentialError: EKSAuthError, Equatable {
                 + "with 'aws configure export-credentials --format env'"
         case .expired:
             return "refresh the credentials (e.g. 'aws sso login' or a new session) and try again"
+        case .ssoLoginRequired(let profile, _):
+            return "run 'aws sso login --profile \(profile)' and try again"
+        case .processFailed:
+            return "run the command by hand to see what it needs"
         default:
             return nil
         }
@@ -68,8 +92,9 @@ public enum CredentialError: EKSAuthError, Equatable {
     public var kind: FailureKind {
         switch self {
         case .noCredentials, .unsupportedProfile: return .configuration
-        case .partialCredentials, .invalidValue, .profileCycle: return .badInput
-        case .expired: return .denied
+        case .partialCredentials, .invalidValue, .profileCycle, .unreadableFile, .processOutputInvalid: return .badInput
+        case .expired, .ssoLoginRequired, .endpointRefused: return .denied
+        case .processFailed, .endpointFailed: return .unavailable
         }
     }
 }

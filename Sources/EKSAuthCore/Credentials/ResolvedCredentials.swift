@@ -4,10 +4,13 @@ public struct ResolvedCredentials: Sendable, Equatable {
     public var credentials: AWSCredentials
     /// Where they came from, e.g. "environment" or "shared credentials file ~/.aws/credentials, profile 'dev'".
     public var source: String
+    /// The region the source itself reports (instance metadata), for when nothing else names one.
+    public var region: String?
 
     /// Credentials from `source`.
-    public init(credentials: AWSCredentials, source: String) {
+    public init(credentials: AWSCredentials, source: String, region: String? = nil) {
         self.credentials = credentials
         self.source = source
+        self.region = region
     }
 }

@@ -65,10 +65,7 @@ public struct KubeconfigService: Sendable {
         let settings = try AWSSettings.resolve(
             profileFlag: request.profile, regionFlag: request.region, environment: environment,
             fileSystem: system.fileSystem)
-        let credentials = try CredentialChain(
-            settings: settings, environment: environment, tracer: system.tracer,
-            assumeRole: RoleAssumer.profileHops(system: system, settings: settings)
-        ).resolve()
+        let credentials = try CredentialChain(settings: settings, system: system).resolve()
         let eksEndpoint = try STSEndpointResolver(
             environment: environment, profile: settings.profile, config: settings.config
         ).resolveEKS(region: settings.region)

@@ -37,9 +37,10 @@ public struct QueryProtocolClient: Sendable {
         Double(retry.maxAttempts) * (retry.attemptTimeout + retry.maxDelay)
     }
 
-    /// Sends one signed Query-protocol call, retrying as the policy allows; returns the answer's XML.
+    /// Sends one Query-protocol call, signed as `credentials` (unsigned when nil, as
+    /// AssumeRoleWithWebIdentity is), retrying as the policy allows; returns the answer's XML.
     public func call(
-        _ operation: String, _ parameters: [(name: String, value: String)], as credentials: AWSCredentials,
+        _ operation: String, _ parameters: [(name: String, value: String)], as credentials: AWSCredentials?,
         roleARN: String?
     ) throws -> XMLText {
         let form = ([("Action", operation), ("Version", apiVersion)] + parameters)
@@ -51,7 +52,7 @@ public struct QueryProtocolClient: Sendable {
                 ("User-Agent", "eks-auth/\(EKSAuthVersion.current)"),
             ],
             body: Array(form.utf8))
-        let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: service)
+        let signer = credentials.map { SigV4Signer(credentials: $0, region: endpoint.signingRegion, service: service) }
         var lastReason = ""
         for attempt in 1...retry.maxAttempts {
             if attempt > 1 {
@@ -59,7 +60,12 @@ public struct QueryProtocolClient: Sendable {
                 tracer("\(service): retrying \(operation) in \(Int(pause * 1000)) ms (\(lastReason))")
                 retry.sleep(pause)
             }
-            let request = HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
+            let request: HTTPRequest
+            if let signer {
+                request = HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
+            } else {
+                request = HTTPRequest(unsigned, timeout: retry.attemptTimeout)
+            }
             tracer("\(service): \(operation) attempt \(attempt) to \(endpoint.endpoint)")
             let response: HTTPResponse
             do {

@@ -94,12 +94,29 @@ public struct STSClient: Sendable {
         if let serial = parameters.serialNumber { form.append(("SerialNumber", serial)) }
         if let code = parameters.tokenCode { form.append(("TokenCode", code)) }
         let xml = try call("AssumeRole", form, as: credentials, roleARN: parameters.roleARN)
+        return try assumedRole(in: xml, operation: "AssumeRole")
+    }
+
+    /// Calls AssumeRoleWithWebIdentity, unsigned: the web identity token is the proof.
+    /// - Throws: `STSError`.
+    public func assumeRoleWithWebIdentity(
+        roleARN: String, sessionName: String, webIdentityToken: String, durationSeconds: Int? = nil
+    ) throws -> AssumedRole {
+        var form: [(name: String, value: String)] = [
+            ("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken),
+        ]
+        if let duration = durationSeconds { form.append(("DurationSeconds", String(duration))) }
+        let xml = try query.call("AssumeRoleWithWebIdentity", form, as: nil, roleARN: roleARN)
+        return try assumedRole(in: xml, operation: "AssumeRoleWithWebIdentity")
+    }
+
+    func assumedRole(in xml: XMLText, operation: String) throws -> AssumedRole {
         guard let keyID = xml.value(at: "Credentials", "AccessKeyId"),
             let secret = xml.value(at: "Credentials", "SecretAccessKey"),
             let token = xml.value(at: "Credentials", "SessionToken"),
             let expiration = xml.value(at: "Credentials", "Expiration").flatMap(Timestamp.parseISO8601)
         else {
-            throw STSError.malformedResponse(operation: "AssumeRole", endpoint: "\(endpoint.endpoint)", status: 200)
+            throw STSError.malformedResponse(operation: operation, endpoint: "\(endpoint.endpoint)", status: 200)
         }
         return AssumedRole(
             credentials: AWSCredentials(

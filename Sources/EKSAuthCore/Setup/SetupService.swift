@@ -49,10 +49,7 @@ public struct SetupService: Sendable {
         progress("wrote \(written.count) files to \(directory) (see README.md there)")
         var applied: [String] = []
         if apply {
-            let credentials = try CredentialChain(
-                settings: settings, environment: system.environment, tracer: system.tracer,
-                assumeRole: RoleAssumer.profileHops(system: system, settings: settings)
-            ).resolve()
+            let credentials = try CredentialChain(settings: settings, system: system).resolve()
             let resolver = STSEndpointResolver(
                 environment: system.environment, profile: settings.profile, config: settings.config)
             let iam = QueryProtocolClient(

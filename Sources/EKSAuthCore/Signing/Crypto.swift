@@ -1,6 +1,7 @@
 import CLibCrypto
 
-/// SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto; the only place that touches it.
+/// SHA-256, HMAC-SHA256 and SHA-1 (for AWS CLI cache file names) from OpenSSL's libcrypto; the only
+/// place that touches it.
 public enum Crypto {
     /// Initialises libcrypto once, lean: no openssl.cnf, no legacy name tables. OpenSSL 3's default
     /// initialisation (config file, engine tables, every cipher and digest name) costs about 5 million
@@ -19,8 +20,23 @@ public enum Crypto {
         return EVP_MD_fetch(nil, "SHA256", nil)
     }()
 
+    /// SHA-1, fetched on first use; only for the file names the AWS CLI gives its SSO token cache.
+    nonisolated(unsafe) private static let sha1Method: OpaquePointer? = {
+        precondition(initialized, "libcrypto initialisation failed")
+        return EVP_MD_fetch(nil, "SHA1", nil)
+    }()
+
     /// The SHA-256 digest of `data`.
     public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
+        digest(data, method: sha256Method, name: "SHA-256")
+    }
+
+    /// The SHA-1 digest of `data`; never used for security, only to find files the AWS CLI named.
+    public static func sha1(_ data: some Collection<UInt8>) -> [UInt8] {
+        digest(data, method: sha1Method, name: "SHA-1")
+    }
+
+    private static func digest(_ data: some Collection<UInt8>, method: OpaquePointer?, name: String) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = Array(data).withUnsafeBytes { input in
@@ -28,11 +44,11 @@ public enum Crypto {
                 EVP_Digest(
                     input.baseAddress, input.count,
                     output.baseAddress!.assumingMemoryBound(to: UInt8.self), &length,
-                    sha256Method, nil)
+                    method, nil)
             }
         }
         // EVP_Digest fails only on allocation failure inside OpenSSL.
-        precondition(ok == 1, "libcrypto EVP_Digest(SHA-256) failed")
+        precondition(ok == 1, "libcrypto EVP_Digest(\(name)) failed")
         return Array(digest.prefix(Int(length)))
     }
 

@@ -18,16 +18,19 @@ public struct SystemContext: Sendable {
     public var sleep: @Sendable (Double) -> Void
     /// Random numbers in 0..<1, for retry jitter.
     public var random: @Sendable () -> Double
+    /// Runs commands (`credential_process`).
+    public var processes: ProcessRunner
 
     /// A context from its parts; `tracer` is silent, warnings are dropped, there is no network
-    /// and no terminal, and sleeps return at once unless given.
+    /// no terminal and no commands, and sleeps return at once unless given.
     public init(
         environment: Environment, clock: WallClock, fileSystem: FileSystem, tracer: Tracer = .silent,
         warn: @escaping @Sendable (String) -> Void = { _ in },
         http: @escaping @Sendable () -> HTTPClient = { NoNetwork() },
         terminal: Terminal = .none,
         sleep: @escaping @Sendable (Double) -> Void = { _ in },
-        random: @escaping @Sendable () -> Double = { 0.5 }
+        random: @escaping @Sendable () -> Double = { 0.5 },
+        processes: ProcessRunner = NoProcesses()
     ) {
         self.environment = environment
         self.clock = clock
@@ -38,6 +41,7 @@ public struct SystemContext: Sendable {
         self.terminal = terminal
         self.sleep = sleep
         self.random = random
+        self.processes = processes
     }
 }
 

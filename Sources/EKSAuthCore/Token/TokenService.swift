@@ -51,38 +51,12 @@ public struct TokenService: Sendable {
         let clusterID = try Self.validatedClusterID(request.clusterID)
         let execInfo = ExecInfo.parse(system.environment.variables["KUBERNETES_EXEC_INFO"])
         if let warning = execInfo.warning { system.warn(warning) }
-        let trace = system.tracer
-        let settings = try AWSSettings.resolve(
-            profileFlag: request.profile, regionFlag: request.region, environment: system.environment,
-            fileSystem: system.fileSystem)
-        trace("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
-        trace("region: \(settings.region) (from \(settings.regionSource))")
-        trace(
-            "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
-                + "signing region \(settings.stsEndpoint.signingRegion))")
-        var resolved = try CredentialChain(
-            settings: settings, environment: system.environment, tracer: trace,
-            assumeRole: RoleAssumer.profileHops(system: system, settings: settings)
-        ).resolve()
-        if resolved.credentials.isExpired(at: system.clock.now()), let expiry = resolved.credentials.expiration {
-            throw CredentialError.expired(source: resolved.source, at: expiry)
-        }
-        if let role = request.role {
-            let sts = STSClient(
-                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
-                retry: try RetryPolicy.from(
-                    environment: system.environment, sleep: system.sleep, random: system.random),
-                tracer: trace)
-            let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
-            resolved = ResolvedCredentials(
-                credentials: assumed.credentials,
-                source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
-            trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
-        }
+        let (settings, resolved) = try CredentialResolution(system: system).resolve(
+            profile: request.profile, region: request.region, role: request.role)
         let now = system.clock.now()
         let token = EKSToken.make(
             credentials: resolved.credentials, endpoint: settings.stsEndpoint, clusterID: clusterID, at: now)
-        trace("cluster: \(clusterID); token expires \(Timestamp.rfc3339(token.expiration))")
+        system.tracer("cluster: \(clusterID); token expires \(Timestamp.rfc3339(token.expiration))")
         if token.value.utf8.count > EKSToken.maxLength {
             system.warn(
                 "the token is \(token.value.utf8.count) bytes, over the \(EKSToken.maxLength) the EKS "
@@ -102,5 +76,55 @@ public struct TokenService: Sendable {
         guard id.utf8.count <= 255, !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
         else { throw ConfigError.invalidClusterID(String(id.prefix(40))) }
         return id
+    }
+}
+
+/// The settings and credentials a command works with: the chain's credentials, the role of
+/// `--role-arn` assumed on top (through the cache), and the region instance metadata reports when
+/// nothing else named one.
+public struct CredentialResolution: Sendable {
+    let system: SystemContext
+
+    /// A resolution using `system`.
+    public init(system: SystemContext) {
+        self.system = system
+    }
+
+    /// The settings for `profile` and `region` (flags), and the credentials to sign with.
+    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `STSError`.
+    public func resolve(profile: String?, region: String?, role: RoleRequest?) throws -> (
+        AWSSettings, ResolvedCredentials
+    ) {
+        let trace = system.tracer
+        var settings = try AWSSettings.resolve(
+            profileFlag: profile, regionFlag: region, environment: system.environment,
+            fileSystem: system.fileSystem)
+        trace("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
+        trace("region: \(settings.region) (from \(settings.regionSource))")
+        trace(
+            "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
+                + "signing region \(settings.stsEndpoint.signingRegion))")
+        var resolved = try CredentialChain(settings: settings, system: system).resolve()
+        if let reported = resolved.region, settings.regionSource == "default", reported != settings.region {
+            settings = try settings.inRegion(reported, source: "instance metadata", environment: system.environment)
+            trace(
+                "region: \(settings.region) (from instance metadata); sts endpoint: \(settings.stsEndpoint.endpoint)")
+        }
+        if resolved.credentials.isExpired(at: system.clock.now()), let expiry = resolved.credentials.expiration {
+            throw CredentialError.expired(source: resolved.source, at: expiry)
+        }
+        if let role {
+            let sts = STSClient(
+                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
+                retry: try RetryPolicy.from(
+                    environment: system.environment, sleep: system.sleep, random: system.random),
+                tracer: trace)
+            let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
+            resolved = ResolvedCredentials(
+                credentials: assumed.credentials,
+                source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
+            trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
+        }
+        return (settings, resolved)
     }
 }

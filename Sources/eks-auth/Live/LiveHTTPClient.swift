@@ -23,7 +23,7 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
         // A bad proxy variable is a configuration error, reported as such and never retried.
         let proxy = try ProxySettings.forRequest(
             toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
-        let client = try self.client(for: proxy, timeout: request.timeout)
+        let client = try self.client(for: proxy)
         var headers = HTTPHeaders()
         for header in request.headers { headers.add(name: header.name, value: header.value) }
         let outgoing: AsyncHTTPClient.HTTPClient.Request
@@ -55,17 +55,18 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
     }
 
     /// One client per proxy choice (in practice one per run).
-    private func client(for proxy: ProxySettings?, timeout: Double) throws -> AsyncHTTPClient.HTTPClient {
+    private func client(for proxy: ProxySettings?) throws -> AsyncHTTPClient.HTTPClient {
         try clients.withLock { clients in
             if let existing = clients[proxy] { return existing }
             var tls = TLSConfiguration.makeClientConfiguration()
             if let bundle = environment["AWS_CA_BUNDLE"] {
                 tls.trustRoots = .file(environment.expandingTilde(bundle))
             }
-            let connect = TimeAmount.milliseconds(Int64(min(timeout, 3) * 1000))
+            // Each request's own deadline bounds it (1 s for instance metadata, 10 s for STS); the
+            // client's timeouts only cap what no deadline should allow, so clients can be shared.
             let configuration = AsyncHTTPClient.HTTPClient.Configuration(
                 tlsConfiguration: tls, redirectConfiguration: .disallow,
-                timeout: .init(connect: connect, read: .milliseconds(Int64(timeout * 1000))),
+                timeout: .init(connect: .seconds(3), read: .seconds(60)),
                 proxy: proxy.map { settings in
                     .server(
                         host: settings.host, port: settings.port,

@@ -42,4 +42,25 @@ struct TokenArguments: Equatable {
 
     subscript(_ flag: TokenFlag) -> String? { values[flag] }
     func isSet(_ flag: TokenFlag) -> Bool { switches.contains(flag) }
+
+    /// The role to assume from `--role-arn` (or `DEFAULT_ROLE`) and its companion flags; nil without one.
+    /// - Throws: `RoleRequestError` when a companion flag is given without a role.
+    func roleRequest(environment: Environment) throws -> RoleRequest? {
+        let role = (self[.roleARN] ?? environment["DEFAULT_ROLE"]).map { roleARN in
+            RoleRequest(
+                roleARN: roleARN, externalID: self[.externalID], sessionName: self[.sessionName],
+                forwardSessionName: isSet(.forwardSessionName),
+                durationSeconds: self[.durationSeconds].flatMap { Int($0) },
+                serialNumber: self[.serialNumber], tokenCode: self[.tokenCode],
+                useCache: !isSet(.noCache))
+        }
+        let roleFlags: [TokenFlag] = [
+            .externalID, .sessionName, .forwardSessionName, .durationSeconds, .serialNumber, .tokenCode,
+        ]
+        if role == nil, let stray = roleFlags.first(where: { self[$0] != nil || isSet($0) }) {
+            throw RoleRequestError.invalid(
+                flag: "--\(stray.longNames[0])", expected: "--role-arn (or DEFAULT_ROLE) as well")
+        }
+        return role
+    }
 }

@@ -97,21 +97,11 @@ struct Token: ParsableCommand {
         let live = LiveSystem(verbose: arguments.isSet(.verbose))
         defer { live.shutdown() }
         let environment = live.environment
-        let role = (arguments[.roleARN] ?? environment["DEFAULT_ROLE"]).map { roleARN in
-            RoleRequest(
-                roleARN: roleARN, externalID: arguments[.externalID], sessionName: arguments[.sessionName],
-                forwardSessionName: arguments.isSet(.forwardSessionName),
-                durationSeconds: arguments[.durationSeconds].flatMap { Int($0) },
-                serialNumber: arguments[.serialNumber], tokenCode: arguments[.tokenCode],
-                useCache: !arguments.isSet(.noCache))
-        }
-        let roleFlags: [TokenFlag] = [
-            .externalID, .sessionName, .forwardSessionName, .durationSeconds, .serialNumber, .tokenCode,
-        ]
-        if role == nil, let stray = roleFlags.first(where: { arguments[$0] != nil || arguments.isSet($0) }) {
-            throw live.reporter.fail(
-                RoleRequestError.invalid(
-                    flag: "--\(stray.longNames[0])", expected: "--role-arn (or DEFAULT_ROLE) as well"))
+        let role: RoleRequest?
+        do {
+            role = try arguments.roleRequest(environment: environment)
+        } catch {
+            throw live.reporter.fail(error)
         }
         let request = TokenRequest(
             clusterID: arguments[.clusterName] ?? environment["KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"] ?? "",

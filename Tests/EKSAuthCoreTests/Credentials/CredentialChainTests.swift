@@ -21,6 +21,13 @@ struct CredentialChainTests {
     static let secret = Fixtures.secretAccessKey
     static let token = Fixtures.sessionToken
     static let envKeys = ["AWS_ACCESS_KEY_ID": "AKIDFROMENV", "AWS_SECRET_ACCESS_KEY": "env/secret+KEY"]
+    /// The sources after the profile, as a context without a network passes them over.
+    static let machineSources = [
+        SkippedSource(
+            source: "container credentials", reason: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set"),
+        SkippedSource(
+            source: "instance metadata", reason: "no answer from http://169.254.169.254 (no network in this context)"),
+    ]
 
     static let credentialsFile = """
         [default]
@@ -44,7 +51,9 @@ struct CredentialChainTests {
         let files = InMemoryFileSystem([Self.configPath: config, Self.credentialsPath: credentials])
         let settings = try AWSSettings.resolve(
             profileFlag: profile, regionFlag: nil, environment: env, fileSystem: files)
-        return try CredentialChain(settings: settings, environment: env, tracer: tracer).resolve()
+        let system = SystemContext(
+            environment: env, clock: .fixed(Fixtures.tokenVectorDate), fileSystem: files, tracer: tracer)
+        return try CredentialChain(settings: settings, system: system).resolve()
     }
 
     @Test("takes the environment's keys before the profile's")
@@ -190,33 +199,28 @@ struct CredentialChainTests {
     }
 
     @Test(
-        "refuses a profile that needs a credential source eks-auth does not have",
+        "refuses a profile whose credential source is configured but incomplete, naming what is missing",
         arguments: [
-            (
-                "role_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = default",
-                "role_arn (assume-role profiles)"
-            ),
-            (
-                "web_identity_token_file = /var/run/token\nrole_arn = arn:aws:iam::1:role/x",
-                "role_arn (assume-role profiles)"
-            ),
-            ("web_identity_token_file = /var/run/token", "web_identity_token_file"),
-            ("sso_session = corp\nsso_account_id = 123456789012", "IAM Identity Center (sso_session)"),
-            ("sso_start_url = https://corp.awsapps.com/start", "IAM Identity Center (sso_start_url)"),
-            ("sso_account_id = 123456789012", "IAM Identity Center (sso_account_id)"),
-            ("sso_role_name = Admin", "IAM Identity Center (sso_role_name)"),
-            ("credential_process = /usr/bin/get-creds", "credential_process"),
-            ("credential_source = Ec2InstanceMetadata", "credential_source"),
-            ("login_session = corp", "login_session"),
+            ("role_arn = arn:aws:iam::123456789012:role/dev", "source_profile or credential_source"),
+            ("web_identity_token_file = /var/run/token", "AWS_ROLE_ARN (or role_arn) is missing"),
+            ("web_identity_token_file = /var/run/token\nrole_arn = not-an-arn", "arn:PARTITION:iam::ACCOUNT:role/NAME"),
+            ("sso_session = corp\nsso_account_id = 123456789012", "[sso-session corp] section"),
+            ("sso_account_id = 123456789012", "sso_start_url is missing"),
+            ("sso_start_url = https://corp.awsapps.com/start\nsso_role_name = Admin", "sso_region is missing"),
+            ("credential_process = 'unterminated", "unterminated"),
+            ("login_session = corp", "login_session (aws login)"),
         ])
-    func unsupportedProfile(keys: String, feature: String) throws {
-        let expected = CredentialError.unsupportedProfile(profile: "dev", feature: feature)
-        #expect(throws: expected) { try resolve(profile: "dev", config: "[profile dev]\n\(keys)\n", credentials: "") }
-        #expect(expected.kind == .configuration)
-        #expect(expected.hint != nil)
+    func incompleteProfile(keys: String, mentions: String) throws {
+        do {
+            _ = try resolve(profile: "dev", config: "[profile dev]\n\(keys)\n", credentials: "")
+            Issue.record("resolved a broken profile")
+        } catch let error as EKSAuthError {
+            #expect(error.message.contains(mentions), "\(error.message)")
+            #expect(error.kind == .badInput || error.kind == .configuration)
+        }
     }
 
-    @Test("refuses an assume-role profile even when it also holds static keys")
+    @Test("an assume-role profile's role wins over its own static keys; an sso_session alone does not")
     func roleARNBeatsStaticKeys() throws {
         let config = """
             [profile dev]
@@ -224,16 +228,15 @@ struct CredentialChainTests {
             aws_access_key_id = AKIDEXAMPLE
             aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
             """
-        #expect(throws: CredentialError.unsupportedProfile(profile: "dev", feature: "role_arn (assume-role profiles)"))
-        {
+        #expect(
+            throws: CredentialError.partialCredentials(
+                source: "profile 'dev'", missing: "source_profile or credential_source (for its role_arn)")
+        ) {
             try resolve(profile: "dev", config: config, credentials: "")
         }
-        #expect(
-            throws: CredentialError.unsupportedProfile(profile: "dev", feature: "IAM Identity Center (sso_session)")
-        ) {
-            try resolve(
-                profile: "dev", config: "[profile dev]\nsso_session = corp\n", credentials: Self.credentialsFile)
-        }
+        let found = try resolve(
+            profile: "dev", config: "[profile dev]\nsso_session = corp\n", credentials: Self.credentialsFile)
+        #expect(found.credentials.accessKeyID == "AKIDDEV")
     }
 
     @Test("uses a profile's static keys before its credential_process, as botocore's chain does")
@@ -245,10 +248,12 @@ struct CredentialChainTests {
 
     @Test("lists every source it tried when none has credentials")
     func noCredentialsNoProfile() throws {
-        let expected = CredentialError.noCredentials(tried: [
-            SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"),
-            SkippedSource(source: "profile 'default'", reason: "not in \(Self.configPath) or \(Self.credentialsPath)"),
-        ])
+        let expected = CredentialError.noCredentials(
+            tried: [
+                SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"),
+                SkippedSource(
+                    source: "profile 'default'", reason: "not in \(Self.configPath) or \(Self.credentialsPath)"),
+            ] + Self.machineSources)
         #expect(throws: expected) { try resolve(credentials: "") }
         #expect(expected.kind == .configuration)
         #expect(expected.message.contains("environment: AWS_ACCESS_KEY_ID not set"))
@@ -259,18 +264,20 @@ struct CredentialChainTests {
     @Test("lists a profile without keys and an environment turned off by --profile")
     func noCredentialsProfileWithoutKeys() throws {
         #expect(
-            throws: CredentialError.noCredentials(tried: [
-                SkippedSource(source: "environment", reason: "ignored because --profile was given"),
-                SkippedSource(source: "profile 'plain'", reason: "no aws_access_key_id"),
-            ])
+            throws: CredentialError.noCredentials(
+                tried: [
+                    SkippedSource(source: "environment", reason: "ignored because --profile was given"),
+                    SkippedSource(source: "profile 'plain'", reason: "no credentials in it"),
+                ] + Self.machineSources)
         ) {
             try resolve(profile: "plain", environment: Self.envKeys, config: "[profile plain]\nregion = eu-west-1\n")
         }
         #expect(
-            throws: CredentialError.noCredentials(tried: [
-                SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"),
-                SkippedSource(source: "profile 'plain'", reason: "no aws_access_key_id"),
-            ])
+            throws: CredentialError.noCredentials(
+                tried: [
+                    SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"),
+                    SkippedSource(source: "profile 'plain'", reason: "no credentials in it"),
+                ] + Self.machineSources)
         ) {
             try resolve(environment: ["AWS_PROFILE": "plain"], config: "[profile plain]\nregion = eu-west-1\n")
         }

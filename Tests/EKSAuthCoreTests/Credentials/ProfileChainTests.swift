@@ -33,10 +33,7 @@ struct ProfileChainTests {
     static func resolve(_ system: SystemContext, profile: String) throws -> ResolvedCredentials {
         let settings = try AWSSettings.resolve(
             profileFlag: profile, regionFlag: nil, environment: system.environment, fileSystem: system.fileSystem)
-        return try CredentialChain(
-            settings: settings, environment: system.environment,
-            assumeRole: RoleAssumer.profileHops(system: system, settings: settings)
-        ).resolve()
+        return try CredentialChain(settings: settings, system: system).resolve()
     }
 
     static func bodies(_ http: FakeHTTPClient) -> [String] {
@@ -168,8 +165,8 @@ struct ProfileChainTests {
                 "only one of them"
             ),
             (
-                "[profile x]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Ec2InstanceMetadata\n",
-                "credential_source = Ec2InstanceMetadata"
+                "[profile x]\nrole_arn = arn:aws:iam::1:role/x\ncredential_source = Ec2Metadata\n",
+                "Environment, Ec2InstanceMetadata or EcsContainer (not Ec2Metadata)"
             ),
         ])
     func broken(config: String, mentions: String) throws {

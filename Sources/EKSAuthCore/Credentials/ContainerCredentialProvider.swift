@@ -1,0 +1,119 @@
+/// Credentials from the ECS container agent or the EKS Pod Identity agent:
+/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) or `AWS_CONTAINER_CREDENTIALS_FULL_URI`,
+/// with the `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read each time)
+/// or `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+public struct ContainerCredentialProvider: Sendable {
+    /// The ECS agent's address, for relative URIs.
+    static let ecsHost = "169.254.170.2"
+    /// Hosts a plain-http full URI may name besides loopback: the ECS and EKS Pod Identity agents.
+    static let agentHosts: Set<String> = ["169.254.170.2", "169.254.170.23", "fd00:ec2::23", "[fd00:ec2::23]"]
+    /// Per-attempt timeout, attempts and pause between them (botocore's values).
+    static let timeout = 2.0
+    static let attempts = 3
+    static let pause = 1.0
+
+    let system: SystemContext
+
+    /// A provider reading the variables of `system`.
+    public init(system: SystemContext) {
+        self.system = system
+    }
+
+    /// The URL to ask and the variable that named it; nil when neither variable is set.
+    /// - Throws: `CredentialError.invalidValue` for a URL that is not allowed.
+    public func endpoint() throws -> (url: String, variable: String)? {
+        let env = system.environment
+        if let relative = env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
+            let path = relative.hasPrefix("/") ? relative : "/" + relative
+            return ("http://\(Self.ecsHost)\(path)", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        }
+        guard let full = env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] else { return nil }
+        let variable = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+        guard let endpoint = Endpoint(url: String(full.prefix { $0 != "?" })) else {
+            throw CredentialError.invalidValue(name: variable, source: "the environment", expected: "an http(s) URL")
+        }
+        guard endpoint.scheme == "https" || Self.isAllowedHTTPHost(endpoint.host.lowercased()) else {
+            throw CredentialError.invalidValue(
+                name: variable, source: "the environment",
+                expected: "https, or http to a loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 "
+                    + "(not \(endpoint.host))")
+        }
+        return (full.trimmingWhitespace(), variable)
+    }
+
+    static func isAllowedHTTPHost(_ host: String) -> Bool {
+        if agentHosts.contains(host) || host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// The credentials, or nil when no container endpoint is configured.
+    /// - Throws: `CredentialError` when the endpoint is configured but fails or refuses.
+    public func credentials() throws -> ResolvedCredentials? {
+        guard let (url, _) = try endpoint() else { return nil }
+        let source = "container credentials (\(url))"
+        var headers = [HTTPHeader(name: "Accept", value: "application/json")]
+        if let authorization = try authorization() {
+            headers.append(HTTPHeader(name: "Authorization", value: authorization))
+        }
+        let http = system.http()
+        var lastReason = ""
+        for attempt in 1...Self.attempts {
+            if attempt > 1 {
+                system.tracer("credentials: retrying \(url) in \(Int(Self.pause)) s (\(lastReason))")
+                system.sleep(Self.pause)
+            }
+            let response: HTTPResponse
+            do {
+                response = try http.send(HTTPRequest(method: "GET", url: url, headers: headers, timeout: Self.timeout))
+            } catch let error as HTTPTransportError {
+                lastReason = error.reason(timeout: Self.timeout)
+                continue
+            }
+            if (400..<500).contains(response.status) {
+                throw CredentialError.endpointRefused(
+                    source: "the container credentials endpoint \(url)",
+                    reason: "HTTP \(response.status) \(errorExcerpt(response.body))")
+            }
+            guard response.status == 200 else {
+                lastReason = "HTTP \(response.status)"
+                continue
+            }
+            guard let reply = EndpointCredentialsReply.decode(response.body) else {
+                lastReason = "the answer is not JSON credentials"
+                continue
+            }
+            switch reply.credentials() {
+            case .success(let credentials): return ResolvedCredentials(credentials: credentials, source: source)
+            case .failure(let problem): lastReason = "the answer is unusable: \(problem.reason)"
+            }
+        }
+        throw CredentialError.endpointFailed(
+            source: "the container credentials endpoint \(url)",
+            reason: "\(lastReason) (after \(Self.attempts) attempts)")
+    }
+
+    /// The `Authorization` value: the token file's content (trimmed) wins over the variable.
+    func authorization() throws -> String? {
+        let env = system.environment
+        var value: String?
+        if let path = env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] {
+            let purpose = "the container authorization token file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)"
+            do {
+                guard let bytes = try system.fileSystem.read(path) else {
+                    throw CredentialError.unreadableFile(path: path, purpose: purpose, reason: "no such file")
+                }
+                value = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+            } catch let error as FileSystemError {
+                throw CredentialError.unreadableFile(path: path, purpose: purpose, reason: error.reason)
+            }
+        } else {
+            value = env["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+        }
+        if let value, value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {
+            throw CredentialError.invalidValue(
+                name: "container authorization token", source: "the environment", expected: "a single line")
+        }
+        return value
+    }
+}

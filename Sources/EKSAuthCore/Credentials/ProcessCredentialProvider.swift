@@ -1,0 +1,91 @@
+/// Credentials printed by a profile's `credential_process` command (run without a shell, split with
+/// the AWS CLI's quoting rules), as JSON `Version` 1. Results with an `Expiration` are cached until
+/// shortly before it, so the command is not run on every kubectl call.
+public struct ProcessCredentialProvider: Sendable {
+    /// The default limit on the command's run time, in seconds (`EKS_AUTH_CREDENTIAL_PROCESS_TIMEOUT`).
+    public static let defaultTimeout = 60.0
+
+    /// The command line as configured.
+    public var command: String
+    /// The profile holding it.
+    public var profileName: String
+
+    /// A provider for `command` of profile `profileName`.
+    public init(command: String, profileName: String) {
+        self.command = command
+        self.profileName = profileName
+    }
+
+    /// The command's time limit from `EKS_AUTH_CREDENTIAL_PROCESS_TIMEOUT`.
+    /// - Throws: `CredentialError.invalidValue`.
+    static func timeout(in environment: Environment) throws -> Double {
+        guard let text = environment["EKS_AUTH_CREDENTIAL_PROCESS_TIMEOUT"] else { return defaultTimeout }
+        guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+            throw CredentialError.invalidValue(
+                name: "EKS_AUTH_CREDENTIAL_PROCESS_TIMEOUT", source: "the environment",
+                expected: "a number of seconds (up to 3600)")
+        }
+        return seconds
+    }
+
+    /// The credentials, from the cache while fresh, else by running the command.
+    /// - Throws: `CredentialError.processFailed`, `.processOutputInvalid`, `ShellWordsError`.
+    public func credentials(system: SystemContext) throws -> ResolvedCredentials {
+        let arguments = try ShellWords.split(command)
+        guard !arguments.isEmpty else {
+            throw CredentialError.processFailed(profile: profileName, reason: "is empty")
+        }
+        let timeout = try Self.timeout(in: system.environment)
+        let source = "credential_process of profile '\(profileName)'"
+        let key = CacheKey(
+            baseAccessKeyID: "credential-process:\(command)", profile: profileName, roleARN: "credential_process",
+            externalID: nil, sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "process")
+        let found = try CredentialCache.through(key, system: system, label: source, lockTimeout: timeout + 5) {
+            AssumedRole(credentials: try run(arguments, timeout: timeout, system: system), assumedRoleARN: "")
+        }
+        return ResolvedCredentials(credentials: found.credentials, source: source)
+    }
+
+    func run(_ arguments: [String], timeout: Double, system: SystemContext) throws -> AWSCredentials {
+        system.tracer("credentials: running credential_process of profile '\(profileName)' (\(arguments[0]))")
+        let result: ProcessResult
+        do {
+            result = try system.processes.run(ProcessRequest(arguments: arguments, timeout: timeout))
+        } catch let error as ProcessRunError {
+            switch error {
+            case .timedOut:
+                let limit = timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)"
+                throw CredentialError.processFailed(profile: profileName, reason: "did not finish within \(limit) s")
+            case .cannotStart(let why):
+                throw CredentialError.processFailed(profile: profileName, reason: "could not be started: \(why)")
+            }
+        }
+        guard result.status == 0 else {
+            let said = Self.lastLine(of: result.stderr)
+            throw CredentialError.processFailed(
+                profile: profileName,
+                reason: "exited with status \(result.status)" + (said.isEmpty ? " (no message on stderr)" : ": \(said)")
+            )
+        }
+        func invalid(_ why: String) -> CredentialError {
+            .processOutputInvalid(profile: profileName, reason: "printed invalid output: \(why)")
+        }
+        guard let reply = EndpointCredentialsReply.decode(result.stdout) else {
+            throw invalid("not a JSON object with the credentials (Version 1)")
+        }
+        guard let version = reply.version else { throw invalid("Version is missing") }
+        guard version == 1 else { throw invalid("Version is \(version), only 1 is supported") }
+        switch reply.credentials() {
+        case .success(let credentials): return credentials
+        case .failure(let problem): throw invalid(problem.reason)
+        }
+    }
+
+    /// The last non-empty line of `stderr`, control characters dropped and cut to 300 characters.
+    static func lastLine(of stderr: [UInt8]) -> String {
+        let text = String(decoding: stderr.suffix(4096), as: UTF8.self)
+        let line = text.split(whereSeparator: \.isNewline).last { !$0.trimmingWhitespace().isEmpty } ?? ""
+        let clean = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init))
+        return String(clean.trimmingWhitespace().prefix(300))
+    }
+}

@@ -1,0 +1,301 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// IAM Identity Center (SSO) role credentials: the access token `aws sso login` cached under
+/// `~/.aws/sso/cache/`, refreshed with its refresh token when near expiry (sso-session form), then
+/// the portal's GetRoleCredentials. Role credentials are cached per token, so a new login starts afresh.
+public struct SSOCredentialProvider: Sendable {
+    /// The portal start URL.
+    public var startURL: String
+    /// The Identity Center region.
+    public var region: String
+    /// The account to get credentials for.
+    public var accountID: String
+    /// The permission set's role name.
+    public var roleName: String
+    /// The `[sso-session NAME]`, nil for the legacy form.
+    public var sessionName: String?
+    /// The profile.
+    public var profile: Profile
+
+    /// How long before its expiry the access token is refreshed (botocore's advisory window).
+    static let refreshWindow: TimeInterval = 15 * 60
+
+    /// Whether `profile` asks for SSO credentials (`sso_account_id` or `sso_role_name`).
+    public static func isConfigured(_ profile: Profile) -> Bool {
+        profile["sso_account_id"] != nil || profile["sso_role_name"] != nil
+    }
+
+    /// The provider for `profile`, its `sso_session` looked up in `config`.
+    /// - Throws: `CredentialError` for missing or contradictory keys.
+    public init(profile: Profile, config: SharedConfig) throws {
+        let source = "profile '\(profile.name)'"
+        var startURL = profile["sso_start_url"]
+        var region = profile["sso_region"]
+        if let session = profile["sso_session"] {
+            guard let section = config.section(kind: "sso-session", named: session) else {
+                throw CredentialError.invalidValue(
+                    name: "sso_session", source: source,
+                    expected: "an [sso-session \(session)] section in \(config.configPath)")
+            }
+            for (key, value) in [("sso_start_url", startURL), ("sso_region", region)] {
+                guard let sessionValue = section[key]?.string, !sessionValue.isEmpty else {
+                    throw CredentialError.partialCredentials(source: "[sso-session \(session)]", missing: key)
+                }
+                if let value, value != sessionValue {
+                    throw CredentialError.invalidValue(
+                        name: key, source: source, expected: "the value of [sso-session \(session)] (or none)")
+                }
+            }
+            startURL = section["sso_start_url"]?.string
+            region = section["sso_region"]?.string
+        }
+        for (key, value) in [
+            ("sso_start_url", startURL), ("sso_region", region), ("sso_account_id", profile["sso_account_id"]),
+            ("sso_role_name", profile["sso_role_name"]),
+        ] where value == nil {
+            throw CredentialError.partialCredentials(source: source, missing: key)
+        }
+        guard Region.isValid(region!) else {
+            throw CredentialError.invalidValue(name: "sso_region", source: source, expected: "a region name")
+        }
+        self.startURL = startURL!
+        self.region = region!
+        self.accountID = profile["sso_account_id"]!
+        self.roleName = profile["sso_role_name"]!
+        self.sessionName = profile["sso_session"]
+        self.profile = profile
+    }
+
+    /// The token cache file: SHA-1 of the session name (or legacy start URL), as the AWS CLI names it.
+    public func tokenPath(home: String) -> String {
+        "\(home)/.aws/sso/cache/\(Crypto.hex(Crypto.sha1(Array((sessionName ?? startURL).utf8)))).json"
+    }
+
+    /// The role credentials.
+    /// - Throws: `CredentialError.ssoLoginRequired` when the user must log in again; others for failures.
+    public func credentials(system: SystemContext, config: SharedConfig) throws -> ResolvedCredentials {
+        let token = try accessToken(system: system, config: config)
+        let label = "IAM Identity Center account \(accountID) role \(roleName)"
+        let key = CacheKey(
+            baseAccessKeyID: "sso-token-sha256:\(Crypto.hex(Crypto.sha256(Array(token.utf8))))",
+            profile: profile.name, roleARN: "sso:\(accountID):\(roleName)", externalID: nil,
+            sessionName: sessionName ?? startURL, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "sso")
+        let role = try CredentialCache.through(key, system: system, label: label) {
+            try roleCredentials(token: token, system: system, config: config)
+        }
+        return ResolvedCredentials(
+            credentials: role.credentials,
+            source: "\(label) (profile '\(profile.name)', \(sessionName.map { "sso-session '\($0)'" } ?? startURL))")
+    }
+
+    func endpoint(service: String, host: String, system: SystemContext, config: SharedConfig) throws -> String {
+        let resolver = STSEndpointResolver(environment: system.environment, profile: profile, config: config)
+        if let configured = try resolver.configuredEndpoint(service: service) {
+            let e = configured.endpoint
+            return "\(e.scheme)://\(e.hostHeader)\(e.path == "/" ? "" : e.path)"
+        }
+        return "https://\(host).\(region).\(Partition.of(region: region).dnsSuffix)"
+    }
+
+    /// The cached access token, refreshed when it is close to expiry and can be.
+    func accessToken(system: SystemContext, config: SharedConfig) throws -> String {
+        guard let home = system.environment.home else {
+            throw CredentialError.ssoLoginRequired(
+                profile: profile.name, reason: "has no token cache (HOME is not set)")
+        }
+        let path = tokenPath(home: home)
+        let bytes: [UInt8]?
+        do {
+            bytes = try system.fileSystem.read(path)
+        } catch let error as FileSystemError {
+            throw CredentialError.unreadableFile(path: path, purpose: "the SSO token cache file", reason: error.reason)
+        }
+        guard let bytes else {
+            throw CredentialError.ssoLoginRequired(profile: profile.name, reason: "has no cached token (\(path))")
+        }
+        guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+            case .string(let token)? = fields["accessToken"], !token.isEmpty,
+            case .string(let expiresText)? = fields["expiresAt"], let expiresAt = Self.parseTime(expiresText)
+        else {
+            throw CredentialError.ssoLoginRequired(
+                profile: profile.name, reason: "has an unreadable token cache file (\(path))")
+        }
+        let now = system.clock.now()
+        if expiresAt.timeIntervalSince(now) > Self.refreshWindow { return token }
+        var refreshProblem = "no refresh token"
+        if sessionName != nil, case .string(let refreshToken)? = fields["refreshToken"],
+            case .string(let clientID)? = fields["clientId"], case .string(let clientSecret)? = fields["clientSecret"],
+            case .string(let registration)? = fields["registrationExpiresAt"],
+            let registrationExpiry = Self.parseTime(registration)
+        {
+            if registrationExpiry <= now {
+                refreshProblem = "the client registration expired"
+            } else {
+                do {
+                    let fresh = try refresh(
+                        refreshToken: refreshToken, clientID: clientID, clientSecret: clientSecret, system: system,
+                        config: config)
+                    fields["accessToken"] = .string(fresh.accessToken)
+                    fields["expiresAt"] = .string(Timestamp.rfc3339(now.addingTimeInterval(Double(fresh.expiresIn))))
+                    if let next = fresh.refreshToken { fields["refreshToken"] = .string(next) }
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    do {
+                        try system.fileSystem.writeAtomically(
+                            Array(try encoder.encode(JSONValue.object(fields))), to: path, mode: 0o600)
+                    } catch {
+                        system.warn("could not write the refreshed SSO token to \(path); it is used for this run only")
+                    }
+                    system.tracer("credentials: refreshed the IAM Identity Center token in \(path)")
+                    return fresh.accessToken
+                } catch let error as CredentialError {
+                    refreshProblem = "refreshing it failed (\(error.message))"
+                }
+            }
+        }
+        if expiresAt > now {
+            system.tracer("credentials: SSO token expires soon and was not refreshed: \(refreshProblem)")
+            return token
+        }
+        throw CredentialError.ssoLoginRequired(
+            profile: profile.name, reason: "expired at \(Timestamp.rfc3339(expiresAt)) (\(refreshProblem))")
+    }
+
+    /// `expiresAt` as the AWS CLI writes it (`…Z`, older versions `…UTC`).
+    static func parseTime(_ text: String) -> Date? {
+        let trimmed = text.trimmingWhitespace()
+        return Timestamp.parseISO8601(trimmed.hasSuffix("UTC") ? String(trimmed.dropLast(3)) + "Z" : trimmed)
+    }
+
+    struct RefreshedToken: Decodable {
+        var accessToken: String
+        var expiresIn: Int
+        var refreshToken: String?
+    }
+
+    /// The OIDC CreateToken call with the refresh grant (unsigned JSON).
+    func refresh(
+        refreshToken: String, clientID: String, clientSecret: String, system: SystemContext, config: SharedConfig
+    ) throws -> RefreshedToken {
+        let url = try endpoint(service: "sso_oidc", host: "oidc", system: system, config: config) + "/token"
+        let body: [String: String] = [
+            "grantType": "refresh_token", "clientId": clientID, "clientSecret": clientSecret,
+            "refreshToken": refreshToken,
+        ]
+        let request = HTTPRequest(
+            method: "POST", url: url,
+            headers: [
+                HTTPHeader(name: "Content-Type", value: "application/json"),
+                HTTPHeader(name: "User-Agent", value: "eks-auth/\(EKSAuthVersion.current)"),
+            ],
+            body: Array(try JSONEncoder().encode(body)), timeout: 10)
+        system.tracer("credentials: refreshing the IAM Identity Center token at \(url)")
+        let response: HTTPResponse
+        do {
+            response = try system.http().send(request)
+        } catch let error as HTTPTransportError {
+            throw CredentialError.endpointFailed(source: url, reason: error.reason(timeout: 10))
+        }
+        guard response.status == 200 else {
+            throw CredentialError.endpointRefused(
+                source: url, reason: "HTTP \(response.status) \(Self.errorName(response))")
+        }
+        guard let fresh = try? JSONDecoder().decode(RefreshedToken.self, from: Data(response.body)),
+            !fresh.accessToken.isEmpty, fresh.expiresIn > 0
+        else { throw CredentialError.endpointFailed(source: url, reason: "the answer holds no token") }
+        return fresh
+    }
+
+    struct RoleCredentialsReply: Decodable {
+        struct Credentials: Decodable {
+            var accessKeyId: String
+            var secretAccessKey: String
+            var sessionToken: String?
+            var expiration: Int64
+        }
+        var roleCredentials: Credentials
+    }
+
+    /// GetRoleCredentials (unsigned; the bearer token is the proof), retried on throttling and 5xx.
+    func roleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> AssumedRole {
+        let base = try endpoint(service: "sso", host: "portal.sso", system: system, config: config)
+        let url =
+            "\(base)/federation/credentials?account_id=\(SigV4Signer.uriEncode(accountID))"
+            + "&role_name=\(SigV4Signer.uriEncode(roleName))"
+        let request = HTTPRequest(
+            method: "GET", url: url,
+            headers: [
+                HTTPHeader(name: "x-amz-sso_bearer_token", value: token),
+                HTTPHeader(name: "User-Agent", value: "eks-auth/\(EKSAuthVersion.current)"),
+            ], timeout: 10)
+        let source = "the IAM Identity Center portal \(base)"
+        let http = system.http()
+        var lastReason = ""
+        for attempt in 1...3 {
+            if attempt > 1 { system.sleep(0.5 * Double(attempt - 1)) }
+            system.tracer("sso: GetRoleCredentials account \(accountID) role \(roleName) attempt \(attempt) to \(base)")
+            let response: HTTPResponse
+            do {
+                response = try http.send(request)
+            } catch let error as HTTPTransportError {
+                lastReason = error.reason(timeout: 10)
+                continue
+            }
+            switch response.status {
+            case 200:
+                guard let reply = try? JSONDecoder().decode(RoleCredentialsReply.self, from: Data(response.body)) else {
+                    throw CredentialError.endpointFailed(source: source, reason: "the answer holds no role credentials")
+                }
+                let c = reply.roleCredentials
+                return AssumedRole(
+                    credentials: AWSCredentials(
+                        accessKeyID: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken,
+                        expiration: Date(timeIntervalSince1970: Double(c.expiration) / 1000)),
+                    assumedRoleARN: "")
+            case 401:
+                throw CredentialError.ssoLoginRequired(
+                    profile: profile.name, reason: "was refused by the portal (\(Self.errorName(response)))")
+            case 429, 500...:
+                lastReason = "HTTP \(response.status) \(Self.errorName(response))"
+                continue
+            default:
+                throw CredentialError.endpointRefused(
+                    source: source,
+                    reason:
+                        "HTTP \(response.status) \(Self.errorName(response)) for account \(accountID) role \(roleName)"
+                )
+            }
+        }
+        throw CredentialError.endpointFailed(source: source, reason: "\(lastReason) (after 3 attempts)")
+    }
+
+    /// The error type and message of an AWS JSON error answer, printable.
+    static func errorName(_ response: HTTPResponse) -> String {
+        let type = response.header("x-amzn-ErrorType")?.split(separator: ":").first.map(String.init)
+        let message = errorExcerpt(response.body)
+        return [type, message.isEmpty ? nil : message].compactMap { $0 }.joined(separator: ": ")
+    }
+}
+
+extension JSONValue: Encodable {
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// What `eks-auth whoami` reports: the identity STS sees and where its credentials came from.
+public struct WhoAmIReport: Sendable, Equatable {
+    /// GetCallerIdentity's answer.
+    public var identity: CallerIdentity
+    /// Where the credentials came from (no secrets).
+    public var source: String
+    /// The profile and how it was selected.
+    public var profile: String
+    /// The region and what named it.
+    public var region: String
+
+    /// The report as aligned `Name: value` lines.
+    public var text: String {
+        [
+            ("Account", identity.account), ("Arn", identity.arn), ("UserId", identity.userID), ("Source", source),
+            ("Profile", profile), ("Region", region),
+        ].map { name, value in "\(name):" + String(repeating: " ", count: 9 - name.count) + value }
+            .joined(separator: "\n")
+    }
+
+    /// The report as one JSON object.
+    public func json() -> String {
+        let fields = [
+            ("Account", identity.account), ("Arn", identity.arn), ("UserId", identity.userID), ("Source", source),
+            ("Profile", profile), ("Region", region),
+        ]
+        return "{\n" + fields.map { "  \(JSONText.quote($0.0)): \(JSONText.quote($0.1))" }.joined(separator: ",\n")
+            + "\n}"
+    }
+}
+
+/// The core of `eks-auth whoami`: the same credentials `token` would sign with, shown to STS.
+public struct WhoAmIService: Sendable {
+    let system: SystemContext
+
+    /// A service using `system`.
+    public init(system: SystemContext) {
+        self.system = system
+    }
+
+    /// Resolves the credentials for `profile`, `region` and `role` and asks STS who they are.
+    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `STSError`.
+    public func report(profile: String?, region: String?, role: RoleRequest?) throws -> WhoAmIReport {
+        let (settings, resolved) = try CredentialResolution(system: system).resolve(
+            profile: profile, region: region, role: role)
+        let sts = STSClient(
+            endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
+            retry: try RetryPolicy.from(environment: system.environment, sleep: system.sleep, random: system.random),
+            tracer: system.tracer)
+        let identity = try sts.callerIdentity(as: resolved.credentials)
+        return WhoAmIReport(
+            identity: identity, source: resolved.source,
+            profile: "\(settings.selection.name) (from \(settings.selection.selectedBy))",
+            region: "\(settings.region) (from \(settings.regionSource))")
+    }
+}
