@@ -234,6 +234,36 @@ else
     echo "d, e: skipped (no local STS)"
 fi
 
+# ------------------------------------ f: credential_process profile
+heading "f: credential_process profile (eks-auth caches until expiry; aws runs the command each call)"
+mkdir -p "$work/home/.aws"
+cat >"$work/home/creds.py" <<PY
+import json
+print(json.dumps({"Version": 1, "AccessKeyId": "ASIAEXAMPLEPROCESS", "SecretAccessKey": "$example_secret",
+                  "SessionToken": "example-session-token", "Expiration": "2099-01-01T00:00:00Z"}))
+PY
+printf '[default]\nregion = %s\ncredential_process = %s %s\n' "$region" "$python" "$work/home/creds.py" \
+    >"$work/home/.aws/config"
+run_env=(
+    "PATH=$PATH"
+    "HOME=$work/home"
+    "LANG=C.UTF-8"
+    "AWS_REGION=$region"
+    "AWS_DEFAULT_REGION=$region"
+    "AWS_EC2_METADATA_DISABLED=true"
+    "EKS_AUTH_CACHE_DIR=$work/cache"
+)
+f_ok=1
+check "f eks-auth" "$bin" token --cluster-name "$cluster" || f_ok=0
+check "f aws" "$aws_bin" eks get-token --cluster-name "$cluster" || f_ok=0
+if ((f_ok)); then
+    run_hyperfine "$work/process.json" --warmup 3 --min-runs 10 \
+        -n "f eks-auth token (credential_process, cached)" "$bin token --cluster-name $cluster" \
+        -n "f aws eks get-token (credential_process)" "$aws_bin eks get-token --cluster-name $cluster" ||
+        echo "FAILED (f): hyperfine exited $?"
+fi
+rm -f "$work/home/.aws/config"
+
 # ---------------------------------------------------------------- summary
 heading "Summary"
 "$python" - "$work" <<'PY'
@@ -243,7 +273,7 @@ import sys
 
 work = pathlib.Path(sys.argv[1])
 rows = {}
-for name in ("static", "cached", "uncached"):
+for name in ("static", "cached", "uncached", "process"):
     path = work / f"{name}.json"
     if path.exists():
         for result in json.loads(path.read_text())["results"]:
@@ -307,4 +337,8 @@ if e_ours is not None and e_aws is not None:
     print(f"  aws get-token / eks-auth, uncached (e):   {e_aws / e_ours:8.1f} x    (both call moto AssumeRole)")
 else:
     print("  uncached (e):                             not measured")
+f_ours = median("f eks-auth token (credential_process, cached)")
+f_aws = median("f aws eks get-token (credential_process)")
+if f_ours is not None and f_aws is not None:
+    print(f"  aws get-token / eks-auth, process (f):    {f_aws / f_ours:8.1f} x    (eks-auth from its cache)")
 PY

@@ -105,8 +105,11 @@ public struct InstanceMetadataProvider: Sendable {
                         continue
                     }
                     return .success(response)
-                } catch let error as HTTPTransportError {
-                    reason = "no answer from \(base) (\(error.reason(timeout: timeout)))"
+                } catch HTTPTransportError.timedOut {
+                    reason =
+                        "no answer from \(base) within \(timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)") s"
+                } catch HTTPTransportError.connectionFailed(let why) {
+                    reason = "no answer from \(base) (\(why))"
                 } catch {
                     reason = "no answer from \(base)"
                 }

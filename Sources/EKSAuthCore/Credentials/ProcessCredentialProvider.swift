@@ -31,7 +31,14 @@ public struct ProcessCredentialProvider: Sendable {
     /// The credentials, from the cache while fresh, else by running the command.
     /// - Throws: `CredentialError.processFailed`, `.processOutputInvalid`, `ShellWordsError`.
     public func credentials(system: SystemContext) throws -> ResolvedCredentials {
-        let arguments = try ShellWords.split(command)
+        let arguments: [String]
+        do {
+            arguments = try ShellWords.split(command)
+        } catch ShellWordsError.unterminated(let what) {
+            throw CredentialError.invalidValue(
+                name: "credential_process", source: "profile '\(profileName)'",
+                expected: "every quote closed, as the AWS CLI splits it (found an unterminated \(what))")
+        }
         guard !arguments.isEmpty else {
             throw CredentialError.processFailed(profile: profileName, reason: "is empty")
         }
