@@ -62,10 +62,13 @@ public struct KubeconfigService: Sendable {
             throw RoleRequestError.invalid(flag: "--role-arn", expected: "arn:PARTITION:iam::ACCOUNT:role/NAME")
         }
         let environment = system.environment
-        let settings = try AWSSettings.resolve(
+        var settings = try AWSSettings.resolve(
             profileFlag: request.profile, regionFlag: request.region, environment: environment,
             fileSystem: system.fileSystem)
         let credentials = try CredentialChain(settings: settings, system: system).resolve()
+        if let reported = credentials.region, settings.regionSource == "default" {
+            settings = try settings.inRegion(reported, source: "instance metadata", environment: environment)
+        }
         let eksEndpoint = try STSEndpointResolver(
             environment: environment, profile: settings.profile, config: settings.config
         ).resolveEKS(region: settings.region)
