@@ -72,7 +72,8 @@ public struct CredentialChain: Sendable {
     }
 
     /// A profile's credentials in botocore's order: `role_arn` (assumed on its source, each hop
-    /// through the cache), web identity, IAM Identity Center, static keys, `credential_process`.
+    /// through the cache), web identity, IAM Identity Center, static keys of the credentials file,
+    /// `credential_process`, static keys of the config file.
     /// A source profile (`visited` not empty) with static keys gives those keys first.
     /// `useEnvironment` lets the web identity variables count (top level, no --profile).
     func resolve(profile: Profile, visited: [String], useEnvironment: Bool) throws -> ResolvedCredentials? {
@@ -90,8 +91,11 @@ public struct CredentialChain: Sendable {
             return try SSOCredentialProvider(profile: profile, config: settings.config)
                 .credentials(system: system, config: settings.config)
         }
-        if let found = try keys.staticKeys() { return found }
-        if let command = profile["credential_process"] {
+        // botocore: keys in the credentials file, then credential_process, then keys in the config file.
+        let command = profile["credential_process"]
+        let keysInCredentialsFile = settings.config.credentials.sections[profile.name]?["aws_access_key_id"] != nil
+        if command == nil || keysInCredentialsFile, let found = try keys.staticKeys() { return found }
+        if let command {
             return try ProcessCredentialProvider(command: command, profileName: profile.name)
                 .credentials(system: system)
         }

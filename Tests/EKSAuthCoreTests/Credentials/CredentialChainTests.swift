@@ -246,6 +246,33 @@ struct CredentialChainTests {
         #expect(found.credentials.accessKeyID == "AKIDDEV")
     }
 
+    /// Answers every command with credentials whose key id names the command's first word.
+    private struct EchoingRunner: ProcessRunner {
+        func run(_ request: ProcessRequest) throws -> ProcessResult {
+            let name = request.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
+            let json = #"{"Version": 1, "AccessKeyId": "AKIDPROC\#(name.uppercased())", "SecretAccessKey": "s"}"#
+            return ProcessResult(status: 0, stdout: Array(json.utf8))
+        }
+    }
+
+    @Test("runs credential_process before static keys of the config file, as botocore's chain does")
+    func credentialProcessBeatsConfigFileKeys() throws {
+        let config = """
+            [profile dev]
+            credential_process = /usr/bin/getcreds --for dev
+            aws_access_key_id = AKIDCONFIGFILE
+            aws_secret_access_key = config/secret
+            """
+        let env = Environment(["HOME": Self.home])
+        let files = InMemoryFileSystem([Self.configPath: config, Self.credentialsPath: ""])
+        let settings = try AWSSettings.resolve(profileFlag: "dev", regionFlag: nil, environment: env, fileSystem: files)
+        let system = SystemContext(
+            environment: env, clock: .fixed(Fixtures.tokenVectorDate), fileSystem: files, processes: EchoingRunner())
+        let found = try CredentialChain(settings: settings, system: system).resolve()
+        #expect(found.credentials.accessKeyID == "AKIDPROCGETCREDS")
+        #expect(found.source == "credential_process of profile 'dev'")
+    }
+
     @Test("lists every source it tried when none has credentials")
     func noCredentialsNoProfile() throws {
         let expected = CredentialError.noCredentials(
