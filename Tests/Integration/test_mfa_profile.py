@@ -1,0 +1,84 @@
+"""An assume-role profile with mfa_serial against moto (request checking on): without a terminal
+the plugin refuses with a hint, in a terminal it prompts once, and later non-interactive calls
+(as kubectl's) reuse the cached session without prompting. aws-iam-authenticator prompts on every call."""
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+import peers
+
+CLUSTER = "dev.my-eks-cluster"
+SERIAL = "arn:aws:iam::123456789012:mfa/alice"
+
+
+class RecordingProxy(peers.CountingProxy):
+    """A counting proxy that also keeps each request body."""
+
+    def __init__(self, upstream: str):
+        self.bodies: list[str] = []
+        super().__init__(upstream)
+
+    def handle(self, handler, method: str) -> None:
+        body = handler.read_body()
+        with self._lock:
+            self.bodies.append(body.decode("utf-8", "replace"))
+        handler.read_body = lambda: body
+        super().handle(handler, method)
+
+
+@pytest.fixture
+def recording(moto):
+    server = RecordingProxy(moto.endpoint)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def test_mfa_profile_prompts_once_then_reuses_the_cached_session(run, eks_auth, home, tmp_path, moto, recording):
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(
+        f"[profile base]\naws_access_key_id = {moto.alice['AccessKeyId']}\n"
+        f"aws_secret_access_key = {moto.alice['SecretAccessKey']}\n"
+        f"[profile dev]\nrole_arn = {moto.role_arn}\nsource_profile = base\nmfa_serial = {SERIAL}\n"
+        "role_session_name = alice-mfa\n"
+    )
+    env = run.env(
+        AWS_REGION="us-east-1", AWS_ENDPOINT_URL_STS=recording.endpoint, EKS_AUTH_CACHE_DIR=str(tmp_path / "cache"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    args = ["token", "--cluster-name", CLUSTER, "--profile", "dev"]
+
+    rc, out, err = run(*args, env=env)
+    assert rc == 78, err
+    assert out == ""
+    assert f"an MFA code for {SERIAL} is needed" in err and "hint:" in err
+    assert recording.count("AssumeRole") == 0
+
+    master, slave = os.openpty()
+    try:
+        process = subprocess.Popen(
+            [eks_auth, *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(home))
+        os.close(slave)
+        slave = -1
+        os.write(master, b"123456\n")
+        out, err = process.communicate(timeout=30)
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    assert process.returncode == 0, err.decode()
+    assert b"Assume Role MFA token code:" in err
+    assert b"123456" not in err
+    assumed = [body for body in recording.bodies if "Action=AssumeRole" in body]
+    assert len(assumed) == 1
+    assert "TokenCode=123456" in assumed[0] and "SerialNumber=arn%3Aaws%3Aiam%3A%3A123456789012%3Amfa%2Falice" in assumed[0]
+
+    for _ in range(2):
+        rc, out, err = run(*args, env=env)
+        assert rc == 0, err
+        assert "MFA" not in err
+    assert recording.count("AssumeRole") == 1
