@@ -97,7 +97,9 @@ public struct ContainerCredentialProvider: Sendable {
     func authorization() throws -> String? {
         let env = system.environment
         var value: String?
+        var origin = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
         if let path = env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] {
+            origin = "the file \(path) (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)"
             let purpose = "the container authorization token file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)"
             do {
                 guard let bytes = try system.fileSystem.read(path) else {
@@ -112,7 +114,7 @@ public struct ContainerCredentialProvider: Sendable {
         }
         if let value, value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) {
             throw CredentialError.invalidValue(
-                name: "container authorization token", source: "the environment", expected: "a single line")
+                name: "container authorization token", source: origin, expected: "a single line")
         }
         return value
     }
