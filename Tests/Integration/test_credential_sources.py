@@ -18,6 +18,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import subprocess
 import os
 import re
 import shlex
@@ -576,6 +577,25 @@ def test_sso_token_is_refreshed_and_written_back(box, sso, expires_in):
     assert path.stat().st_mode & 0o777 == 0o600, oct(path.stat().st_mode)
     assert_no_leak(out, err, SSO_ACCESS_TOKEN, sso.new_access_token, "refresh-token-SSOEXAMPLE",
                    "client-secret-SSOEXAMPLE")
+
+
+def test_concurrent_plugins_refresh_the_sso_token_once(box, sso, eks_auth):
+    """kubectl (or k9s) may start several plugins at once; refresh tokens rotate, so a second refresh
+    with the old one fails. One process refreshes, the others wait and use the new token."""
+    key = sso_config(box, "session")
+    write_sso_token(box.home, key, SSO_ACCESS_TOKEN, -60, refresh=True)
+    env = sso_env(box, sso)
+    processes = [
+        subprocess.Popen([eks_auth, "token", "--cluster-name", CLUSTER, "--profile", "sso"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
+    results = [(*process.communicate(timeout=60), process.returncode) for process in processes]
+    for out, err, rc in results:
+        assert rc == 0, err
+        assert_signed_with(out, SSO_KEYS)
+    assert len(sso.token_calls) == 1, [call.route for call in sso.requests]
+    assert len(sso.portal_calls) == 1, "the role credentials are fetched once and cached"
 
 
 def test_sso_portal_401_asks_for_sso_login(box):

@@ -101,13 +101,14 @@ public struct SSOCredentialProvider: Sendable {
         return "https://\(host).\(region).\(Partition.of(region: region).dnsSuffix)"
     }
 
-    /// The cached access token, refreshed when it is close to expiry and can be.
-    func accessToken(system: SystemContext, config: SharedConfig) throws -> String {
-        guard let home = system.environment.home else {
-            throw CredentialError.ssoLoginRequired(
-                profile: profile.name, reason: "has no token cache (HOME is not set)")
-        }
-        let path = tokenPath(home: home)
+    /// The token cache file's fields, access token and expiry.
+    struct CachedToken {
+        var fields: [String: JSONValue]
+        var token: String
+        var expiresAt: Date
+    }
+
+    func readToken(at path: String, system: SystemContext) throws -> CachedToken {
         let bytes: [UInt8]?
         do {
             bytes = try system.fileSystem.read(path)
@@ -117,52 +118,95 @@ public struct SSOCredentialProvider: Sendable {
         guard let bytes else {
             throw CredentialError.ssoLoginRequired(profile: profile.name, reason: "has no cached token (\(path))")
         }
-        guard case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
+        guard case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
             case .string(let token)? = fields["accessToken"], !token.isEmpty,
             case .string(let expiresText)? = fields["expiresAt"], let expiresAt = Self.parseTime(expiresText)
         else {
             throw CredentialError.ssoLoginRequired(
                 profile: profile.name, reason: "has an unreadable token cache file (\(path))")
         }
+        return CachedToken(fields: fields, token: token, expiresAt: expiresAt)
+    }
+
+    /// The cached access token, refreshed when it is close to expiry and can be. Refreshes are
+    /// serialised across processes (kubectl may run several plugins at once), and a token another
+    /// process refreshed meanwhile is used as it is: refresh tokens may be good for one use only.
+    func accessToken(system: SystemContext, config: SharedConfig) throws -> String {
+        guard let home = system.environment.home else {
+            throw CredentialError.ssoLoginRequired(
+                profile: profile.name, reason: "has no token cache (HOME is not set)")
+        }
+        let path = tokenPath(home: home)
+        let cached = try readToken(at: path, system: system)
+        let fresh = { (token: CachedToken) in token.expiresAt.timeIntervalSince(system.clock.now()) > Self.refreshWindow
+        }
+        if fresh(cached) { return cached.token }
+        guard sessionName != nil else {
+            return try usable(cached, problem: "profiles without sso_session cannot be refreshed", system: system)
+        }
+        guard case .string? = cached.fields["refreshToken"] else {
+            return try usable(cached, problem: "no refresh token", system: system)
+        }
+        let cache = CredentialCache(
+            directory: CredentialCache.directory(in: system.environment), fileSystem: system.fileSystem,
+            warn: system.warn)
+        let key = CacheKey(
+            baseAccessKeyID: "sso-token-file:\(path)", profile: profile.name, roleARN: "", externalID: nil,
+            sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "sso-refresh")
+        return try cache.withLock(for: key, timeout: 20) {
+            let current = try readToken(at: path, system: system)
+            if fresh(current) {
+                system.tracer("credentials: the IAM Identity Center token was refreshed by another process")
+                return current.token
+            }
+            return try refreshed(current, path: path, system: system, config: config)
+        }
+    }
+
+    /// `current` refreshed with its refresh token and written back; else `current` while it lasts.
+    func refreshed(_ current: CachedToken, path: String, system: SystemContext, config: SharedConfig) throws -> String {
+        var fields = current.fields
         let now = system.clock.now()
-        if expiresAt.timeIntervalSince(now) > Self.refreshWindow { return token }
-        var refreshProblem = "no refresh token"
-        if sessionName != nil, case .string(let refreshToken)? = fields["refreshToken"],
-            case .string(let clientID)? = fields["clientId"], case .string(let clientSecret)? = fields["clientSecret"],
+        guard case .string(let refreshToken)? = fields["refreshToken"],
+            case .string(let clientID)? = fields["clientId"],
+            case .string(let clientSecret)? = fields["clientSecret"],
             case .string(let registration)? = fields["registrationExpiresAt"],
             let registrationExpiry = Self.parseTime(registration)
-        {
-            if registrationExpiry <= now {
-                refreshProblem = "the client registration expired"
-            } else {
-                do {
-                    let fresh = try refresh(
-                        refreshToken: refreshToken, clientID: clientID, clientSecret: clientSecret, system: system,
-                        config: config)
-                    fields["accessToken"] = .string(fresh.accessToken)
-                    fields["expiresAt"] = .string(Timestamp.rfc3339(now.addingTimeInterval(Double(fresh.expiresIn))))
-                    if let next = fresh.refreshToken { fields["refreshToken"] = .string(next) }
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                    do {
-                        try system.fileSystem.writeAtomically(
-                            Array(try encoder.encode(JSONValue.object(fields))), to: path, mode: 0o600)
-                    } catch {
-                        system.warn("could not write the refreshed SSO token to \(path); it is used for this run only")
-                    }
-                    system.tracer("credentials: refreshed the IAM Identity Center token in \(path)")
-                    return fresh.accessToken
-                } catch let error as CredentialError {
-                    refreshProblem = "refreshing it failed (\(error.message))"
-                }
-            }
+        else { return try usable(current, problem: "no client registration to refresh it with", system: system) }
+        guard registrationExpiry > now else {
+            return try usable(current, problem: "the client registration expired", system: system)
         }
-        if expiresAt > now {
-            system.tracer("credentials: SSO token expires soon and was not refreshed: \(refreshProblem)")
-            return token
+        let fresh: RefreshedToken
+        do {
+            fresh = try refresh(
+                refreshToken: refreshToken, clientID: clientID, clientSecret: clientSecret, system: system,
+                config: config)
+        } catch let error as CredentialError {
+            return try usable(current, problem: "refreshing it failed (\(error.message))", system: system)
+        }
+        fields["accessToken"] = .string(fresh.accessToken)
+        fields["expiresAt"] = .string(Timestamp.rfc3339(now.addingTimeInterval(Double(fresh.expiresIn))))
+        if let next = fresh.refreshToken { fields["refreshToken"] = .string(next) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            try system.fileSystem.writeAtomically(
+                Array(try encoder.encode(JSONValue.object(fields))), to: path, mode: 0o600)
+        } catch {
+            system.warn("could not write the refreshed SSO token to \(path); it is used for this run only")
+        }
+        system.tracer("credentials: refreshed the IAM Identity Center token in \(path)")
+        return fresh.accessToken
+    }
+
+    /// `token` while it has not expired (traced, since it was not refreshed); else the login remedy.
+    func usable(_ token: CachedToken, problem: String, system: SystemContext) throws -> String {
+        if token.expiresAt > system.clock.now() {
+            system.tracer("credentials: the IAM Identity Center token expires soon and was not refreshed: \(problem)")
+            return token.token
         }
         throw CredentialError.ssoLoginRequired(
-            profile: profile.name, reason: "expired at \(Timestamp.rfc3339(expiresAt)) (\(refreshProblem))")
+            profile: profile.name, reason: "expired at \(Timestamp.rfc3339(token.expiresAt)) (\(problem))")
     }
 
     /// `expiresAt` as the AWS CLI writes it (`…Z`, older versions `…UTC`).
