@@ -183,18 +183,21 @@ struct ContainerCredentialProviderTests {
     @Test(
         "refuses an authorization token holding CR or LF, without showing it",
         arguments: [
-            (["AWS_CONTAINER_AUTHORIZATION_TOKEN": "abc\r\nX-Injected: 1"], ""),
-            (["AWS_CONTAINER_AUTHORIZATION_TOKEN": "abc\nX-Injected: 1"], ""),
-            (["AWS_CONTAINER_AUTHORIZATION_TOKEN": "abc\rdef"], ""),
-            (["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/t"], "abc\nX-Injected: 1\n"),
+            (["AWS_CONTAINER_AUTHORIZATION_TOKEN": "abc\r\nX-Injected: 1"], "", "AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+            (["AWS_CONTAINER_AUTHORIZATION_TOKEN": "abc\nX-Injected: 1"], "", "AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+            (["AWS_CONTAINER_AUTHORIZATION_TOKEN": "abc\rdef"], "", "AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+            (
+                ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/t", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "fine"],
+                "abc\nX-Injected: 1\n", "the file /t (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)"
+            ),
         ])
-    func tokenWithNewline(environment: [String: String], file: String) throws {
+    func tokenWithNewline(environment: [String: String], file: String, origin: String) throws {
         var env = environment
         env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/rel"
         let http = Self.answering()
         let system = Self.context(env, files: InMemoryFileSystem(["/t": file]), http: http)
         let expected = CredentialError.invalidValue(
-            name: "container authorization token", source: "the environment", expected: "a single line")
+            name: "container authorization token", source: origin, expected: "a single line")
         #expect(throws: expected) { try ContainerCredentialProvider(system: system).credentials() }
         #expect(!expected.message.contains("abc"))
         #expect(http.requests.isEmpty)
