@@ -2,8 +2,15 @@ import AsyncHTTPClient
 import EKSAuthCore
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The network, through AsyncHTTPClient: TLS verified against the system trust store (or
 /// `AWS_CA_BUNDLE`), `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, connect and total timeouts, no redirects.
@@ -64,7 +71,7 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
             }
             // Each request's own deadline bounds it (1 s for instance metadata, 10 s for STS); the
             // client's timeouts only cap what no deadline should allow, so clients can be shared.
-            let configuration = AsyncHTTPClient.HTTPClient.Configuration(
+            var configuration = AsyncHTTPClient.HTTPClient.Configuration(
                 tlsConfiguration: tls, redirectConfiguration: .disallow,
                 timeout: .init(connect: .seconds(3), read: .seconds(60)),
                 proxy: proxy.map { settings in
@@ -73,6 +80,9 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
                         authorization: settings.username.map { .basic(username: $0, password: settings.password ?? "") }
                     )
                 })
+            // A refused connection fails at once: the callers retry with their own policies (STS, the
+            // container endpoint, instance metadata), and AHC's own retries would spend the whole deadline.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[proxy] = client
             return client
@@ -88,6 +98,11 @@ final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
     }
 
     static func describe(_ error: Error) -> String {
+        // "connection refused", not NIO's "connection reset (error set): Connection refused) (errno: 111)".
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if let connect = error as? NIOConnectionError, let first = connect.connectionErrors.first {
+            return describe(first.error)
+        }
         let text = "\(error)"
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
