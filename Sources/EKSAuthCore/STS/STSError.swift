@@ -43,7 +43,7 @@ public enum STSError: EKSAuthError, Equatable {
     static let deniedCodes: Set<String> = [
         "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
         "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "IncompleteSignature",
-        "RequestExpired", "RegionDisabledException", "InvalidAccessKeyId",
+        "RequestExpired", "RegionDisabledException", "InvalidAccessKeyId", "InvalidIdentityToken", "IDPRejectedClaim",
     ]
 
     /// Error codes about the request's parameters.
@@ -79,6 +79,11 @@ public enum STSError: EKSAuthError, Equatable {
             return "the caller needs sts:AssumeRole on the role (e.g. through its IAM group's policy) and the "
                 + "role's trust policy must allow it; check with 'aws sts assume-role --role-arn "
                 + "\(f.roleARN ?? "ARN") --role-session-name test'"
+        case .service(let f)
+        where f.operation == "AssumeRoleWithWebIdentity"
+            && ["AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredTokenException"].contains(f.code):
+            return "check the token's issuer and audience (sts.amazonaws.com), the OIDC provider registered in IAM, "
+                + "and the conditions of the role's trust policy on sts:AssumeRoleWithWebIdentity"
         case .service(let f) where f.code == "InvalidClientTokenId" || f.code == "SignatureDoesNotMatch":
             return "the access key or secret is wrong or deleted; check with 'aws sts get-caller-identity'"
         case .service(let f) where f.code == "ExpiredToken" || f.code == "ExpiredTokenException":
