@@ -57,7 +57,10 @@ public struct ProcessCredentialProvider: Sendable {
         system.tracer("credentials: running credential_process of profile '\(profileName)' (\(arguments[0]))")
         let result: ProcessResult
         do {
-            result = try system.processes.run(ProcessRequest(arguments: arguments, timeout: timeout))
+            // Someone at a terminal sees the command's prompts (an MFA code, a browser hint); under
+            // kubectl without a terminal its stderr only ends up in the error when it fails.
+            result = try system.processes.run(
+                ProcessRequest(arguments: arguments, timeout: timeout, echoStderr: Self.isInteractive(system)))
         } catch let error as ProcessRunError {
             switch error {
             case .timedOut:
@@ -86,6 +89,14 @@ public struct ProcessCredentialProvider: Sendable {
         case .success(let credentials): return credentials
         case .failure(let problem): throw invalid(problem.reason)
         }
+    }
+
+    /// Whether a person can answer prompts: kubectl says so in KUBERNETES_EXEC_INFO, else stdin is a terminal.
+    static func isInteractive(_ system: SystemContext) -> Bool {
+        guard let info = system.environment.variables["KUBERNETES_EXEC_INFO"] else {
+            return system.terminal.stdinIsTerminal
+        }
+        return ExecInfo.parse(info).interactive
     }
 
     /// The last non-empty line of `stderr`, control characters dropped and cut to 300 characters.

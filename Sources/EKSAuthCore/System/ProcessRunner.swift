@@ -4,11 +4,15 @@ public struct ProcessRequest: Sendable, Equatable {
     public var arguments: [String]
     /// The most the command may take, in seconds; it is killed after that.
     public var timeout: Double
+    /// Whether its stderr is also passed on to ours as it comes (so a person sees its prompts);
+    /// it is captured either way.
+    public var echoStderr: Bool
 
     /// A request from parts.
-    public init(arguments: [String], timeout: Double) {
+    public init(arguments: [String], timeout: Double, echoStderr: Bool = false) {
         self.arguments = arguments
         self.timeout = timeout
+        self.echoStderr = echoStderr
     }
 }
 

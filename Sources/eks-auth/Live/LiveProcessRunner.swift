@@ -36,7 +36,9 @@ struct LiveProcessRunner: EKSAuthCore.ProcessRunner {
         Self.closeAll(stdoutPipe.write, stderrPipe.write)
         defer { Self.closeAll(stdoutPipe.read, stderrPipe.read) }
 
-        guard let output = Self.readToEnd(stdout: stdoutPipe.read, stderr: stderrPipe.read, until: deadline),
+        guard
+            let output = Self.readToEnd(
+                stdout: stdoutPipe.read, stderr: stderrPipe.read, until: deadline, echoStderr: request.echoStderr),
             let status = try Self.waitForExit(pid, until: deadline, command: command)
         else {
             // Not waiting for EOF after the kill: a grandchild may still hold the pipes open.
@@ -131,7 +133,7 @@ struct LiveProcessRunner: EKSAuthCore.ProcessRunner {
 
     /// Reads both descriptors to EOF, keeping at most `ProcessResult.outputLimit` bytes of each; nil when
     /// `deadline` passes first.
-    private static func readToEnd(stdout: Int32, stderr: Int32, until deadline: Double) -> (
+    private static func readToEnd(stdout: Int32, stderr: Int32, until deadline: Double, echoStderr: Bool) -> (
         stdout: [UInt8], stderr: [UInt8]
     )? {
         var streams = [(fd: stdout, kept: [UInt8](), open: true), (fd: stderr, kept: [UInt8](), open: true)]
@@ -150,6 +152,9 @@ struct LiveProcessRunner: EKSAuthCore.ProcessRunner {
                 while true {
                     let count = buffer.withUnsafeMutableBytes { read(streams[index].fd, $0.baseAddress, $0.count) }
                     if count > 0 {
+                        if index == 1 && echoStderr {
+                            LiveSystem.write(String(decoding: buffer[0..<count], as: UTF8.self), to: STDERR_FILENO)
+                        }
                         let room = ProcessResult.outputLimit - streams[index].kept.count
                         streams[index].kept.append(contentsOf: buffer[0..<min(count, room)])
                         continue
