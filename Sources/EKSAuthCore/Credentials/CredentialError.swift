@@ -74,7 +74,8 @@ public enum CredentialError: EKSAuthError, Equatable {
     public var hint: String? {
         switch self {
         case .noCredentials:
-            return "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with --profile or AWS_PROFILE"
+            return "name a profile that has credentials (keys, a role, SSO, credential_process) with --profile or "
+                + "AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         case .unsupportedProfile:
             return "use a profile with aws_access_key_id/aws_secret_access_key, or export credentials "
                 + "with 'aws configure export-credentials --format env'"

@@ -14,7 +14,7 @@ public struct WhoAmIReport: Sendable, Equatable {
         [
             ("Account", identity.account), ("Arn", identity.arn), ("UserId", identity.userID), ("Source", source),
             ("Profile", profile), ("Region", region),
-        ].map { name, value in "\(name):" + String(repeating: " ", count: 9 - name.count) + value }
+        ].map { name, value in "\(name):" + String(repeating: " ", count: 8 - name.count) + value }
             .joined(separator: "\n")
     }
 
