@@ -76,7 +76,9 @@ public struct INIFile: Sendable, Equatable {
                 throw ConfigError.malformedFile(
                     path: path, line: lineNumber, reason: "a value without a key in [\(section)]")
             }
-            let value = Self.strippingInlineComment(String(trimmed[trimmed.index(after: delimiter)...]))
+            // A command line keeps `#` and `;` inside its quotes (`sh -c "a; b"`), as a shell would.
+            let value = Self.strippingInlineComment(
+                String(trimmed[trimmed.index(after: delimiter)...]), quoteAware: key == "credential_process")
             sections[section]![key] = .string(value)
             lastKey = key
             lastKeyIndent = indent
@@ -104,13 +106,19 @@ public struct INIFile: Sendable, Equatable {
         }
     }
 
-    /// The text before a `#` or `;` that follows whitespace, trimmed.
-    static func strippingInlineComment(_ text: String) -> String {
+    /// The text before a `#` or `;` that follows whitespace, trimmed; with `quoteAware`, not one
+    /// inside single or double quotes.
+    static func strippingInlineComment(_ text: String, quoteAware: Bool = false) -> String {
         var previousWasSpace = true
+        var quote: Character?
         var end = text.endIndex
         for index in text.indices {
             let c = text[index]
-            if (c == "#" || c == ";") && previousWasSpace {
+            if let open = quote {
+                if c == open { quote = nil }
+            } else if quoteAware && (c == "'" || c == "\"") {
+                quote = c
+            } else if (c == "#" || c == ";") && previousWasSpace {
                 end = index
                 break
             }

@@ -99,6 +99,20 @@ struct INIFileTests {
         #expect(ini.sections["default"]?["region"] == .string(expected))
     }
 
+    @Test(
+        "keeps # and ; inside the quotes of a credential_process command, and drops a comment after it",
+        arguments: [
+            (#"credential_process = sh -c "get-creds ; echo done""#, #"sh -c "get-creds ; echo done""#),
+            ("credential_process = vault read 'secret #1' # the dev keys", "vault read 'secret #1'"),
+            ("credential_process = get-creds ; comment", "get-creds"),
+            ("region = 'a # b'", "'a"),
+        ])
+    func commandComments(line: String, expected: String) throws {
+        let ini = try parse("[default]\n\(line)\n")
+        let key = line.hasPrefix("region") ? "region" : "credential_process"
+        #expect(ini.sections["default"]?[key] == .string(expected))
+    }
+
     @Test("keeps an inline comment out of a section header")
     func commentAfterHeader() throws {
         let ini = try parse("[profile dev] # the dev account\nregion = eu-west-1\n")
