@@ -71,7 +71,14 @@ public struct ProcessCredentialProvider: Sendable {
             }
         }
         guard result.status == 0 else {
-            let said = Self.lastLine(of: result.stderr)
+            var said = Self.lastLine(of: result.stderr)
+            // A command that printed its keys and then failed must not have them echoed in our error.
+            if let printed = EndpointCredentialsReply.decode(result.stdout) {
+                for secret in [printed.secretAccessKey, printed.sessionToken, printed.token].compactMap({ $0 })
+                where secret.count >= 4 {
+                    said = said.replacingOccurrences(of: secret, with: "<redacted>")
+                }
+            }
             throw CredentialError.processFailed(
                 profile: profileName,
                 reason: "exited with status \(result.status)" + (said.isEmpty ? " (no message on stderr)" : ": \(said)")

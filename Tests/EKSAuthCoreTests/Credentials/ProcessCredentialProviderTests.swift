@@ -155,6 +155,45 @@ struct ProcessCredentialProviderTests {
         #expect(!expected.message.contains("ASIAPROCESS"))
     }
 
+    @Test("a failing command that printed its keys does not get its secrets echoed from stderr")
+    func redactsPrintedSecrets() throws {
+        let s = Self.setup(
+            runner: FakeProcessRunner { _ in
+                ProcessResult(
+                    status: 1, stdout: Array(Self.output.utf8),
+                    stderr: Array("refusing to hand out \(Self.secret) with \(Self.sessionToken)\n".utf8))
+            })
+        #expect(
+            throws: CredentialError.processFailed(
+                profile: "dev", reason: "exited with status 1: refusing to hand out <redacted> with <redacted>")
+        ) { try s.resolve() }
+    }
+
+    @Test(
+        "passes the command's stderr on to a person who can answer its prompts, not to kubectl without one",
+        arguments: [
+            ([:], false, false),
+            ([:], true, true),
+            (
+                [
+                    "KUBERNETES_EXEC_INFO":
+                        #"{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":true}}"#
+                ], false, true
+            ),
+            (
+                [
+                    "KUBERNETES_EXEC_INFO":
+                        #"{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}"#
+                ], true, false
+            ),
+        ])
+    func echoesStderrWhenInteractive(environment: [String: String], terminal: Bool, echoes: Bool) throws {
+        var s = Self.setup(environment: environment)
+        s.system.terminal = Terminal(stdinIsTerminal: terminal) { _ in nil }
+        _ = try s.resolve()
+        #expect(s.runner.requests.map(\.echoStderr) == [echoes])
+    }
+
     @Test("cuts a long stderr line to 300 characters")
     func longStderr() throws {
         let line = String(repeating: "x", count: 5000)
