@@ -299,6 +299,21 @@ def test_credential_process_with_expiration_is_cached_until_close_to_it(box, scr
             assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode)}"
 
 
+def test_no_cache_runs_credential_process_and_writes_nothing(box, script):
+    process_profile(box, script.command("expires-in=3600"))
+    env = box.env(AWS_PROFILE="proc")
+    rc, _, err = box.token(env=env)
+    assert rc == 0, err
+    entries = sorted(path.name for path in box.cache.glob("*.json"))
+    for _ in range(2):
+        rc, out, err = box.token("--no-cache", "--verbose", env=env)
+        assert rc == 0, err
+        assert_signed_with(out, PROCESS_KEYS)
+        assert "cache: off (--no-cache)" in err
+    assert len(script.runs) == 3, "--no-cache must run the command every time"
+    assert sorted(path.name for path in box.cache.glob("*.json")) == entries, "--no-cache wrote to the cache"
+
+
 def test_credential_process_expiring_within_15_minutes_runs_again(box, script):
     process_profile(box, script.command("expires-in=600"))
     env = box.env(AWS_PROFILE="proc")

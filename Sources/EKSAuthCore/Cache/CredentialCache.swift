@@ -161,6 +161,10 @@ extension CredentialCache {
         let cache = CredentialCache(
             directory: directory(in: system.environment), fileSystem: system.fileSystem, warn: system.warn)
         let trace = system.tracer
+        guard system.useCache else {
+            trace("cache: off (--no-cache) for \(label)")
+            return try fetch()
+        }
         let freshUntil = { system.clock.now().addingTimeInterval(refreshWindow) }
         if let cached = cache.load(for: key, freshUntil: freshUntil(), quietly: true) {
             trace("cache: hit \(cache.path(for: key)) (\(label))")

@@ -143,7 +143,8 @@ public struct CredentialChain: Sendable {
         tracer("credentials: profile '\(profile.name)' assumes \(roleARN) as \(base.source)")
         let request = RoleRequest(
             roleARN: roleARN, externalID: profile["external_id"], sessionName: profile["role_session_name"],
-            durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, serialNumber: profile["mfa_serial"])
+            durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, serialNumber: profile["mfa_serial"],
+            useCache: system.useCache)
         return try assumeRole(request, base, profile.name)
     }
 

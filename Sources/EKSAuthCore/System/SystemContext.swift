@@ -20,6 +20,8 @@ public struct SystemContext: Sendable {
     public var random: @Sendable () -> Double
     /// Runs commands (`credential_process`).
     public var processes: ProcessRunner
+    /// False with `--no-cache`: no cached credentials are read or written, of any source.
+    public var useCache: Bool = true
 
     /// A context from its parts; `tracer` is silent, warnings are dropped, there is no network
     /// no terminal and no commands, and sleeps return at once unless given.

@@ -48,7 +48,7 @@ struct Token: ParsableCommand {
         name: TokenFlag.tokenCode.names, help: "The 6-digit MFA code (prompted for when interactive and not given).")
     var tokenCode: String?
 
-    @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write the assumed-role credential cache.")
+    @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write cached credentials (of any source).")
     var noCache = false
 
     @Flag(
@@ -107,7 +107,9 @@ struct Token: ParsableCommand {
             clusterID: arguments[.clusterName] ?? environment["KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"] ?? "",
             region: arguments[.region], profile: arguments[.profile], role: role)
         do {
-            let result = try TokenService(system: live.context).token(for: request)
+            var system = live.context
+            system.useCache = !arguments.isSet(.noCache)
+            let result = try TokenService(system: system).token(for: request)
             live.writeStdout(arguments.isSet(.tokenOnly) ? result.token.value : result.execCredential.json())
         } catch {
             throw live.reporter.fail(error)

@@ -38,7 +38,7 @@ struct WhoAmI: ParsableCommand {
     @Option(name: TokenFlag.tokenCode.names, help: "The 6-digit MFA code.")
     var tokenCode: String?
 
-    @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write the assumed-role credential cache.")
+    @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write cached credentials (of any source).")
     var noCache = false
 
     @Option(help: "text or json.")
@@ -61,7 +61,9 @@ struct WhoAmI: ParsableCommand {
         defer { live.shutdown() }
         do {
             let role = try arguments.roleRequest(environment: live.environment)
-            let report = try WhoAmIService(system: live.context).report(profile: profile, region: region, role: role)
+            var system = live.context
+            system.useCache = !noCache
+            let report = try WhoAmIService(system: system).report(profile: profile, region: region, role: role)
             live.writeStdout(output == .json ? report.json() : report.text)
         } catch {
             throw live.reporter.fail(error)
