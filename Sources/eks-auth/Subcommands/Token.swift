@@ -14,42 +14,7 @@ struct Token: ParsableCommand {
     @Option(name: TokenFlag.clusterName.names, help: "The cluster name (or Outposts cluster id) the token is for.")
     var clusterName: String?
 
-    @Option(
-        name: TokenFlag.region.names,
-        help: "AWS region of the STS endpoint (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, us-east-1).")
-    var region: String?
-
-    @Option(
-        name: TokenFlag.profile.names,
-        help: "Profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, default).")
-    var profile: String?
-
-    @Option(name: TokenFlag.roleARN.names, help: "Assume this IAM role for the token only (default: DEFAULT_ROLE).")
-    var roleARN: String?
-
-    @Option(name: TokenFlag.externalID.names, help: "External id to pass to AssumeRole.")
-    var externalID: String?
-
-    @Option(name: TokenFlag.sessionName.names, help: "Role session name (default: derived from the caller).")
-    var sessionName: String?
-
-    @Flag(name: TokenFlag.forwardSessionName.names, help: "Use the caller's own session name as the role session name.")
-    var forwardSessionName = false
-
-    @Option(
-        name: TokenFlag.durationSeconds.names, help: "Assumed-role session length in seconds, 900-43200 (default 3600)."
-    )
-    var durationSeconds: Int?
-
-    @Option(name: TokenFlag.serialNumber.names, help: "MFA device serial number or ARN for AssumeRole.")
-    var serialNumber: String?
-
-    @Option(
-        name: TokenFlag.tokenCode.names, help: "The 6-digit MFA code (prompted for when interactive and not given).")
-    var tokenCode: String?
-
-    @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write cached credentials (of any source).")
-    var noCache = false
+    @OptionGroup var credentials: CredentialOptions
 
     @Flag(
         name: TokenFlag.cache.names,
@@ -77,18 +42,12 @@ struct Token: ParsableCommand {
 
     func run() throws {
         var arguments = TokenArguments()
-        let values: [(TokenFlag, String?)] = [
-            (.clusterName, clusterName), (.region, region), (.profile, profile), (.roleARN, roleARN),
-            (.externalID, externalID), (.sessionName, sessionName),
-            (.durationSeconds, durationSeconds.map(String.init)),
-            (.serialNumber, serialNumber), (.tokenCode, tokenCode), (.output, output),
-        ]
-        for case (let flag, let value?) in values { arguments.values[flag] = value }
-        let switches: [(TokenFlag, Bool)] = [
-            (.forwardSessionName, forwardSessionName), (.noCache, noCache), (.cache, cache), (.tokenOnly, tokenOnly),
-            (.verbose, verbose),
-        ]
-        for (flag, isSet) in switches where isSet { arguments.switches.insert(flag) }
+        credentials.fill(&arguments)
+        if let clusterName { arguments.values[.clusterName] = clusterName }
+        if let output { arguments.values[.output] = output }
+        for (flag, isSet) in [(TokenFlag.cache, cache), (.tokenOnly, tokenOnly), (.verbose, verbose)] where isSet {
+            arguments.switches.insert(flag)
+        }
         try Self.run(arguments)
     }
 

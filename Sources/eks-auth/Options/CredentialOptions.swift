@@ -1,0 +1,54 @@
+import ArgumentParser
+
+/// The flags that choose the credentials, shared by `token` and `whoami`: profile, region and the
+/// role to assume with its companions.
+struct CredentialOptions: ParsableArguments {
+    @Option(
+        name: TokenFlag.region.names,
+        help: "AWS region of the STS endpoint (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, us-east-1).")
+    var region: String?
+
+    @Option(
+        name: TokenFlag.profile.names,
+        help: "Profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, default).")
+    var profile: String?
+
+    @Option(name: TokenFlag.roleARN.names, help: "Assume this IAM role for the token only (default: DEFAULT_ROLE).")
+    var roleARN: String?
+
+    @Option(name: TokenFlag.externalID.names, help: "External id to pass to AssumeRole.")
+    var externalID: String?
+
+    @Option(name: TokenFlag.sessionName.names, help: "Role session name (default: derived from the caller).")
+    var sessionName: String?
+
+    @Flag(name: TokenFlag.forwardSessionName.names, help: "Use the caller's own session name as the role session name.")
+    var forwardSessionName = false
+
+    @Option(
+        name: TokenFlag.durationSeconds.names, help: "Assumed-role session length in seconds, 900-43200 (default 3600)."
+    )
+    var durationSeconds: Int?
+
+    @Option(name: TokenFlag.serialNumber.names, help: "MFA device serial number or ARN for AssumeRole.")
+    var serialNumber: String?
+
+    @Option(
+        name: TokenFlag.tokenCode.names, help: "The 6-digit MFA code (prompted for when interactive and not given).")
+    var tokenCode: String?
+
+    @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write cached credentials (of any source).")
+    var noCache = false
+
+    /// Copies the flags given into `arguments`, the form the token path works with.
+    func fill(_ arguments: inout TokenArguments) {
+        let values: [(TokenFlag, String?)] = [
+            (.region, region), (.profile, profile), (.roleARN, roleARN), (.externalID, externalID),
+            (.sessionName, sessionName), (.durationSeconds, durationSeconds.map(String.init)),
+            (.serialNumber, serialNumber), (.tokenCode, tokenCode),
+        ]
+        for case (let flag, let value?) in values { arguments.values[flag] = value }
+        if forwardSessionName { arguments.switches.insert(.forwardSessionName) }
+        if noCache { arguments.switches.insert(.noCache) }
+    }
+}
