@@ -14,6 +14,7 @@ Everything listens on 127.0.0.1 only, every wait is bounded, and every server ha
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import http.client
 import http.server
@@ -267,6 +268,38 @@ def start_moto(auth: bool = True) -> Moto:
             server.stop()
             raise
         return Moto(server, endpoint, dict(_moto_seed["alice"]), dict(_moto_seed["mallory"]), _moto_seed["role_arn"], auth)
+
+
+@contextlib.contextmanager
+def moto_checking_off():
+    """Switch moto's request checking (SigV4 and IAM policies) off for the calls inside.
+
+    The setting is process-wide, so the session's checking moto is affected too: use it only around
+    calls moto cannot judge (facts, section 9): unsigned AssumeRoleWithWebIdentity (a 500 with
+    checking on), signed REST-JSON GETs such as DescribeCluster, IAM set-up as alice, and role hops
+    moto's literal trust-policy check would refuse."""
+    import moto.settings
+
+    before = moto.settings.INITIAL_NO_AUTH_ACTION_COUNT
+    moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
+    try:
+        yield
+    finally:
+        moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = before
+
+
+def moto_issued_token_problems(token: str, cluster: str) -> list[str]:
+    """What is wrong with ``token`` for ``cluster`` when it must be signed with credentials moto's STS
+    issued (an assumed role or web identity session); empty when botocore verifies it."""
+    try:
+        _, params = decode_token(token)
+        access_key = params["X-Amz-Credential"].split("/")[0]
+    except (ValueError, KeyError, UnicodeDecodeError) as error:
+        return [f"undecodable token: {error!r}"]
+    issued = moto_assumed_credentials(access_key)
+    if issued is None:
+        return [f"{access_key} was not issued by moto's STS"]
+    return token_problems(token, cluster, access_key, issued["SecretAccessKey"], issued["SessionToken"])
 
 
 def moto_assumed_credentials(access_key_id: str) -> dict | None:

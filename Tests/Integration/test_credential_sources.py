@@ -14,7 +14,6 @@ comes from outside, and instance metadata is disabled unless the test is about i
 """
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import json
@@ -104,21 +103,6 @@ class Sandbox:
 @pytest.fixture
 def box(run, home, tmp_path) -> Sandbox:
     return Sandbox(run, home, tmp_path)
-
-
-@contextlib.contextmanager
-def checking_off():
-    """moto 500s on unsigned AssumeRoleWithWebIdentity with request checking on, and role chains
-    need hops moto's literal trust check would refuse (facts, section 9). The setting is
-    process-wide: switch it off around the calls only (as test_kubeconfig.py does)."""
-    import moto.settings
-
-    before = moto.settings.INITIAL_NO_AUTH_ACTION_COUNT
-    moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-    try:
-        yield
-    finally:
-        moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = before
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -410,7 +394,7 @@ def test_credential_process_that_cannot_start_is_unavailable(box, tmp_path):
 @pytest.fixture
 def sts(moto):
     """A recording proxy in front of moto, with moto's request checking off for the test."""
-    with checking_off(), fakes.RecordingProxy(moto.endpoint) as proxy:
+    with peers.moto_checking_off(), fakes.RecordingProxy(moto.endpoint) as proxy:
         yield proxy
 
 
@@ -841,7 +825,7 @@ def test_region_comes_from_imds_when_none_is_configured(box, moto):
         assert params["X-Amz-Credential"].split("/")[2] == "eu-north-1"
         assert "/latest/meta-data/placement/region" in {g.route for g in imds.gets}
 
-        with checking_off():
+        with peers.moto_checking_off():
             rc, out, err = box.run("whoami", env=dict(env, AWS_ENDPOINT_URL_STS=moto.endpoint))
     assert rc == 0, err
     fields = whoami_fields(out)

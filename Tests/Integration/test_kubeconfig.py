@@ -2,7 +2,6 @@
 read back by the real kubectl; then kubectl logs in through the written exec block."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -17,23 +16,9 @@ CLUSTER = "dev.my-eks-cluster"
 REGION = "eu-west-1"
 
 
-@contextlib.contextmanager
-def checking_off():
-    """moto rejects signed REST-JSON GETs when request checking is on (facts, section 9), and the
-    setting is process-wide: switch it off around the EKS calls only."""
-    import moto.settings
-
-    before = moto.settings.INITIAL_NO_AUTH_ACTION_COUNT
-    moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-    try:
-        yield
-    finally:
-        moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = before
-
-
 @pytest.fixture(scope="module")
 def cluster(moto):
-    with checking_off():
+    with peers.moto_checking_off():
         session = botocore.session.Session()
         session.set_credentials(moto.alice["AccessKeyId"], moto.alice["SecretAccessKey"])
         eks = session.create_client("eks", region_name=REGION, endpoint_url=moto.endpoint)
@@ -75,7 +60,7 @@ def test_kubeconfig_merges_the_cluster_and_kubectl_reads_it(run, moto, cluster, 
     path = home / ".kube" / "config"
     path.parent.mkdir(mode=0o700)
     path.write_text(json.dumps(EXISTING))
-    with checking_off():
+    with peers.moto_checking_off():
         rc, out, err = run(
             "kubeconfig", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn, "--alias", "dev",
             env=env_for(run, moto),
@@ -104,7 +89,7 @@ def test_kubeconfig_merges_the_cluster_and_kubectl_reads_it(run, moto, cluster, 
 
     # Running it again changes nothing but the backup.
     first = path.read_text()
-    with checking_off():
+    with peers.moto_checking_off():
         rc, _, err = run(
             "kubeconfig", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn, "--alias", "dev",
             env=env_for(run, moto),
@@ -115,7 +100,7 @@ def test_kubeconfig_merges_the_cluster_and_kubectl_reads_it(run, moto, cluster, 
 
 def test_kubeconfig_honours_kubeconfig_and_dry_run(run, moto, cluster, home, tmp_path):
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    with checking_off():
+    with peers.moto_checking_off():
         rc, out, err = run(
             "kubeconfig", "--cluster-name", CLUSTER, "--dry-run",
             env=env_for(run, moto, KUBECONFIG=f"{first}:{second}"),
@@ -123,14 +108,14 @@ def test_kubeconfig_honours_kubeconfig_and_dry_run(run, moto, cluster, home, tmp
     assert rc == 0, err
     assert "command: eks-auth" in out and f"current-context: {cluster['arn']}" in out
     assert not first.exists() and not second.exists()
-    with checking_off():
+    with peers.moto_checking_off():
         rc, _, err = run("kubeconfig", "--cluster-name", CLUSTER, env=env_for(run, moto, KUBECONFIG=f"{first}:{second}"))
     assert rc == 0, err
     assert first.exists() and not second.exists()
 
 
 def test_a_missing_cluster_is_a_clear_error(run, moto, cluster, home):
-    with checking_off():
+    with peers.moto_checking_off():
         rc, out, err = run("kubeconfig", "--cluster-name", "no-such-cluster", env=env_for(run, moto))
     assert rc == 78
     assert out == ""
@@ -146,15 +131,10 @@ def test_kubectl_logs_in_through_the_written_exec_block_and_reuses_the_cache(
     cert, key = peers.make_self_signed_cert(str(tmp_path))
 
     def check(token):
-        _, params = peers.decode_token(token)
-        access_key = params["X-Amz-Credential"].split("/")[0]
-        issued = peers.moto_assumed_credentials(access_key)
-        if issued is None:
-            return [f"{access_key} was not issued by moto's STS"]
-        return peers.token_problems(token, CLUSTER, access_key, issued["SecretAccessKey"], issued["SessionToken"])
+        return peers.moto_issued_token_problems(token, CLUSTER)
 
     path = str(home / ".kube" / "config")
-    with checking_off():
+    with peers.moto_checking_off():
         rc, _, err = run("kubeconfig", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn, env=env_for(run, moto))
     assert rc == 0, err
     kubectl = shutil.which("kubectl")

@@ -3,7 +3,6 @@ profile (run once, then cached across kubectl calls) and web identity (IRSA's va
 moto's STS). The API server accepts only tokens botocore verifies with the issued keys."""
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 
@@ -20,20 +19,6 @@ PROCESS_TOKEN = "process-session-token-EXAMPLE"
 @pytest.fixture
 def tls(tmp_path):
     return peers.make_self_signed_cert(str(tmp_path))
-
-
-@contextlib.contextmanager
-def checking_off():
-    """moto answers unsigned AssumeRoleWithWebIdentity with a 500 while request checking is on, and
-    the setting is process-wide (facts, section 9): switch it off around the web identity calls."""
-    import moto.settings
-
-    before = moto.settings.INITIAL_NO_AUTH_ACTION_COUNT
-    moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-    try:
-        yield
-    finally:
-        moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = before
 
 
 def test_kubectl_runs_credential_process_once_for_two_calls(run, eks_auth, home, tmp_path, tls):
@@ -73,21 +58,15 @@ def test_kubectl_authenticates_with_web_identity(run, eks_auth, home, tmp_path, 
     role_arn = "arn:aws:iam::123456789012:role/irsa-app"
 
     def check(token):
-        try:
+        problems = peers.moto_issued_token_problems(token, CLUSTER)
+        if not problems:
             _, params = peers.decode_token(token)
-            access_key = params["X-Amz-Credential"].split("/")[0]
-        except (ValueError, KeyError, UnicodeDecodeError) as error:
-            return [f"undecodable token: {error!r}"]
-        issued = peers.moto_assumed_credentials(access_key)
-        if issued is None:
-            return [f"{access_key} was not issued by moto's STS"]
-        problems = peers.token_problems(
-            token, CLUSTER, access_key, issued["SecretAccessKey"], issued["SessionToken"])
-        if issued["RoleArn"] != role_arn or issued["SessionName"] != "app-pod":
-            problems.append(f"issued for {issued['RoleArn']} / {issued['SessionName']}")
+            issued = peers.moto_assumed_credentials(params["X-Amz-Credential"].split("/")[0])
+            if issued["RoleArn"] != role_arn or issued["SessionName"] != "app-pod":
+                problems.append(f"issued for {issued['RoleArn']} / {issued['SessionName']}")
         return problems
 
-    with checking_off(), peers.FakeAPIServer(cert, key, check) as api:
+    with peers.moto_checking_off(), peers.FakeAPIServer(cert, key, check) as api:
         kubeconfig = write_kubeconfig(
             home, api.endpoint, cert, eks_auth, ["token", "--cluster-name", CLUSTER],
             {"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_STS": proxy.endpoint,

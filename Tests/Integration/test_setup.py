@@ -12,7 +12,6 @@ Contract assumed (eks-auth setup):
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import stat
 import uuid
@@ -36,20 +35,6 @@ FILES = {
     "kubeconfig.sh": 0o755,
     "README.md": 0o644,
 }
-
-
-@contextlib.contextmanager
-def checking_off():
-    """IAM calls as alice would be denied with moto's request checking on, and the setting is
-    process-wide: switch it off around the setup calls only (as test_kubeconfig.py does)."""
-    import moto.settings
-
-    before = moto.settings.INITIAL_NO_AUTH_ACTION_COUNT
-    moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-    try:
-        yield
-    finally:
-        moto.settings.INITIAL_NO_AUTH_ACTION_COUNT = before
 
 
 class Names:
@@ -85,7 +70,7 @@ def run_setup(run, moto, names: Names, out: Path, *extra: str):
         "setup", "--account", ACCOUNT, "--cluster-name", CLUSTER, "--group", names.group,
         "--region", REGION, "--out", str(out), "--apply", *extra,
     ]
-    with checking_off():
+    with peers.moto_checking_off():
         return run(*args, env=setup_env(run, moto))
 
 
@@ -133,7 +118,7 @@ def test_apply_writes_the_files_and_creates_the_role_policies_and_attachments(ru
     ]
 
     # moto holds exactly those documents (botocore decodes them; compare by JSON meaning).
-    with checking_off():
+    with peers.moto_checking_off():
         iam = iam_client(moto)
         role = iam.get_role(RoleName=names.role)["Role"]
         assert role["Arn"] == names.role_arn
@@ -153,7 +138,7 @@ def test_a_second_run_changes_nothing_and_says_unchanged(run, moto, tmp_path):
     names = Names("again")
     rc, _, stderr = run_setup(run, moto, names, tmp_path / "first")
     assert rc == 0, stderr
-    with checking_off():
+    with peers.moto_checking_off():
         iam = iam_client(moto)
         role_before = iam.get_role(RoleName=names.role)["Role"]
         versions_before = {
@@ -171,7 +156,7 @@ def test_a_second_run_changes_nothing_and_says_unchanged(run, moto, tmp_path):
     assert f"unchanged policy {names.group_policy} (already as planned)" in lines
     assert not [line for line in lines if line.startswith("created")]
 
-    with checking_off():
+    with peers.moto_checking_off():
         role_after = iam.get_role(RoleName=names.role)["Role"]
         assert role_after["RoleId"] == role_before["RoleId"]
         assert role_after["AssumeRolePolicyDocument"] == role_before["AssumeRolePolicyDocument"]
@@ -191,7 +176,7 @@ def test_a_changed_trust_policy_is_reported_with_exit_78_and_left_alone(run, mot
             {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/alice"}, "Action": "sts:AssumeRole"}
         ],
     }
-    with checking_off():
+    with peers.moto_checking_off():
         iam = iam_client(moto)
         iam.update_assume_role_policy(RoleName=names.role, PolicyDocument=json.dumps(changed))
 
@@ -206,7 +191,7 @@ def test_a_changed_trust_policy_is_reported_with_exit_78_and_left_alone(run, mot
     # The files are still written; stdout carries no ExecCredential or partial success claims.
     assert (tmp_path / "third" / "role-trust-policy.json").is_file()
 
-    with checking_off():
+    with peers.moto_checking_off():
         role = iam.get_role(RoleName=names.role)["Role"]
         assert role["AssumeRolePolicyDocument"] == changed
 
@@ -217,7 +202,7 @@ def test_a_group_member_assumes_the_new_role_under_moto_policy_evaluation(run, m
     assert rc == 0, stderr
     user = f"{names.prefix}-member"
     outsider = f"{names.prefix}-outsider"
-    with checking_off():
+    with peers.moto_checking_off():
         iam = iam_client(moto)
         keys = {}
         for name in (user, outsider):
@@ -267,7 +252,7 @@ def test_a_group_member_assumes_the_new_role_under_moto_policy_evaluation(run, m
         f"arn:aws:iam::{ACCOUNT}:user/{user}",
         f"arn:aws:iam::{ACCOUNT}:user/{outsider}",
     ]
-    with checking_off():
+    with peers.moto_checking_off():
         iam.update_assume_role_policy(RoleName=names.role, PolicyDocument=json.dumps(literal))
 
     assert_assumed(*token(user))
