@@ -85,13 +85,21 @@ public struct EKSClient: Sendable {
     let http: HTTPClient
     let clock: WallClock
     let timeout: Double
+    let retry: RetryPolicy?
+    let tracer: Tracer
 
-    /// A client for `endpoint`.
-    public init(endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock, timeout: Double) {
+    /// A client for `endpoint`; with `retry`, throttling, 5xx answers and connection failures are
+    /// retried as the policy allows (each attempt bounded by `timeout`), else each call is one attempt.
+    public init(
+        endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock, timeout: Double, retry: RetryPolicy? = nil,
+        tracer: Tracer = .silent
+    ) {
         self.endpoint = endpoint
         self.http = http
         self.clock = clock
         self.timeout = timeout
+        self.retry = retry
+        self.tracer = tracer
     }
 
     /// Sends a signed REST-JSON request to `path` (below the endpoint's own path).
@@ -108,13 +116,32 @@ public struct EKSClient: Sendable {
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let unsigned = SigV4Request(method: method, endpoint: target, headers: headers, body: Array((body ?? "").utf8))
         let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: "eks")
-        do {
-            return try http.send(HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout))
-        } catch let error as HTTPTransportError {
-            throw STSError.unreachable(
-                operation: operation, endpoint: "\(endpoint.endpoint)", reason: error.reason(timeout: timeout),
-                attempts: 1)
+        let attempts = retry?.maxAttempts ?? 1
+        var lastReason = ""
+        for attempt in 1...attempts {
+            if attempt > 1, let retry {
+                let pause = retry.delay(afterAttempt: attempt - 1)
+                tracer("eks: retrying \(operation) in \(Int(pause * 1000)) ms (\(lastReason))")
+                retry.sleep(pause)
+            }
+            tracer("eks: \(operation) attempt \(attempt) to \(endpoint.endpoint)")
+            let response: HTTPResponse
+            do {
+                response = try http.send(
+                    HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout))
+            } catch let error as HTTPTransportError {
+                lastReason = error.reason(timeout: timeout)
+                continue
+            }
+            let code = response.status >= 400 ? Self.failure(of: response).code : nil
+            if attempt < attempts, RetryPolicy.isRetryable(status: response.status, code: code) {
+                lastReason = code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
+                continue
+            }
+            return response
         }
+        throw STSError.unreachable(
+            operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: attempts)
     }
 
     /// The error code (from `x-amzn-ErrorType` or `__type`) and message of a failed answer.

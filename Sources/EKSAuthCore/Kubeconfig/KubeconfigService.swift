@@ -85,7 +85,8 @@ public struct KubeconfigService: Sendable {
                 .assume(RoleRequest(roleARN: role), with: credentials).credentials
         }
         let cluster = try EKSClient(
-            endpoint: eksEndpoint, http: system.http(), clock: system.clock, timeout: retry.attemptTimeout
+            endpoint: eksEndpoint, http: system.http(), clock: system.clock, timeout: retry.attemptTimeout,
+            retry: retry, tracer: system.tracer
         ).describeCluster(name, as: caller)
         guard cluster.status == "ACTIVE" || cluster.status == "UPDATING" else {
             throw EKSError.clusterNotActive(name: name, status: cluster.status)

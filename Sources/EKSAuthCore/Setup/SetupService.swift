@@ -61,9 +61,11 @@ public struct SetupService: Sendable {
                 tracer: system.tracer)
             applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan, progress: progress)
             if accessEntry {
+                let retry = try RetryPolicy.from(
+                    environment: system.environment, sleep: system.sleep, random: system.random)
                 let eks = EKSClient(
                     endpoint: try resolver.resolveEKS(region: settings.region), http: system.http(),
-                    clock: system.clock, timeout: 10)
+                    clock: system.clock, timeout: retry.attemptTimeout, retry: retry, tracer: system.tracer)
                 let existing = try eks.createAccessEntry(
                     cluster: plan.request.clusterName, principalARN: plan.roleARN, groups: [plan.kubernetesGroup],
                     as: credentials.credentials)

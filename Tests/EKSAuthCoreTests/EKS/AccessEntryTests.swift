@@ -91,6 +91,43 @@ struct AccessEntryTests {
         #expect(error.kind == FailureKind.denied)
     }
 
+    @Test("throttling, 5xx and connection failures are retried by the policy; denials are not")
+    func retries() throws {
+        let sleeps = Recorder<Double>()
+        let retry = RetryPolicy(sleep: { sleeps.append($0) }, random: { 0.5 })
+        let client = { (http: HTTPClient) in
+            EKSClient(
+                endpoint: Self.endpoint, http: http, clock: .fixed(Fixtures.sigV4SuiteDate), timeout: 5, retry: retry)
+        }
+        let flaky = FakeHTTPClient { _, attempt in
+            switch attempt {
+            case 1: throw HTTPTransportError.connectionFailed("connection refused")
+            case 2:
+                return HTTPResponse(
+                    status: 429, headers: [HTTPHeader(name: "x-amzn-ErrorType", value: "TooManyRequestsException")])
+            default: return HTTPResponse(status: 200)
+            }
+        }
+        #expect(
+            try client(flaky).createAccessEntry(
+                cluster: "c", principalARN: Self.role, groups: ["g"], as: Fixtures.credentials) == nil)
+        #expect(flaky.requests.count == 3)
+        #expect(sleeps.all.count == 2)
+
+        let down = FakeHTTPClient { _, _ in throw HTTPTransportError.timedOut }
+        #expect(
+            throws: STSError.unreachable(
+                operation: "DescribeCluster", endpoint: "https://eks.eu-west-1.amazonaws.com/",
+                reason: "no answer within 5 s", attempts: retry.maxAttempts)
+        ) { try client(down).describeCluster("c", as: Fixtures.credentials) }
+
+        let denied = FakeHTTPClient { _, _ in
+            HTTPResponse(status: 403, headers: [HTTPHeader(name: "x-amzn-ErrorType", value: "AccessDeniedException")])
+        }
+        _ = try? client(denied).describeCluster("c", as: Fixtures.credentials)
+        #expect(denied.requests.count == 1)
+    }
+
     @Test("setup --apply --access-entry creates the entry, then finds it unchanged, and reports a different one")
     func setupAppliesTheEntry() throws {
         let fileSystem = InMemoryFileSystem()
