@@ -55,18 +55,27 @@ public enum SetupError: EKSAuthError, Equatable {
     case invalid(flag: String, expected: String)
     /// An IAM resource exists and differs from the one planned; it was left alone.
     case conflicts([String])
+    /// The cluster's access entry for the role maps it to other Kubernetes groups; it was left alone.
+    case accessEntryDiffers(cluster: String, principalARN: String, groups: [String], planned: String)
 
     public var message: String {
         switch self {
         case .invalid(let flag, let expected): return "invalid \(flag): expected \(expected)"
         case .conflicts(let items):
             return "existing IAM resources differ from the plan and were not changed: \(items.joined(separator: "; "))"
+        case .accessEntryDiffers(let cluster, let principal, let groups, let planned):
+            let current = groups.isEmpty ? "no Kubernetes groups" : "groups \(groups.joined(separator: ", "))"
+            return "the access entry of \(principal) on cluster \(cluster) maps it to \(current), not \(planned); "
+                + "it was not changed"
         }
     }
 
     public var hint: String? {
         switch self {
         case .conflicts: return "compare them with the files written, then update or rename them by hand"
+        case .accessEntryDiffers(let cluster, let principal, _, let planned):
+            return "to use the plan's group: aws eks update-access-entry --cluster-name \(cluster) --principal-arn "
+                + "\(principal) --kubernetes-groups \(planned); or bind RBAC to the groups it has"
         default: return nil
         }
     }
@@ -74,7 +83,7 @@ public enum SetupError: EKSAuthError, Equatable {
     public var kind: FailureKind {
         switch self {
         case .invalid: return .usage
-        case .conflicts: return .configuration
+        case .conflicts, .accessEntryDiffers: return .configuration
         }
     }
 }

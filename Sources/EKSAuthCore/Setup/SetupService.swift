@@ -77,10 +77,9 @@ public struct SetupService: Sendable {
                     applied.append("unchanged access entry for \(plan.roleName) (already as planned)")
                     progress(applied.last!)
                 case let groups?:
-                    throw SetupError.conflicts([
-                        "access entry for \(plan.roleName): maps to \(groups.joined(separator: ", ")), "
-                            + "not \(plan.kubernetesGroup)"
-                    ])
+                    throw SetupError.accessEntryDiffers(
+                        cluster: plan.request.clusterName, principalARN: plan.roleARN, groups: groups,
+                        planned: plan.kubernetesGroup)
                 }
             }
         } else if accessEntry {

@@ -160,7 +160,15 @@ struct AccessEntryTests {
         }
         #expect(try run().applied.last == "created access entry for dev.eks-access.role → eks-auth:dev.rnd.group")
         #expect(try run().applied.last == "unchanged access entry for dev.eks-access.role (already as planned)")
-        #expect(throws: SetupError.self) { try run() }
+        let differs = SetupError.accessEntryDiffers(
+            cluster: "dev.my-eks-cluster", principalARN: "arn:aws:iam::123456789012:role/dev.eks-access.role",
+            groups: ["system:masters"], planned: "eks-auth:dev.rnd.group")
+        #expect(throws: differs) { try run() }
+        #expect(
+            differs.message
+                == "the access entry of arn:aws:iam::123456789012:role/dev.eks-access.role on cluster "
+                + "dev.my-eks-cluster maps it to groups system:masters, not eks-auth:dev.rnd.group; it was not changed")
+        #expect(differs.hint?.contains("aws eks update-access-entry --cluster-name dev.my-eks-cluster") == true)
         #expect(throws: SetupError.invalid(flag: "--access-entry", expected: "--apply as well")) {
             try SetupService(system: system).run(
                 account: "123456789012", clusterName: "c", group: "dev.rnd.group", roleName: nil, clusterRole: .view,
