@@ -65,10 +65,12 @@ public struct KubeconfigService: Sendable {
         var settings = try AWSSettings.resolve(
             profileFlag: request.profile, regionFlag: request.region, environment: environment,
             fileSystem: system.fileSystem)
+        system.tracer("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
         let credentials = try CredentialChain(settings: settings, system: system).resolve()
         if let reported = credentials.region, settings.regionSource == "default" {
             settings = try settings.inRegion(reported, source: "instance metadata", environment: environment)
         }
+        system.tracer("region: \(settings.region) (from \(settings.regionSource))")
         let eksEndpoint = try STSEndpointResolver(
             environment: environment, profile: settings.profile, config: settings.config
         ).resolveEKS(region: settings.region)

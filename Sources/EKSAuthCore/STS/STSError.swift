@@ -88,8 +88,10 @@ public enum STSError: EKSAuthError, Equatable {
             return "the access key or secret is wrong or deleted; check with 'aws sts get-caller-identity'"
         case .service(let f) where f.code == "ExpiredToken" || f.code == "ExpiredTokenException":
             return "the session token has expired; refresh the base credentials"
-        case .unreachable:
-            return "check network access to STS, HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_STS; "
+        case .unreachable(let operation, _, _, _):
+            let service =
+                ["DescribeCluster", "CreateAccessEntry", "DescribeAccessEntry"].contains(operation) ? "EKS" : "STS"
+            return "check network access to \(service), HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_\(service); "
                 + "EKS_AUTH_HTTP_TIMEOUT and AWS_MAX_ATTEMPTS bound the wait"
         default:
             return nil
