@@ -78,6 +78,31 @@ public struct RoleRequest: Sendable, Equatable {
         }
     }
 
+    /// The request the role flags describe: `roleARN` (else `defaultRole`, from `DEFAULT_ROLE`) with its
+    /// companions; nil without a role.
+    /// - Throws: `RoleRequestError.invalid` naming the first companion flag given without a role, since
+    ///   nothing would use it.
+    public static func fromFlags(
+        roleARN: String?, defaultRole: String?, externalID: String? = nil, sessionName: String? = nil,
+        forwardSessionName: Bool = false, durationSeconds: Int? = nil, serialNumber: String? = nil,
+        tokenCode: String? = nil, useCache: Bool = true
+    ) throws -> RoleRequest? {
+        guard let role = roleARN ?? defaultRole else {
+            let companions: [(String, Bool)] = [
+                ("--external-id", externalID != nil), ("--session-name", sessionName != nil),
+                ("--forward-session-name", forwardSessionName), ("--duration-seconds", durationSeconds != nil),
+                ("--serial-number", serialNumber != nil), ("--token-code", tokenCode != nil),
+            ]
+            if let stray = companions.first(where: { $0.1 }) {
+                throw RoleRequestError.invalid(flag: stray.0, expected: "--role-arn (or DEFAULT_ROLE) as well")
+            }
+            return nil
+        }
+        return RoleRequest(
+            roleARN: role, externalID: externalID, sessionName: sessionName, forwardSessionName: forwardSessionName,
+            durationSeconds: durationSeconds, serialNumber: serialNumber, tokenCode: tokenCode, useCache: useCache)
+    }
+
     static func isRoleARN(_ arn: String) -> Bool {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         return parts.count == 6 && parts[0] == "arn" && !parts[1].isEmpty && parts[2] == "iam"

@@ -46,21 +46,10 @@ struct TokenArguments: Equatable {
     /// The role to assume from `--role-arn` (or `DEFAULT_ROLE`) and its companion flags; nil without one.
     /// - Throws: `RoleRequestError` when a companion flag is given without a role.
     func roleRequest(environment: Environment) throws -> RoleRequest? {
-        let role = (self[.roleARN] ?? environment["DEFAULT_ROLE"]).map { roleARN in
-            RoleRequest(
-                roleARN: roleARN, externalID: self[.externalID], sessionName: self[.sessionName],
-                forwardSessionName: isSet(.forwardSessionName),
-                durationSeconds: self[.durationSeconds].flatMap { Int($0) },
-                serialNumber: self[.serialNumber], tokenCode: self[.tokenCode],
-                useCache: !isSet(.noCache))
-        }
-        let roleFlags: [TokenFlag] = [
-            .externalID, .sessionName, .forwardSessionName, .durationSeconds, .serialNumber, .tokenCode,
-        ]
-        if role == nil, let stray = roleFlags.first(where: { self[$0] != nil || isSet($0) }) {
-            throw RoleRequestError.invalid(
-                flag: "--\(stray.longNames[0])", expected: "--role-arn (or DEFAULT_ROLE) as well")
-        }
-        return role
+        try RoleRequest.fromFlags(
+            roleARN: self[.roleARN], defaultRole: environment["DEFAULT_ROLE"], externalID: self[.externalID],
+            sessionName: self[.sessionName], forwardSessionName: isSet(.forwardSessionName),
+            durationSeconds: self[.durationSeconds].flatMap { Int($0) }, serialNumber: self[.serialNumber],
+            tokenCode: self[.tokenCode], useCache: !isSet(.noCache))
     }
 }

@@ -299,3 +299,32 @@ struct RoleAssumerTests {
         #expect(harness.http.requests.isEmpty)
     }
 }
+
+@Suite("Role flags")
+struct RoleFlagsTests {
+    @Test("the flags give a request; DEFAULT_ROLE stands in for --role-arn, which wins over it")
+    func request() throws {
+        let flagged = try RoleRequest.fromFlags(
+            roleARN: "arn:aws:iam::1:role/a", defaultRole: "arn:aws:iam::1:role/b", sessionName: "s1",
+            durationSeconds: 900, useCache: false)
+        #expect(
+            flagged
+                == RoleRequest(
+                    roleARN: "arn:aws:iam::1:role/a", sessionName: "s1", durationSeconds: 900, useCache: false))
+        #expect(
+            try RoleRequest.fromFlags(roleARN: nil, defaultRole: "arn:aws:iam::1:role/b")?.roleARN
+                == "arn:aws:iam::1:role/b")
+        #expect(try RoleRequest.fromFlags(roleARN: nil, defaultRole: nil) == nil)
+    }
+
+    @Test("a companion flag without a role is refused, naming the flag")
+    func strayCompanion() {
+        #expect(
+            throws: RoleRequestError.invalid(flag: "--session-name", expected: "--role-arn (or DEFAULT_ROLE) as well")
+        ) { try RoleRequest.fromFlags(roleARN: nil, defaultRole: nil, sessionName: "x") }
+        #expect(
+            throws: RoleRequestError.invalid(
+                flag: "--forward-session-name", expected: "--role-arn (or DEFAULT_ROLE) as well")
+        ) { try RoleRequest.fromFlags(roleARN: nil, defaultRole: nil, forwardSessionName: true, tokenCode: "123456") }
+    }
+}
