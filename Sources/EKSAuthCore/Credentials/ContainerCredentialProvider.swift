@@ -56,41 +56,46 @@ public struct ContainerCredentialProvider: Sendable {
         if let authorization = try authorization() {
             headers.append(HTTPHeader(name: "Authorization", value: authorization))
         }
-        let http = system.http()
-        var lastReason = ""
-        for attempt in 1...Self.attempts {
-            if attempt > 1 {
-                system.tracer("credentials: retrying \(url) in \(Int(Self.pause)) s (\(lastReason))")
-                system.sleep(Self.pause)
-            }
-            let response: HTTPResponse
-            do {
-                response = try http.send(HTTPRequest(method: "GET", url: url, headers: headers, timeout: Self.timeout))
-            } catch let error as HTTPTransportError {
-                lastReason = error.reason(timeout: Self.timeout)
-                continue
-            }
+        let endpointName = "the container credentials endpoint \(url)"
+        let policy = RetryPolicy(
+            maxAttempts: Self.attempts, attemptTimeout: Self.timeout, sleep: system.sleep, random: system.random)
+        var found: AWSCredentials?
+        var lastProblem: String?
+        let exchange = try policy.exchange(
+            via: system.http(), pause: { _ in Self.pause },
+            onRetry: { pause, reason in system.tracer("credentials: retrying \(url) in \(Int(pause)) s (\(reason))") },
+            retryReason: { response in
+                found = nil
+                lastProblem = Self.problem(with: response, found: &found)
+                return lastProblem
+            },
+            make: { _ in HTTPRequest(method: "GET", url: url, headers: headers, timeout: Self.timeout) })
+        var reason = exchange.failureReason ?? ""
+        if case .answered(let response, _) = exchange {
             if (400..<500).contains(response.status) {
                 throw CredentialError.endpointRefused(
-                    source: "the container credentials endpoint \(url)",
-                    reason: "HTTP \(response.status) \(errorExcerpt(response.body))")
+                    source: endpointName, reason: "HTTP \(response.status) \(errorExcerpt(response.body))")
             }
-            guard response.status == 200 else {
-                lastReason = "HTTP \(response.status)"
-                continue
-            }
-            guard let reply = EndpointCredentialsReply.decode(response.body) else {
-                lastReason = "the answer is not JSON credentials"
-                continue
-            }
-            switch reply.credentials() {
-            case .success(let credentials): return ResolvedCredentials(credentials: credentials, source: source)
-            case .failure(let problem): lastReason = "the answer is unusable: \(problem.reason)"
-            }
+            if let found { return ResolvedCredentials(credentials: found, source: source) }
+            reason = lastProblem ?? reason
         }
         throw CredentialError.endpointFailed(
-            source: "the container credentials endpoint \(url)",
-            reason: "\(lastReason) (after \(Self.attempts) attempts)")
+            source: endpointName, reason: "\(reason) (after \(Self.attempts) attempts)")
+    }
+
+    /// Why `response` is worth another attempt, or nil: usable credentials (put in `found`) or a 4xx.
+    static func problem(with response: HTTPResponse, found: inout AWSCredentials?) -> String? {
+        if (400..<500).contains(response.status) { return nil }
+        guard response.status == 200 else { return "HTTP \(response.status)" }
+        guard let reply = EndpointCredentialsReply.decode(response.body) else {
+            return "the answer is not JSON credentials"
+        }
+        switch reply.credentials() {
+        case .success(let credentials):
+            found = credentials
+            return nil
+        case .failure(let problem): return "the answer is unusable: \(problem.reason)"
+        }
     }
 
     /// The `Authorization` value: the token file's content (trimmed) wins over the variable.

@@ -93,28 +93,29 @@ public struct InstanceMetadataProvider: Sendable {
         let base = try endpoint()
         let (timeout, attempts) = try limits()
         let http = system.http()
+        let policy = RetryPolicy(
+            maxAttempts: attempts, attemptTimeout: timeout, sleep: system.sleep, random: system.random)
         func send(_ method: String, _ path: String, _ headers: [HTTPHeader]) -> Result<HTTPResponse, Unanswered> {
-            var reason = ""
-            for attempt in 1...attempts {
-                if attempt > 1 { system.sleep(0.1 * Double(attempt)) }
-                do {
-                    let response = try http.send(
-                        HTTPRequest(method: method, url: base + path, headers: headers, timeout: timeout))
-                    if response.status >= 500 {
-                        reason = "HTTP \(response.status) from \(base)\(path)"
-                        continue
-                    }
-                    return .success(response)
-                } catch HTTPTransportError.timedOut {
-                    reason =
-                        "no answer from \(base) within \(timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)") s"
-                } catch HTTPTransportError.connectionFailed(let why) {
-                    reason = "no answer from \(base) (\(why))"
-                } catch {
-                    reason = "no answer from \(base)"
-                }
+            let exchange: RetriedExchange
+            do {
+                exchange = try policy.exchange(
+                    via: http, pause: { 0.1 * Double($0 + 1) },
+                    retryReason: { $0.status >= 500 ? "HTTP \($0.status)" : nil },
+                    make: { _ in HTTPRequest(method: method, url: base + path, headers: headers, timeout: timeout) })
+            } catch {
+                return .failure(Unanswered(reason: "no answer from \(base)"))
             }
-            return .failure(Unanswered(reason: reason))
+            switch exchange {
+            case .answered(let response, _) where response.status >= 500:
+                return .failure(Unanswered(reason: "HTTP \(response.status) from \(base)\(path)"))
+            case .answered(let response, _):
+                return .success(response)
+            case .unanswered(.timedOut, _, _):
+                let seconds = timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)"
+                return .failure(Unanswered(reason: "no answer from \(base) within \(seconds) s"))
+            case .unanswered(.connectionFailed(let why), _, _):
+                return .failure(Unanswered(reason: "no answer from \(base) (\(why))"))
+            }
         }
         var headers: [HTTPHeader] = []
         switch send(

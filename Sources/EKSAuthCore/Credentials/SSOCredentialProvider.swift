@@ -277,44 +277,45 @@ public struct SSOCredentialProvider: Sendable {
                 HTTPHeader(name: "User-Agent", value: "eks-auth/\(EKSAuthVersion.current)"),
             ], timeout: 10)
         let source = "the IAM Identity Center portal \(base)"
-        let http = system.http()
-        var lastReason = ""
-        for attempt in 1...3 {
-            if attempt > 1 { system.sleep(0.5 * Double(attempt - 1)) }
-            system.tracer("sso: GetRoleCredentials account \(accountID) role \(roleName) attempt \(attempt) to \(base)")
-            let response: HTTPResponse
-            do {
-                response = try http.send(request)
-            } catch let error as HTTPTransportError {
-                lastReason = error.reason(timeout: 10)
-                continue
-            }
-            switch response.status {
-            case 200:
-                guard let reply = try? JSONDecoder().decode(RoleCredentialsReply.self, from: Data(response.body)) else {
-                    throw CredentialError.endpointFailed(source: source, reason: "the answer holds no role credentials")
-                }
-                let c = reply.roleCredentials
-                return AssumedRole(
-                    credentials: AWSCredentials(
-                        accessKeyID: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken,
-                        expiration: Date(timeIntervalSince1970: Double(c.expiration) / 1000)),
-                    assumedRoleARN: "")
-            case 401:
-                throw CredentialError.ssoLoginRequired(
-                    profile: profile.name, reason: "was refused by the portal (\(Self.errorName(response)))")
-            case 429, 500...:
-                lastReason = "HTTP \(response.status) \(Self.errorName(response))"
-                continue
-            default:
-                throw CredentialError.endpointRefused(
-                    source: source,
-                    reason:
-                        "HTTP \(response.status) \(Self.errorName(response)) for account \(accountID) role \(roleName)"
-                )
-            }
+        let policy = RetryPolicy(maxAttempts: 3, attemptTimeout: 10, sleep: system.sleep, random: system.random)
+        let exchange = try policy.exchange(
+            via: system.http(), pause: { 0.5 * Double($0) },
+            retryReason: { response in
+                guard response.status == 429 || response.status >= 500 else { return nil }
+                return "HTTP \(response.status) \(Self.errorName(response))"
+            },
+            make: { attempt in
+                system.tracer(
+                    "sso: GetRoleCredentials account \(accountID) role \(roleName) attempt \(attempt) to \(base)")
+                return request
+            })
+        guard case .answered(let response, _) = exchange else {
+            throw CredentialError.endpointFailed(
+                source: source, reason: "\(exchange.failureReason ?? "") (after \(policy.maxAttempts) attempts)")
         }
-        throw CredentialError.endpointFailed(source: source, reason: "\(lastReason) (after 3 attempts)")
+        switch response.status {
+        case 200:
+            guard let reply = try? JSONDecoder().decode(RoleCredentialsReply.self, from: Data(response.body)) else {
+                throw CredentialError.endpointFailed(source: source, reason: "the answer holds no role credentials")
+            }
+            let c = reply.roleCredentials
+            return AssumedRole(
+                credentials: AWSCredentials(
+                    accessKeyID: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken,
+                    expiration: Date(timeIntervalSince1970: Double(c.expiration) / 1000)),
+                assumedRoleARN: "")
+        case 401:
+            throw CredentialError.ssoLoginRequired(
+                profile: profile.name, reason: "was refused by the portal (\(Self.errorName(response)))")
+        case 429, 500...:
+            throw CredentialError.endpointFailed(
+                source: source,
+                reason: "HTTP \(response.status) \(Self.errorName(response)) (after \(policy.maxAttempts) attempts)")
+        default:
+            throw CredentialError.endpointRefused(
+                source: source,
+                reason: "HTTP \(response.status) \(Self.errorName(response)) for account \(accountID) role \(roleName)")
+        }
     }
 
     /// The error type and message of an AWS JSON error answer, printable.

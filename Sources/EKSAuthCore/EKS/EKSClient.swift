@@ -116,32 +116,28 @@ public struct EKSClient: Sendable {
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let unsigned = SigV4Request(method: method, endpoint: target, headers: headers, body: Array((body ?? "").utf8))
         let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: "eks")
-        let attempts = retry?.maxAttempts ?? 1
-        var lastReason = ""
-        for attempt in 1...attempts {
-            if attempt > 1, let retry {
-                let pause = retry.delay(afterAttempt: attempt - 1)
-                tracer("eks: retrying \(operation) in \(Int(pause * 1000)) ms (\(lastReason))")
-                retry.sleep(pause)
-            }
-            tracer("eks: \(operation) attempt \(attempt) to \(endpoint.endpoint)")
-            let response: HTTPResponse
-            do {
-                response = try http.send(
-                    HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout))
-            } catch let error as HTTPTransportError {
-                lastReason = error.reason(timeout: timeout)
-                continue
-            }
-            let code = response.status >= 400 ? Self.failure(of: response).code : nil
-            if attempt < attempts, RetryPolicy.isRetryable(status: response.status, code: code) {
-                lastReason = code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
-                continue
-            }
-            return response
+        let policy = retry ?? RetryPolicy(maxAttempts: 1, attemptTimeout: timeout, sleep: { _ in }, random: { 0 })
+        let exchange = try policy.exchange(
+            via: http,
+            onRetry: { pause, reason in
+                tracer("eks: retrying \(operation) in \(Int(pause * 1000)) ms (\(reason))")
+            },
+            retryReason: { response in
+                guard response.status >= 400 else { return nil }
+                let code = Self.failure(of: response).code
+                guard RetryPolicy.isRetryable(status: response.status, code: code) else { return nil }
+                return "\(code), HTTP \(response.status)"
+            },
+            make: { attempt in
+                tracer("eks: \(operation) attempt \(attempt) to \(endpoint.endpoint)")
+                return HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout)
+            })
+        guard case .answered(let response, _) = exchange else {
+            throw STSError.unreachable(
+                operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
+                attempts: policy.maxAttempts)
         }
-        throw STSError.unreachable(
-            operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: attempts)
+        return response
     }
 
     /// The error code (from `x-amzn-ErrorType` or `__type`) and message of a failed answer.

@@ -53,50 +53,39 @@ public struct QueryProtocolClient: Sendable {
             ],
             body: Array(form.utf8))
         let signer = credentials.map { SigV4Signer(credentials: $0, region: endpoint.signingRegion, service: service) }
-        var lastReason = ""
-        for attempt in 1...retry.maxAttempts {
-            if attempt > 1 {
-                let pause = retry.delay(afterAttempt: attempt - 1)
-                tracer("\(service): retrying \(operation) in \(Int(pause * 1000)) ms (\(lastReason))")
-                retry.sleep(pause)
-            }
-            let request: HTTPRequest
-            if let signer {
-                request = HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
-            } else {
-                request = HTTPRequest(unsigned, timeout: retry.attemptTimeout)
-            }
-            tracer("\(service): \(operation) attempt \(attempt) to \(endpoint.endpoint)")
-            let response: HTTPResponse
-            do {
-                response = try http.send(request)
-            } catch let error as HTTPTransportError {
-                lastReason = error.reason(timeout: retry.attemptTimeout)
-                continue
-            }
-            let xml = XMLText(response.text)
-            if (200..<300).contains(response.status) { return xml }
-            let code = xml.value(at: "Error", "Code")
-            if RetryPolicy.isRetryable(status: response.status, code: code), attempt < retry.maxAttempts {
-                lastReason = code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
-                continue
-            }
-            guard let code else {
-                throw STSError.unreachable(
-                    operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
-                    attempts: attempt)
-            }
-            throw STSError.service(
-                .init(
-                    operation: operation, status: response.status, code: code,
-                    message: xml.value(at: "Error", "Message") ?? "",
-                    requestID: xml.value(at: "RequestId")
-                        ?? response.headers.first {
-                            $0.name.lowercased() == "x-amzn-requestid"
-                        }?.value, roleARN: roleARN))
+        let exchange = try retry.exchange(
+            via: http,
+            onRetry: { pause, reason in
+                tracer("\(service): retrying \(operation) in \(Int(pause * 1000)) ms (\(reason))")
+            },
+            retryReason: { response in
+                if (200..<300).contains(response.status) { return nil }
+                let code = XMLText(response.text).value(at: "Error", "Code")
+                guard RetryPolicy.isRetryable(status: response.status, code: code) else { return nil }
+                return code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
+            },
+            make: { attempt in
+                tracer("\(service): \(operation) attempt \(attempt) to \(endpoint.endpoint)")
+                guard let signer else { return HTTPRequest(unsigned, timeout: retry.attemptTimeout) }
+                return HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
+            })
+        guard case .answered(let response, let attempt) = exchange else {
+            throw STSError.unreachable(
+                operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
+                attempts: retry.maxAttempts)
         }
-        throw STSError.unreachable(
-            operation: operation, endpoint: "\(endpoint.endpoint)", reason: lastReason, attempts: retry.maxAttempts)
+        let xml = XMLText(response.text)
+        if (200..<300).contains(response.status) { return xml }
+        guard let code = xml.value(at: "Error", "Code") else {
+            throw STSError.unreachable(
+                operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
+                attempts: attempt)
+        }
+        throw STSError.service(
+            .init(
+                operation: operation, status: response.status, code: code,
+                message: xml.value(at: "Error", "Message") ?? "",
+                requestID: xml.value(at: "RequestId") ?? response.header("x-amzn-requestid"), roleARN: roleARN))
     }
 
 }

@@ -76,3 +76,57 @@ public struct RetryPolicy: Sendable {
         return retryableStatus.contains(status)
     }
 }
+
+/// What came of sending one request with retries.
+public enum RetriedExchange: Sendable {
+    /// An answer for the caller to judge: one not worth retrying, or the last attempt's.
+    case answered(HTTPResponse, attempt: Int)
+    /// No answer at any attempt: the last transport failure, and how long each attempt was allowed.
+    case unanswered(HTTPTransportError, timeout: Double, attempts: Int)
+
+    /// The transport failure in words (`no answer within 2 s`, `connection refused`); nil for an answer.
+    public var failureReason: String? {
+        if case .unanswered(let error, let timeout, _) = self { return error.reason(timeout: timeout) }
+        return nil
+    }
+}
+
+extension RetryPolicy {
+    /// The one retry loop of every client (STS, IAM, EKS, SSO, container endpoint, instance metadata):
+    /// sends what `make(attempt)` builds (anew each time, so signatures carry the time), again after a
+    /// transport failure or an answer `retryReason` objects to, until `maxAttempts`. Before each retry
+    /// it waits `pause(failedAttempt)` (default: this policy's backoff with jitter), told to `onRetry`
+    /// with the reason. Errors other than `HTTPTransportError` (a bad proxy setting) are thrown at once.
+    public func exchange(
+        via http: HTTPClient, pause: ((Int) -> Double)? = nil, onRetry: (Double, String) -> Void = { _, _ in },
+        retryReason: (HTTPResponse) -> String?, make: (Int) -> HTTPRequest
+    ) throws -> RetriedExchange {
+        var last: (error: HTTPTransportError, timeout: Double)?
+        var reason = ""
+        for attempt in 1...maxAttempts {
+            if attempt > 1 {
+                let wait = pause?(attempt - 1) ?? delay(afterAttempt: attempt - 1)
+                onRetry(wait, reason)
+                sleep(wait)
+            }
+            let request = make(attempt)
+            let response: HTTPResponse
+            do {
+                response = try http.send(request)
+            } catch let error as HTTPTransportError {
+                last = (error, request.timeout)
+                reason = error.reason(timeout: request.timeout)
+                continue
+            }
+            // Judged at every attempt, the last too, so a caller may keep what it read from the answer.
+            let why = retryReason(response)
+            if attempt < maxAttempts, let why {
+                reason = why
+                continue
+            }
+            return .answered(response, attempt: attempt)
+        }
+        // Only a transport failure at the last attempt ends the loop here, so `last` is set.
+        return .unanswered(last!.error, timeout: last!.timeout, attempts: maxAttempts)
+    }
+}
