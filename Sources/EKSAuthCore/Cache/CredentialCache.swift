@@ -151,12 +151,13 @@ extension CredentialCache {
     /// credential_process) are fetched again: a token's lifetime, so a token never outlives them.
     public static let refreshWindow: TimeInterval = EKSToken.validity
 
-    /// `fetch`'s credentials through the cache of `system`: a fresh entry for `key` is returned
-    /// without calling `fetch`; otherwise one process under the key's lock fetches and stores.
+    /// `fetch`'s credentials through the cache of `system`: an entry for `key` still good `window`
+    /// seconds from now is returned without calling `fetch`; otherwise one process under the key's
+    /// lock (waiting at most `lockTimeout`) fetches and stores, so concurrent callers make one call.
     /// Credentials without a session token or an expiry are returned but never stored.
     public static func through(
-        _ key: CacheKey, system: SystemContext, label: String, lockTimeout: Double = 30,
-        _ fetch: () throws -> AssumedRole
+        _ key: CacheKey, system: SystemContext, label: String, window: TimeInterval = refreshWindow,
+        lockTimeout: Double = 30, _ fetch: () throws -> AssumedRole
     ) throws -> AssumedRole {
         let cache = CredentialCache(
             directory: directory(in: system.environment), fileSystem: system.fileSystem, warn: system.warn)
@@ -165,7 +166,7 @@ extension CredentialCache {
             trace("cache: off (--no-cache) for \(label)")
             return try fetch()
         }
-        let freshUntil = { system.clock.now().addingTimeInterval(refreshWindow) }
+        let freshUntil = { system.clock.now().addingTimeInterval(window) }
         if let cached = cache.load(for: key, freshUntil: freshUntil(), quietly: true) {
             trace("cache: hit \(cache.path(for: key)) (\(label))")
             return cached

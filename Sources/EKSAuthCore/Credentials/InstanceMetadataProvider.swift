@@ -111,8 +111,8 @@ public struct InstanceMetadataProvider: Sendable {
             case .answered(let response, _):
                 return .success(response)
             case .unanswered(.timedOut, _, _):
-                let seconds = timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)"
-                return .failure(Unanswered(reason: "no answer from \(base) within \(seconds) s"))
+                return .failure(
+                    Unanswered(reason: "no answer from \(base) within \(HTTPTransportError.seconds(timeout))"))
             case .unanswered(.connectionFailed(let why), _, _):
                 return .failure(Unanswered(reason: "no answer from \(base) (\(why))"))
             }

@@ -60,12 +60,12 @@ public struct ProcessCredentialProvider: Sendable {
             // Someone at a terminal sees the command's prompts (an MFA code, a browser hint); under
             // kubectl without a terminal its stderr only ends up in the error when it fails.
             result = try system.processes.run(
-                ProcessRequest(arguments: arguments, timeout: timeout, echoStderr: Self.isInteractive(system)))
+                ProcessRequest(arguments: arguments, timeout: timeout, echoStderr: system.canPrompt))
         } catch let error as ProcessRunError {
             switch error {
             case .timedOut:
-                let limit = timeout == timeout.rounded() ? "\(Int(timeout))" : "\(timeout)"
-                throw CredentialError.processFailed(profile: profileName, reason: "did not finish within \(limit) s")
+                throw CredentialError.processFailed(
+                    profile: profileName, reason: "did not finish within \(HTTPTransportError.seconds(timeout))")
             case .cannotStart(let why):
                 throw CredentialError.processFailed(profile: profileName, reason: "could not be started: \(why)")
             }
@@ -96,14 +96,6 @@ public struct ProcessCredentialProvider: Sendable {
         case .success(let credentials): return credentials
         case .failure(let problem): throw invalid(problem.reason)
         }
-    }
-
-    /// Whether a person can answer prompts: kubectl says so in KUBERNETES_EXEC_INFO, else stdin is a terminal.
-    static func isInteractive(_ system: SystemContext) -> Bool {
-        guard let info = system.environment.variables["KUBERNETES_EXEC_INFO"] else {
-            return system.terminal.stdinIsTerminal
-        }
-        return ExecInfo.parse(info).interactive
     }
 
     /// The last non-empty line of `stderr`, control characters dropped and cut to 300 characters.

@@ -218,32 +218,13 @@ public struct RoleAssumer: Sendable {
             sessionName: request.sessionName ?? (request.forwardSessionName ? "\u{1}forward" : nil),
             serialNumber: request.serialNumber, durationSeconds: duration,
             endpoint: "\(sts.endpoint.endpoint) \(sts.endpoint.signingRegion)")
-        let trace = system.tracer
-        guard request.useCache else {
-            trace("cache: off (--no-cache)")
-            return try callSTS(request, duration: duration, base: base)
-        }
-        let cache = CredentialCache(
-            directory: CredentialCache.directory(in: system.environment), fileSystem: system.fileSystem,
-            warn: system.warn)
-        let window = Self.refreshWindow(duration: duration)
-        // Quietly first: whatever is wrong with the entry is reported once, by the read under the lock.
-        if let cached = cache.load(for: key, freshUntil: system.clock.now().addingTimeInterval(window), quietly: true) {
-            trace("cache: hit \(cache.path(for: key)) (session \(cached.assumedRoleARN))")
-            return cached
-        }
-        trace("cache: miss \(cache.path(for: key))")
+        var system = self.system
+        system.useCache = system.useCache && request.useCache
         // Long enough for the lock holder's STS call with every retry.
-        let lockWait = sts.retryBudget + 5
-        return try cache.withLock(for: key, timeout: lockWait) {
-            if let cached = cache.load(for: key, freshUntil: system.clock.now().addingTimeInterval(window)) {
-                trace("cache: filled by another process while waiting")
-                return cached
-            }
-            let role = try callSTS(request, duration: duration, base: base)
-            cache.store(role, for: key, obtained: system.clock.now())
-            return role
-        }
+        return try CredentialCache.through(
+            key, system: system, label: "role \(request.roleARN)", window: Self.refreshWindow(duration: duration),
+            lockTimeout: sts.retryBudget + 5
+        ) { try callSTS(request, duration: duration, base: base) }
     }
 
     func callSTS(_ request: RoleRequest, duration: Int, base: ResolvedCredentials) throws -> AssumedRole {
@@ -276,11 +257,7 @@ public struct RoleAssumer: Sendable {
     }
 
     func askForMFACode(serial: String) throws -> String {
-        let execInfo = ExecInfo.parse(system.environment.variables["KUBERNETES_EXEC_INFO"])
-        let interactive =
-            system.environment.variables["KUBERNETES_EXEC_INFO"] == nil
-            ? system.terminal.stdinIsTerminal : execInfo.interactive
-        guard interactive else { throw RoleRequestError.mfaCodeNeeded(serial: serial) }
+        guard system.canPrompt else { throw RoleRequestError.mfaCodeNeeded(serial: serial) }
         guard let line = system.terminal.readLine("Assume Role MFA token code: ") else {
             throw RoleRequestError.mfaCodeNeeded(serial: serial)
         }

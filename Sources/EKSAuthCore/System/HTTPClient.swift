@@ -84,11 +84,16 @@ public enum HTTPTransportError: Error, Equatable, Sendable {
     /// The connection could not be made or broke (DNS, refused, TLS, proxy…), in words.
     case connectionFailed(String)
 
+    /// `seconds` as a person writes it: `1 s`, `2.5 s`.
+    static func seconds(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
+
     /// The failure in words, for a request that was allowed `timeout` seconds.
     public func reason(timeout: Double) -> String {
         switch self {
         case .timedOut:
-            return "no answer within " + (timeout == timeout.rounded() ? "\(Int(timeout)) s" : "\(timeout) s")
+            return "no answer within \(Self.seconds(timeout))"
         case .connectionFailed(let why): return why
         }
     }

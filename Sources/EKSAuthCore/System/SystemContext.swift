@@ -47,6 +47,15 @@ public struct SystemContext: Sendable {
     }
 }
 
+extension SystemContext {
+    /// Whether a person can answer a prompt: when kubectl runs us, KUBERNETES_EXEC_INFO says so;
+    /// run by hand, when stdin is a terminal.
+    public var canPrompt: Bool {
+        guard let info = environment.variables["KUBERNETES_EXEC_INFO"] else { return terminal.stdinIsTerminal }
+        return ExecInfo.parse(info).interactive
+    }
+}
+
 /// A transport that refuses every request, for contexts without a network.
 public struct NoNetwork: HTTPClient {
     /// The refusing transport.
