@@ -86,6 +86,11 @@ enum FakeSecrets {
     static let sessionToken = "SESSIONxTOKENxMUSTxNOTxLEAKx0123456789"
     static let profileSecret = "PROFILExSECRETxMUSTxNOTxLEAKx9876543210"
     static let environment = ["AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret]
+
+    /// The example keys plus `extra` (the keys win where both name a variable).
+    static func environment(adding extra: [String: String]) -> [String: String] {
+        environment.merging(extra) { key, _ in key }
+    }
 }
 
 @Suite("eks-auth token (the built binary)")
@@ -169,7 +174,7 @@ struct TokenCommandTests {
         let info = #"{"kind":"ExecCredential","apiVersion":"\#(requested)","spec":{"interactive":false}}"#
         let run = try EKSAuthBinary.run(
             ["token", "--cluster-name", "prod"],
-            environment: FakeSecrets.environment.merging(["KUBERNETES_EXEC_INFO": info]) { a, _ in a })
+            environment: FakeSecrets.environment(adding: ["KUBERNETES_EXEC_INFO": info]))
         let object = try execCredential(run)
         #expect(object["apiVersion"] as? String == answered)
         if warns {
@@ -184,7 +189,7 @@ struct TokenCommandTests {
     func execInfoGarbage() throws {
         let run = try EKSAuthBinary.run(
             ["token", "--cluster-name", "prod"],
-            environment: FakeSecrets.environment.merging(["KUBERNETES_EXEC_INFO": "{garbage"]) { a, _ in a })
+            environment: FakeSecrets.environment(adding: ["KUBERNETES_EXEC_INFO": "{garbage"]))
         let object = try execCredential(run)
         #expect(object["apiVersion"] as? String == "client.authentication.k8s.io/v1beta1")
         #expect(run.stderr.hasPrefix("eks-auth: warning: "))
@@ -226,9 +231,9 @@ struct TokenCommandTests {
     func verboseTrace() throws {
         let fromEnvironment = try EKSAuthBinary.run(
             ["token", "--cluster-name", "prod", "--verbose"],
-            environment: FakeSecrets.environment.merging([
+            environment: FakeSecrets.environment(adding: [
                 "AWS_SESSION_TOKEN": FakeSecrets.sessionToken, "AWS_PROFILE": "dev",
-            ]) { a, _ in a },
+            ]),
             files: [".aws/config": "[profile dev]\nregion = eu-west-1\n"])
         _ = try execCredential(fromEnvironment)
         let trace = fromEnvironment.stderr
@@ -287,7 +292,7 @@ struct TokenCommandTests {
             environment: FakeSecrets.environment, status: 78, mentions: "profile 'nope' not found"),
         FailureCase(
             name: "unknown profile via AWS_PROFILE", arguments: ["token", "--cluster-name", "c"],
-            environment: FakeSecrets.environment.merging(["AWS_PROFILE": "nope"]) { a, _ in a }, status: 78,
+            environment: FakeSecrets.environment(adding: ["AWS_PROFILE": "nope"]), status: 78,
             mentions: "(selected by AWS_PROFILE)"),
         FailureCase(
             name: "malformed config file", arguments: ["token", "--cluster-name", "c"],
@@ -314,7 +319,7 @@ struct TokenCommandTests {
             mentions: "aws_secret_access_key"),
         FailureCase(
             name: "unparsable AWS_CREDENTIAL_EXPIRATION", arguments: ["token", "--cluster-name", "c"],
-            environment: FakeSecrets.environment.merging(["AWS_CREDENTIAL_EXPIRATION": "soon"]) { a, _ in a },
+            environment: FakeSecrets.environment(adding: ["AWS_CREDENTIAL_EXPIRATION": "soon"]),
             status: 65, mentions: "AWS_CREDENTIAL_EXPIRATION"),
         FailureCase(
             name: "empty cluster name", arguments: ["token", "--cluster-name", ""],
@@ -327,15 +332,15 @@ struct TokenCommandTests {
             environment: FakeSecrets.environment, status: 64, mentions: "'US_WEST'"),
         FailureCase(
             name: "invalid AWS_REGION", arguments: ["token", "--cluster-name", "c"],
-            environment: FakeSecrets.environment.merging(["AWS_REGION": "us west 2"]) { a, _ in a }, status: 64,
+            environment: FakeSecrets.environment(adding: ["AWS_REGION": "us west 2"]), status: 64,
             mentions: "AWS_REGION"),
         FailureCase(
             name: "invalid AWS_USE_FIPS_ENDPOINT", arguments: ["token", "--cluster-name", "c"],
-            environment: FakeSecrets.environment.merging(["AWS_USE_FIPS_ENDPOINT": "yes"]) { a, _ in a },
+            environment: FakeSecrets.environment(adding: ["AWS_USE_FIPS_ENDPOINT": "yes"]),
             status: 64, mentions: "AWS_USE_FIPS_ENDPOINT"),
         FailureCase(
             name: "invalid AWS_ENDPOINT_URL_STS", arguments: ["token", "--cluster-name", "c"],
-            environment: FakeSecrets.environment.merging(["AWS_ENDPOINT_URL_STS": "localhost:4566"]) { a, _ in a },
+            environment: FakeSecrets.environment(adding: ["AWS_ENDPOINT_URL_STS": "localhost:4566"]),
             status: 64, mentions: "AWS_ENDPOINT_URL_STS"),
         FailureCase(
             name: "no credentials anywhere", arguments: ["token", "--cluster-name", "c"], status: 78,
@@ -360,9 +365,8 @@ struct TokenCommandTests {
             ], status: 65, mentions: "source_profile or credential_source"),
         FailureCase(
             name: "expired environment credentials", arguments: ["token", "--cluster-name", "c"],
-            environment: FakeSecrets.environment.merging(["AWS_CREDENTIAL_EXPIRATION": "2020-01-01T00:00:00Z"]) {
-                a, _ in a
-            }, status: 77, mentions: "expired at 2020-01-01T00:00:00Z"),
+            environment: FakeSecrets.environment(adding: ["AWS_CREDENTIAL_EXPIRATION": "2020-01-01T00:00:00Z"]),
+            status: 77, mentions: "expired at 2020-01-01T00:00:00Z"),
     ]
 
     @Test("reports bad input as one error line on stderr, nothing on stdout, and its exit code", arguments: failures)
