@@ -62,34 +62,19 @@ public struct KubeconfigService: Sendable {
             throw RoleRequestError.invalid(flag: "--role-arn", expected: "arn:PARTITION:iam::ACCOUNT:role/NAME")
         }
         let environment = system.environment
-        var settings = try AWSSettings.resolve(
-            profileFlag: request.profile, regionFlag: request.region, environment: environment,
-            fileSystem: system.fileSystem)
-        system.tracer("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
-        let credentials = try CredentialChain(settings: settings, system: system).resolve()
-        if let reported = credentials.region, settings.regionSource == "default" {
-            settings = try settings.inRegion(reported, source: "instance metadata", environment: environment)
-        }
-        system.tracer("region: \(settings.region) (from \(settings.regionSource))")
+        // With a role, DescribeCluster runs as the role (through the credential cache), like every
+        // later kubectl call: group members need no EKS permission of their own.
+        let (settings, caller) = try CredentialResolution(system: system).resolve(
+            profile: request.profile, region: request.region, role: request.roleARN.map { RoleRequest(roleARN: $0) })
         let eksEndpoint = try STSEndpointResolver(
             environment: environment, profile: settings.profile, config: settings.config
         ).resolveEKS(region: settings.region)
         system.tracer("eks endpoint: \(eksEndpoint.endpoint) (\(eksEndpoint.source))")
         let retry = try RetryPolicy.from(environment: environment, sleep: system.sleep, random: system.random)
-        // With a role, DescribeCluster runs as the role (through the credential cache), like every
-        // later kubectl call: group members need no EKS permission of their own.
-        var caller = credentials.credentials
-        if let role = request.roleARN {
-            let sts = STSClient(
-                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock, retry: retry,
-                tracer: system.tracer)
-            caller = try RoleAssumer(system: system, settings: settings, sts: sts)
-                .assume(RoleRequest(roleARN: role), with: credentials).credentials
-        }
         let cluster = try EKSClient(
             endpoint: eksEndpoint, http: system.http(), clock: system.clock, timeout: retry.attemptTimeout,
             retry: retry, tracer: system.tracer
-        ).describeCluster(name, as: caller)
+        ).describeCluster(name, as: caller.credentials)
         guard cluster.status == "ACTIVE" || cluster.status == "UPDATING" else {
             throw EKSError.clusterNotActive(name: name, status: cluster.status)
         }

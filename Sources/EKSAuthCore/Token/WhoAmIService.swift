@@ -9,22 +9,23 @@ public struct WhoAmIReport: Sendable, Equatable {
     /// The region and what named it.
     public var region: String
 
-    /// The report as aligned `Name: value` lines.
-    public var text: String {
+    /// The report's fields, in print order.
+    var fields: [(name: String, value: String)] {
         [
             ("Account", identity.account), ("Arn", identity.arn), ("UserId", identity.userID), ("Source", source),
             ("Profile", profile), ("Region", region),
-        ].map { name, value in "\(name):" + String(repeating: " ", count: 8 - name.count) + value }
+        ]
+    }
+
+    /// The report as aligned `Name: value` lines.
+    public var text: String {
+        fields.map { "\($0.name):" + String(repeating: " ", count: 8 - $0.name.count) + $0.value }
             .joined(separator: "\n")
     }
 
     /// The report as one JSON object.
     public func json() -> String {
-        let fields = [
-            ("Account", identity.account), ("Arn", identity.arn), ("UserId", identity.userID), ("Source", source),
-            ("Profile", profile), ("Region", region),
-        ]
-        return "{\n" + fields.map { "  \(JSONText.quote($0.0)): \(JSONText.quote($0.1))" }.joined(separator: ",\n")
+        "{\n" + fields.map { "  \(JSONText.quote($0.name)): \(JSONText.quote($0.value))" }.joined(separator: ",\n")
             + "\n}"
     }
 }
