@@ -19,13 +19,13 @@ public struct ContainerCredentialProvider: Sendable {
         self.system = system
     }
 
-    /// The URL to ask and the variable that named it; nil when neither variable is set.
+    /// The URL to ask; nil when neither variable is set.
     /// - Throws: `CredentialError.invalidValue` for a URL that is not allowed.
-    public func endpoint() throws -> (url: String, variable: String)? {
+    public func endpoint() throws -> String? {
         let env = system.environment
         if let relative = env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
             let path = relative.hasPrefix("/") ? relative : "/" + relative
-            return ("http://\(Self.ecsHost)\(path)", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            return "http://\(Self.ecsHost)\(path)"
         }
         guard let full = env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] else { return nil }
         let variable = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
@@ -38,7 +38,7 @@ public struct ContainerCredentialProvider: Sendable {
                 expected: "https, or http to a loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 "
                     + "(not \(endpoint.host))")
         }
-        return (full.trimmingWhitespace(), variable)
+        return full.trimmingWhitespace()
     }
 
     static func isAllowedHTTPHost(_ host: String) -> Bool {
@@ -50,7 +50,7 @@ public struct ContainerCredentialProvider: Sendable {
     /// The credentials, or nil when no container endpoint is configured.
     /// - Throws: `CredentialError` when the endpoint is configured but fails or refuses.
     public func credentials() throws -> ResolvedCredentials? {
-        guard let (url, _) = try endpoint() else { return nil }
+        guard let url = try endpoint() else { return nil }
         let source = "container credentials (\(url))"
         var headers = [HTTPHeader(name: "Accept", value: "application/json")]
         if let authorization = try authorization() {

@@ -274,11 +274,7 @@ extension RoleAssumer {
     /// STS endpoint of `settings`.
     public static func profileHops(system: SystemContext, settings: AWSSettings) -> RoleAssumption {
         { request, base, profile in
-            let sts = STSClient(
-                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
-                retry: try RetryPolicy.from(
-                    environment: system.environment, sleep: system.sleep, random: system.random),
-                tracer: system.tracer)
+            let sts = try STSClient(settings: settings, system: system)
             let role = try RoleAssumer(system: system, settings: settings, sts: sts)
                 .assume(request, with: base, profile: profile)
             return ResolvedCredentials(

@@ -57,10 +57,7 @@ public struct WebIdentityProvider: Sendable {
     /// The assumed role's credentials, through the cache.
     /// - Throws: `CredentialError.unreadableFile`, `STSError`.
     public func credentials(system: SystemContext, settings: AWSSettings) throws -> ResolvedCredentials {
-        let sts = STSClient(
-            endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
-            retry: try RetryPolicy.from(environment: system.environment, sleep: system.sleep, random: system.random),
-            tracer: system.tracer)
+        let sts = try STSClient(settings: settings, system: system)
         let key = CacheKey(
             baseAccessKeyID: "web-identity-token-file:\(tokenFile)", profile: profileName, roleARN: roleARN,
             externalID: nil, sessionName: sessionName, serialNumber: nil, durationSeconds: RoleRequest.defaultDuration,

@@ -70,7 +70,7 @@ public struct KubeconfigService: Sendable {
             environment: environment, profile: settings.profile, config: settings.config
         ).resolveEKS(region: settings.region)
         system.tracer("eks endpoint: \(eksEndpoint.endpoint) (\(eksEndpoint.source))")
-        let retry = try RetryPolicy.from(environment: environment, sleep: system.sleep, random: system.random)
+        let retry = try system.retryPolicy()
         let cluster = try EKSClient(
             endpoint: eksEndpoint, http: system.http(), clock: system.clock, timeout: retry.attemptTimeout,
             retry: retry, tracer: system.tracer

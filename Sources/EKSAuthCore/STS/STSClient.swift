@@ -73,6 +73,15 @@ public struct STSClient: Sendable {
             retry: retry, tracer: tracer)
     }
 
+    /// The client every command uses: the STS endpoint of `settings`, the network, clock and trace of
+    /// `system`, and the retry policy its environment asks for.
+    /// - Throws: `ConfigError` for a bad `AWS_MAX_ATTEMPTS` or `EKS_AUTH_HTTP_TIMEOUT`.
+    public init(settings: AWSSettings, system: SystemContext) throws {
+        self.init(
+            endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock, retry: try system.retryPolicy(),
+            tracer: system.tracer)
+    }
+
     /// The same client making one attempt per call.
     public func withSingleAttempt() -> STSClient {
         var copy = self

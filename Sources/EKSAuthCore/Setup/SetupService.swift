@@ -56,13 +56,11 @@ public struct SetupService: Sendable {
                 service: "iam", apiVersion: SetupApplier.apiVersion,
                 endpoint: try SetupApplier.endpoint(resolver: resolver, region: settings.region),
                 http: system.http(), clock: system.clock,
-                retry: try RetryPolicy.from(
-                    environment: system.environment, sleep: system.sleep, random: system.random),
+                retry: try system.retryPolicy(),
                 tracer: system.tracer)
             applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan, progress: progress)
             if accessEntry {
-                let retry = try RetryPolicy.from(
-                    environment: system.environment, sleep: system.sleep, random: system.random)
+                let retry = try system.retryPolicy()
                 let eks = EKSClient(
                     endpoint: try resolver.resolveEKS(region: settings.region), http: system.http(),
                     clock: system.clock, timeout: retry.attemptTimeout, retry: retry, tracer: system.tracer)

@@ -48,6 +48,13 @@ public struct SystemContext: Sendable {
 }
 
 extension SystemContext {
+    /// The retry policy the environment asks for (`AWS_MAX_ATTEMPTS`, `EKS_AUTH_HTTP_TIMEOUT`), sleeping
+    /// and drawing jitter through this context.
+    /// - Throws: `ConfigError.invalidSetting` for values that are not positive numbers.
+    public func retryPolicy() throws -> RetryPolicy {
+        try RetryPolicy.from(environment: environment, sleep: sleep, random: random)
+    }
+
     /// Whether a person can answer a prompt: when kubectl runs us, KUBERNETES_EXEC_INFO says so;
     /// run by hand, when stdin is a terminal.
     public var canPrompt: Bool {

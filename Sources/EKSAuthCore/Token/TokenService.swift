@@ -114,11 +114,7 @@ public struct CredentialResolution: Sendable {
             throw CredentialError.expired(source: resolved.source, at: expiry)
         }
         if let role {
-            let sts = STSClient(
-                endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
-                retry: try RetryPolicy.from(
-                    environment: system.environment, sleep: system.sleep, random: system.random),
-                tracer: trace)
+            let sts = try STSClient(settings: settings, system: system)
             let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
             resolved = ResolvedCredentials(
                 credentials: assumed.credentials,

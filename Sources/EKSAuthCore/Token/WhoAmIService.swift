@@ -44,10 +44,7 @@ public struct WhoAmIService: Sendable {
     public func report(profile: String?, region: String?, role: RoleRequest?) throws -> WhoAmIReport {
         let (settings, resolved) = try CredentialResolution(system: system).resolve(
             profile: profile, region: region, role: role)
-        let sts = STSClient(
-            endpoint: settings.stsEndpoint, http: system.http(), clock: system.clock,
-            retry: try RetryPolicy.from(environment: system.environment, sleep: system.sleep, random: system.random),
-            tracer: system.tracer)
+        let sts = try STSClient(settings: settings, system: system)
         let identity = try sts.callerIdentity(as: resolved.credentials)
         return WhoAmIReport(
             identity: identity, source: resolved.source,
