@@ -131,8 +131,7 @@ public struct STSEndpointResolver: Sendable {
     }
 
     func setting(env: String, key: String) -> (String?, String) {
-        if let value = environment[env] { return (value, env) }
-        if let profile, let value = profile[key] { return (value, "\(key) in profile '\(profile.name)'") }
-        return (nil, "")
+        let found = environment.setting(env, key: key, profile: profile)
+        return (found?.value, found?.source ?? "")
     }
 }

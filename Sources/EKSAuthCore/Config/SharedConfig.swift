@@ -137,3 +137,13 @@ public struct Profile: Sendable, Equatable {
         return nil
     }
 }
+
+extension Environment {
+    /// A setting from `variable`, else from `key` of `profile`, with where it came from (`AWS_X` or
+    /// `key in profile 'p'`, for messages); nil when neither has it.
+    public func setting(_ variable: String, key: String, profile: Profile?) -> (value: String, source: String)? {
+        if let value = self[variable] { return (value, variable) }
+        if let profile, let value = profile[key] { return (value, "\(key) in profile '\(profile.name)'") }
+        return nil
+    }
+}

@@ -30,9 +30,7 @@ public struct InstanceMetadataProvider: Sendable {
 
     /// A setting from its variable, else the profile's key.
     func setting(_ variable: String, _ key: String) -> (value: String, source: String)? {
-        if let value = system.environment[variable] { return (value, variable) }
-        if let profile, let value = profile[key] { return (value, "\(key) in profile '\(profile.name)'") }
-        return nil
+        system.environment.setting(variable, key: key, profile: profile)
     }
 
     /// Whether `AWS_EC2_METADATA_DISABLED` turns the service off.
