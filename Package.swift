@@ -1,8 +1,13 @@
+// swift-tools-version:6.0
 // kubectl runs the plugin on every command, so start-up time is the product. Linking libcrypto
 // statically (libcrypto.a from libssl-dev) spares the dynamic loader thousands of symbol look-ups per run (about 2 ms here).
 // EKS_AUTH_DYNAMIC_LIBCRYPTO=1 links the shared library instead (e.g. where no libcrypto.a exists).
+//
+// Targets are layers; each imports only those listed below it, so the compiler rejects a cycle:
+//   eks-auth (executable)  ->  EKSAuthCore  ->  AWSTransport  ->  AWSConfiguration  ->  AWSSigning  ->  EKSAuthSystem
+//   eks-auth also uses EKSAuthPlatform (the only code naming Glibc/Musl/Darwin) and the SwiftNIO HTTP client.
+//   EKSAuthTestSupport (fakes) is for the test targets only; the executable never links it.
 import Foundation
-// swift-tools-version:6.0
 import PackageDescription
 
 let libCrypto: [LinkerSetting] =
@@ -33,15 +38,33 @@ let package = Package(
             name: "CLibCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The seams the logic reaches the world through (environment, clock, files, processes,
+        // terminal, trace) and the error protocol every layer's errors conform to.
+        .target(name: "EKSAuthSystem"),
+        // SigV4 (libcrypto's SHA-256 and HMAC), timestamps, endpoints and the credentials value type.
         .target(
-            name: "EKSAuthCore",
-            dependencies: ["CLibCrypto", .product(name: "Yams", package: "Yams")],
+            name: "AWSSigning",
+            dependencies: ["CLibCrypto", "EKSAuthSystem"],
             linkerSettings: libCrypto
         ),
+        // INI, the shared config and credentials files, partitions and regions, endpoint rules, proxies, ARNs.
+        .target(name: "AWSConfiguration", dependencies: ["AWSSigning", "EKSAuthSystem"]),
+        // The HTTP seam, retries, the Query protocol and AWS service errors.
+        .target(name: "AWSTransport", dependencies: ["AWSConfiguration", "AWSSigning", "EKSAuthSystem"]),
+        // The domain: credential providers and chain, session cache, token, inspect, kubeconfig, setup.
+        .target(
+            name: "EKSAuthCore",
+            dependencies: [
+                "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The only code that imports a C library by name.
+        .target(name: "EKSAuthPlatform"),
         .executableTarget(
             name: "eks-auth",
             dependencies: [
-                "EKSAuthCore",
+                "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem", "EKSAuthPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -55,13 +78,21 @@ let package = Package(
                 .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release))
             ]
         ),
+        // Fakes for the tests: an in-memory file system, closure HTTP and process doubles, fixtures.
+        .target(
+            name: "EKSAuthTestSupport",
+            dependencies: ["EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem"]
+        ),
         .testTarget(
             name: "EKSAuthCoreTests",
-            dependencies: ["EKSAuthCore"]
+            dependencies: [
+                "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem",
+                "EKSAuthTestSupport",
+            ]
         ),
         .testTarget(
             name: "EKSAuthCLITests",
-            dependencies: ["EKSAuthCore"]
+            dependencies: ["EKSAuthCore", "AWSSigning", "EKSAuthTestSupport"]
         ),
     ]
 )

@@ -1,11 +1,11 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import EKSAuthPlatform
 
 @main
 struct EKSAuthCommand: ParsableCommand {
@@ -55,7 +55,7 @@ struct EKSAuthCommand: ParsableCommand {
             }
             let subcommand = arguments.first.flatMap { known.contains($0) ? " \($0)" : nil } ?? ""
             Reporter.writeStderr("eks-auth: hint: see 'eks-auth\(subcommand) --help'")
-            Glibc.exit(code.rawValue)
+            posixExit(code.rawValue)
         }
     }
 }

@@ -1,3 +1,5 @@
+import AWSSigning
+import EKSAuthTestSupport
 import EKSAuthCore
 import Foundation
 import Testing

@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -1,4 +1,9 @@
 /// Static keys from a profile of the shared credentials or config file.
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 public struct ProfileCredentialProvider: Sendable {
     let profile: Profile
 

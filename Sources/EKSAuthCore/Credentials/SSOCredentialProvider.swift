@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -234,7 +239,7 @@ public struct SSOCredentialProvider: Sendable {
             method: "POST", url: url,
             headers: [
                 HTTPHeader(name: "Content-Type", value: "application/json"),
-                HTTPHeader(name: "User-Agent", value: "eks-auth/\(EKSAuthVersion.current)"),
+                HTTPHeader(name: "User-Agent", value: EKSAuthVersion.userAgent),
             ],
             body: Array(try JSONEncoder().encode(body)), timeout: 10)
         system.tracer("credentials: refreshing the IAM Identity Center token at \(url)")
@@ -274,7 +279,7 @@ public struct SSOCredentialProvider: Sendable {
             method: "GET", url: url,
             headers: [
                 HTTPHeader(name: "x-amz-sso_bearer_token", value: token),
-                HTTPHeader(name: "User-Agent", value: "eks-auth/\(EKSAuthVersion.current)"),
+                HTTPHeader(name: "User-Agent", value: EKSAuthVersion.userAgent),
             ], timeout: 10)
         let source = "the IAM Identity Center portal \(base)"
         let policy = RetryPolicy(maxAttempts: 3, attemptTimeout: 10, sleep: system.sleep, random: system.random)

@@ -9,6 +9,11 @@
 /// - outside quotes a backslash makes the next character literal, a newline included (it is kept, not
 ///   removed as a POSIX shell's line continuation would be);
 /// - quotes may open and close anywhere in a word, and `''` or `""` on its own is an empty word.
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 public enum ShellWords {
     /// shlex's `whitespace`; splitting on Unicode spaces too would break words botocore keeps whole.
     static let separators: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n"]

@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -111,7 +116,7 @@ public struct EKSClient: Sendable {
         var target = endpoint.endpoint
         target.path = base + path
         var headers: [(name: String, value: String)] = [
-            ("Accept", "application/json"), ("User-Agent", "eks-auth/\(EKSAuthVersion.current)"),
+            ("Accept", "application/json"), ("User-Agent", EKSAuthVersion.userAgent),
         ]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let unsigned = SigV4Request(method: method, endpoint: target, headers: headers, body: Array((body ?? "").utf8))

@@ -1,3 +1,7 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import Yams
 
 /// One entry of `mapRoles` or `mapUsers` in the aws-auth ConfigMap.

@@ -1,3 +1,7 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import Yams
 
 /// The `users[].user.exec` block that runs eks-auth.

@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 extension Explanation {
     /// The explanation for people.
     public func text(cluster: String?) -> String {

@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -153,10 +158,4 @@ public struct STSClient: Sendable {
     ) throws -> XMLText {
         try query.call(operation, parameters, as: credentials, roleARN: roleARN)
     }
-}
-
-/// This program's version, for `--version` and the User-Agent.
-public enum EKSAuthVersion {
-    /// The version string.
-    public static let current = "0.1.0"
 }

@@ -1,4 +1,9 @@
 /// What `eks-auth setup` did.
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 public struct SetupResult: Sendable, Equatable {
     /// The plan.
     public var plan: SetupPlan

@@ -1,3 +1,7 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import EKSAuthCore
 
 /// sysexits(3) codes, one per kind of failure; documented in the README and Docs/reference.md.

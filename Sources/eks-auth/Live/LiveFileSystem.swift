@@ -1,10 +1,10 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import EKSAuthCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import EKSAuthPlatform
 
 /// The real file system, through POSIX calls (FileManager costs start-up time we do not need).
 struct LiveFileSystem: FileSystem {
@@ -20,7 +20,7 @@ struct LiveFileSystem: FileSystem {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw Self.error(path)
@@ -64,7 +64,7 @@ struct LiveFileSystem: FileSystem {
             guard fchmod(fd, mode_t(mode)) == 0 else { throw Self.error(tempPath) }
             var rest = bytes[...]
             while !rest.isEmpty {
-                let written = rest.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                let written = rest.withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw Self.error(tempPath)

@@ -1,3 +1,7 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import AsyncHTTPClient
 import EKSAuthCore
 import NIOCore
@@ -6,16 +10,12 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import EKSAuthPlatform
 
 /// The network, through AsyncHTTPClient: TLS verified against the system trust store (or
 /// `AWS_CA_BUNDLE`), `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, connect and total timeouts, no redirects.
 /// Nothing is started until the first request, so a token that needs no call pays nothing for it.
-final class LiveHTTPClient: EKSAuthCore.HTTPClient, Sendable {
+final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
     private let environment: Environment
     private let clients = Mutex<[ProxySettings?: AsyncHTTPClient.HTTPClient]>([:])
 

@@ -1,14 +1,14 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import EKSAuthCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import EKSAuthPlatform
 
 /// Runs commands with `posix_spawnp` (Foundation's `Process` would cost start-up time we do not need):
 /// stdin inherited, stdout and stderr read through pipes, the whole run bounded by the request's timeout.
-struct LiveProcessRunner: EKSAuthCore.ProcessRunner {
+struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
     func run(_ request: ProcessRequest) throws -> ProcessResult {
         guard let command = request.arguments.first else { throw ProcessRunError.cannotStart("empty command") }
         // A C argument vector ends each string at NUL; running a silently shortened argument would be worse.
@@ -71,7 +71,7 @@ struct LiveProcessRunner: EKSAuthCore.ProcessRunner {
         return (fds[0], fds[1])
     }
 
-    /// `pipe2(fds, O_CLOEXEC)`. The Glibc module hides pipe2 (it is declared only under _GNU_SOURCE), so it is
+    /// `pipe2(fds, O_CLOEXEC)`. The C library module hides pipe2 (it is declared only under _GNU_SOURCE), so it is
     /// looked up in libc; where it cannot be (a fully static binary) the flag is set right after `pipe`.
     private static func openPipe(_ fds: inout [Int32]) -> Int32 {
         typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
@@ -177,7 +177,7 @@ struct LiveProcessRunner: EKSAuthCore.ProcessRunner {
             var status: Int32 = 0
             let result = waitpid(pid, &status, deadline.isInfinite ? 0 : WNOHANG)
             if result == pid {
-                // The wait(2) status macros, which Glibc does not import: low 7 bits are the signal, 0 for exit.
+                // The wait(2) status macros, which the C library module does not import: low 7 bits are the signal, 0 for exit.
                 let signal = status & 0x7f
                 return signal == 0 ? (status >> 8) & 0xff : 128 + signal
             }

@@ -1,3 +1,7 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import EKSAuthCore
 
 #if canImport(FoundationEssentials)
@@ -5,11 +9,7 @@ import EKSAuthCore
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import EKSAuthPlatform
 
 /// The real environment, clock, disk, network and terminal; the only code that reads them.
 struct LiveSystem {
@@ -50,7 +50,7 @@ struct LiveSystem {
     static func write(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
                 return

@@ -1,11 +1,11 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import EKSAuthPlatform
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

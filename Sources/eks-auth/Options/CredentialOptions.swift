@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthCore
+import EKSAuthSystem
 import ArgumentParser
 
 /// The flags that choose the credentials, shared by `token` and `whoami`: profile, region and the

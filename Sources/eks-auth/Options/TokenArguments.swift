@@ -1,3 +1,7 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import EKSAuthCore
 
 /// The parsed arguments of `eks-auth token`, from ArgumentParser or from the fast path.

@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthCore
+import EKSAuthSystem
 import ArgumentParser
 
 /// Every flag of `eks-auth token`, with all its spellings: ours, `aws eks get-token`'s and

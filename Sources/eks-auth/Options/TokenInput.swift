@@ -1,11 +1,11 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import EKSAuthPlatform
 
 /// A token given as an argument, or `-` (or nothing, when stdin is not a terminal) for stdin;
 /// a bare token or an ExecCredential JSON.

@@ -1,3 +1,7 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
 

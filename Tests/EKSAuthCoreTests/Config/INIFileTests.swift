@@ -1,6 +1,11 @@
+import EKSAuthTestSupport
+@testable import AWSConfiguration
+@testable import AWSSigning
+@testable import AWSTransport
+@testable import EKSAuthCore
+@testable import EKSAuthSystem
 import Testing
 
-@testable import EKSAuthCore
 
 @Suite("INIFile")
 struct INIFileTests {

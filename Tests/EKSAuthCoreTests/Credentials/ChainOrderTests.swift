@@ -1,7 +1,12 @@
+import EKSAuthTestSupport
+@testable import AWSConfiguration
+@testable import AWSSigning
+@testable import AWSTransport
+@testable import EKSAuthCore
+@testable import EKSAuthSystem
 import Foundation
 import Testing
 
-@testable import EKSAuthCore
 
 /// Precedence between the sources of the chain, each source a fake peer: STS, the container
 /// endpoint, instance metadata, the SSO portal and `credential_process`.

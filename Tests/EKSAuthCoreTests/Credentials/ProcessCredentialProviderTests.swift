@@ -1,7 +1,12 @@
+import EKSAuthTestSupport
+@testable import AWSConfiguration
+@testable import AWSSigning
+@testable import AWSTransport
+@testable import EKSAuthCore
+@testable import EKSAuthSystem
 import Foundation
 import Testing
 
-@testable import EKSAuthCore
 
 @Suite("credential_process credentials")
 struct ProcessCredentialProviderTests {

@@ -1,8 +1,13 @@
+import EKSAuthTestSupport
+@testable import AWSConfiguration
+@testable import AWSSigning
+@testable import AWSTransport
+@testable import EKSAuthCore
+@testable import EKSAuthSystem
 import Foundation
 import Testing
 import Yams
 
-@testable import EKSAuthCore
 
 @Suite("kubeconfig")
 struct KubeconfigTests {

@@ -1,8 +1,13 @@
+import EKSAuthTestSupport
+@testable import AWSConfiguration
+@testable import AWSSigning
+@testable import AWSTransport
+@testable import EKSAuthCore
+@testable import EKSAuthSystem
 import Foundation
 import Synchronization
 import Testing
 
-@testable import EKSAuthCore
 
 @Suite("STS client")
 struct STSClientTests {

@@ -1,0 +1,61 @@
+/// Problems in the AWS config and credentials files, the environment or the options.
+import AWSSigning
+import EKSAuthSystem
+
+public enum ConfigError: EKSAuthError, Equatable {
+    /// A file could not be read (permissions, a directory, …).
+    case unreadableFile(path: String, reason: String)
+    /// A line of an INI file makes no sense.
+    case malformedFile(path: String, line: Int, reason: String)
+    /// A named profile exists in neither file.
+    case profileNotFound(profile: String, selectedBy: String, files: [String])
+    /// A region that is not a valid region name.
+    case invalidRegion(String, source: String)
+    /// A setting with a value outside its allowed set.
+    case invalidSetting(name: String, value: String, source: String, expected: String)
+    /// An endpoint URL that cannot be used.
+    case invalidEndpoint(String, source: String)
+    /// The cluster name or id is missing or not usable.
+    case invalidClusterID(String)
+
+    public var message: String {
+        switch self {
+        case .unreadableFile(let path, let reason):
+            return "cannot read \(path): \(reason)"
+        case .malformedFile(let path, let line, let reason):
+            return "\(path):\(line): \(reason)"
+        case .profileNotFound(let profile, let selectedBy, let files):
+            return "profile '\(profile)' not found in \(files.joined(separator: " or ")) (selected by \(selectedBy))"
+        case .invalidRegion(let region, let source):
+            return "invalid region '\(region)' (from \(source)): expected a name like us-west-2"
+        case .invalidSetting(let name, let value, let source, let expected):
+            return "invalid value '\(value)' for \(name) (from \(source)): expected \(expected)"
+        case .invalidEndpoint(let url, let source):
+            return "invalid endpoint URL '\(url)' (from \(source)): expected http(s)://host[:port][/path]"
+        case .invalidClusterID(let id):
+            return id.isEmpty
+                ? "no cluster name: pass --cluster-name NAME (or -i / --cluster-id)"
+                : "invalid cluster name '\(id)': it must not contain control characters or be longer than 255 bytes"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .profileNotFound:
+            return "list the profiles with 'aws configure list-profiles', or unset the variable or flag that names it"
+        case .malformedFile:
+            return
+                "lines must be '[section]', 'key = value', an indented continuation, or a comment starting with # or ;"
+        default:
+            return nil
+        }
+    }
+
+    public var kind: FailureKind {
+        switch self {
+        case .unreadableFile, .malformedFile: return .badInput
+        case .invalidRegion, .invalidSetting, .invalidEndpoint, .invalidClusterID: return .usage
+        case .profileNotFound: return .configuration
+        }
+    }
+}

@@ -1,0 +1,115 @@
+/// Failures of STS calls: the service's own error document, an unreachable endpoint, a bad reply.
+import AWSConfiguration
+import AWSSigning
+import EKSAuthSystem
+
+public enum STSError: EKSAuthError, Equatable {
+    /// STS answered with an error document.
+    case service(ServiceFailure)
+    /// No usable answer after every attempt.
+    case unreachable(operation: String, endpoint: String, reason: String, attempts: Int)
+    /// The answer could not be read.
+    case malformedResponse(operation: String, endpoint: String, status: Int)
+
+    /// An error document from STS, with what we were doing when it came.
+    public struct ServiceFailure: Equatable, Sendable {
+        /// The operation, e.g. `AssumeRole`.
+        public var operation: String
+        /// The HTTP status.
+        public var status: Int
+        /// The error code, e.g. `AccessDenied`.
+        public var code: String
+        /// STS's message (it never holds secrets).
+        public var message: String
+        /// The request id, for AWS support.
+        public var requestID: String?
+        /// The role being assumed, for AssumeRole.
+        public var roleARN: String?
+        /// Who asked, when known.
+        public var caller: String?
+
+        /// A failure from parts.
+        public init(
+            operation: String, status: Int, code: String, message: String, requestID: String? = nil,
+            roleARN: String? = nil, caller: String? = nil
+        ) {
+            self.operation = operation
+            self.status = status
+            self.code = code
+            self.message = message
+            self.requestID = requestID
+            self.roleARN = roleARN
+            self.caller = caller
+        }
+    }
+
+    /// Error codes that mean the caller may not do this, or its credentials are no good.
+    package static let deniedCodes: Set<String> = [
+        "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
+        "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "IncompleteSignature",
+        "RequestExpired", "RegionDisabledException", "InvalidAccessKeyId", "InvalidIdentityToken", "IDPRejectedClaim",
+    ]
+
+    /// Error codes about the request's parameters.
+    static let parameterCodes: Set<String> = [
+        "ValidationError", "InvalidParameterValue", "InvalidParameterCombination", "MissingParameter",
+        "MalformedPolicyDocument", "PackedPolicyTooLarge", "InvalidAction",
+    ]
+
+    public var message: String {
+        switch self {
+        case .service(let f):
+            var text: String
+            if let role = f.roleARN {
+                let verb = Self.deniedCodes.contains(f.code) ? "denied" : "failed"
+                text = "\(f.operation) of \(role) \(verb)"
+            } else {
+                text = "\(f.operation) failed"
+            }
+            if let caller = f.caller { text += " for \(caller)" }
+            text += ": \(f.code): \(f.message)"
+            if let id = f.requestID { text += " (request id \(id))" }
+            return text
+        case .unreachable(let operation, let endpoint, let reason, let attempts):
+            return "\(operation) to \(endpoint) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)"
+        case .malformedResponse(let operation, let endpoint, let status):
+            return "\(operation) to \(endpoint) returned an unreadable response (HTTP \(status))"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .service(let f) where f.code == "AccessDenied" && f.operation == "AssumeRole":
+            return "the caller needs sts:AssumeRole on the role (e.g. through its IAM group's policy) and the "
+                + "role's trust policy must allow it; check with 'aws sts assume-role --role-arn "
+                + "\(f.roleARN ?? "ARN") --role-session-name test'"
+        case .service(let f)
+        where f.operation == "AssumeRoleWithWebIdentity"
+            && ["AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredTokenException"].contains(f.code):
+            return "check the token's issuer and audience (sts.amazonaws.com), the OIDC provider registered in IAM, "
+                + "and the conditions of the role's trust policy on sts:AssumeRoleWithWebIdentity"
+        case .service(let f) where f.code == "InvalidClientTokenId" || f.code == "SignatureDoesNotMatch":
+            return "the access key or secret is wrong or deleted; check with 'aws sts get-caller-identity'"
+        case .service(let f) where f.code == "ExpiredToken" || f.code == "ExpiredTokenException":
+            return "the session token has expired; refresh the base credentials"
+        case .unreachable(let operation, _, _, _):
+            let service =
+                ["DescribeCluster", "CreateAccessEntry", "DescribeAccessEntry"].contains(operation) ? "EKS" : "STS"
+            return "check network access to \(service), HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_\(service); "
+                + "EKS_AUTH_HTTP_TIMEOUT and AWS_MAX_ATTEMPTS bound the wait"
+        default:
+            return nil
+        }
+    }
+
+    public var kind: FailureKind {
+        switch self {
+        case .service(let f):
+            if Self.deniedCodes.contains(f.code) { return .denied }
+            if Self.parameterCodes.contains(f.code) { return .usage }
+            return .unavailable
+        case .unreachable, .malformedResponse:
+            return .unavailable
+        }
+    }
+}

@@ -1,0 +1,30 @@
+// The one file that names a C library. Everything else imports EKSAuthPlatform and gets the POSIX
+// calls of whichever libc this build targets: glibc (Debian, Ubuntu), musl (Alpine, static builds)
+// or Darwin (macOS).
+#if canImport(Glibc)
+    @_exported import Glibc
+#elseif canImport(Musl)
+    @_exported import Musl
+#elseif canImport(Darwin)
+    @_exported import Darwin
+#else
+    #error("eks-auth needs a POSIX C library: glibc, musl or Darwin")
+#endif
+
+// Where a type's own `read`, `write` or `exit` method hides the C function, callers use these names
+// instead of a module-qualified `Glibc.read`, which would tie them to one C library.
+
+/// read(2): up to `count` bytes into `buffer`; the count read, 0 at end of file, -1 with `errno` set.
+@inlinable public func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+
+/// write(2): up to `count` bytes from `buffer`; the count written, or -1 with `errno` set.
+@inlinable public func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(fd, buffer, count)
+}
+
+/// exit(3): flushes C stdio and ends the process with `status`.
+@inlinable public func posixExit(_ status: Int32) -> Never {
+    exit(status)
+}
