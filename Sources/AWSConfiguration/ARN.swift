@@ -1,7 +1,7 @@
-/// IAM ARNs as the EKS authenticator compares them.
 import AWSSigning
 import EKSAuthSystem
 
+/// IAM ARNs as the EKS authenticator compares them.
 public enum ARN {
     /// Partitions the authenticator accepts.
     static let partitions: Set<String> = [

@@ -1,7 +1,7 @@
-/// The AWS settings in effect for one run: profile, region and STS endpoint, each with its source.
 import AWSSigning
 import EKSAuthSystem
 
+/// The AWS settings in effect for one run: profile, region and STS endpoint, each with its source.
 public struct AWSSettings: Sendable, Equatable {
     /// The selected profile.
     public var selection: ProfileSelection

@@ -1,7 +1,7 @@
-/// Problems in the AWS config and credentials files, the environment or the options.
 import AWSSigning
 import EKSAuthSystem
 
+/// Problems in the AWS config and credentials files, the environment or the options.
 public enum ConfigError: EKSAuthError, Equatable {
     /// A file could not be read (permissions, a directory, …).
     case unreadableFile(path: String, reason: String)

@@ -1,11 +1,11 @@
+import AWSSigning
+import EKSAuthSystem
+
 /// Rewrites the argument lists the peers' kubeconfigs hold into ours, so an exec block can keep its args.
 ///
 /// `aws [--region R] [--profile P] [--output json] eks get-token --cluster-name N …` (what
 /// `aws eks update-kubeconfig` writes) becomes `token --cluster-name N … --region R --profile P`.
 /// aws-iam-authenticator's `token -i N -r ARN` needs no rewriting: `token` accepts its flags.
-import AWSSigning
-import EKSAuthSystem
-
 public enum ForeignArguments {
     /// AWS CLI global options that take a value and that `token` understands.
     static let globalOptionsWithValue: Set<String> = ["--region", "--profile", "--output"]

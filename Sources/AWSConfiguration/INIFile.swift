@@ -1,11 +1,11 @@
+import AWSSigning
+import EKSAuthSystem
+
 /// The parsed contents of an AWS-style INI file: sections of keys, some keys holding nested sub-sections.
 ///
 /// Follows botocore's reading of the files with a few deliberate kindnesses: a UTF-8 byte order mark
 /// and CRLF line ends are accepted, inline comments (`value  # note`) are dropped when preceded by
 /// whitespace, and a repeated section or key merges with the later value winning.
-import AWSSigning
-import EKSAuthSystem
-
 public struct INIFile: Sendable, Equatable {
     /// A value: a plain string, or a nested block of `key = value` lines (e.g. `s3 =` then indented lines).
     public enum Value: Sendable, Equatable {

@@ -1,7 +1,7 @@
-/// An AWS partition: its DNS suffixes and the regions it owns (botocore's partitions.json, 1.43).
 import AWSSigning
 import EKSAuthSystem
 
+/// An AWS partition: its DNS suffixes and the regions it owns (botocore's partitions.json, 1.43).
 public struct Partition: Sendable, Equatable {
     /// The partition id, e.g. `aws`, `aws-cn`, `aws-us-gov`.
     public var id: String

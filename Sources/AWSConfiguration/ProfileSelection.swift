@@ -1,7 +1,7 @@
-/// Which profile is in effect and what selected it.
 import AWSSigning
 import EKSAuthSystem
 
+/// Which profile is in effect and what selected it.
 public struct ProfileSelection: Sendable, Equatable {
     /// The profile name.
     public var name: String

@@ -1,7 +1,7 @@
-/// An HTTP proxy to send a request through, from `HTTPS_PROXY` / `HTTP_PROXY` and `NO_PROXY`.
 import AWSSigning
 import EKSAuthSystem
 
+/// An HTTP proxy to send a request through, from `HTTPS_PROXY` / `HTTP_PROXY` and `NO_PROXY`.
 public struct ProxySettings: Sendable, Hashable {
     /// The proxy host.
     public var host: String

@@ -1,7 +1,7 @@
-/// Region names and where one came from.
 import AWSSigning
 import EKSAuthSystem
 
+/// Region names and where one came from.
 public enum Region {
     /// The region used when nothing names one, as aws-iam-authenticator does.
     public static let fallback = "us-east-1"

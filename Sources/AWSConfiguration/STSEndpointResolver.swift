@@ -1,7 +1,7 @@
-/// An endpoint together with the region its requests are signed for.
 import AWSSigning
 import EKSAuthSystem
 
+/// An endpoint together with the region its requests are signed for.
 public struct ServiceEndpoint: Sendable, Equatable {
     /// Where requests go.
     public var endpoint: Endpoint

@@ -1,7 +1,7 @@
-/// The AWS shared config (`~/.aws/config`) and credentials (`~/.aws/credentials`) files, read once.
 import AWSSigning
 import EKSAuthSystem
 
+/// The AWS shared config (`~/.aws/config`) and credentials (`~/.aws/credentials`) files, read once.
 public struct SharedConfig: Sendable, Equatable {
     /// Where the config file is (after `AWS_CONFIG_FILE` and `~` expansion), for messages.
     public var configPath: String

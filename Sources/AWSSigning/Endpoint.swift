@@ -1,6 +1,6 @@
-/// A service endpoint: scheme, host, optional port and base path, as parsed from a URL.
 import EKSAuthSystem
 
+/// A service endpoint: scheme, host, optional port and base path, as parsed from a URL.
 public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     /// `https` or `http`.
     public var scheme: String

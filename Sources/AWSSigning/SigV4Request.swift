@@ -1,6 +1,6 @@
-/// An HTTP request in the form SigV4 signs: method, endpoint, path, query, headers and body.
 import EKSAuthSystem
 
+/// An HTTP request in the form SigV4 signs: method, endpoint, path, query, headers and body.
 public struct SigV4Request: Sendable, Equatable {
     /// Upper-case HTTP method, e.g. `GET` or `POST`.
     public var method: String

@@ -1,8 +1,8 @@
-/// An HTTP request as the core hands it to the transport.
 import AWSConfiguration
 import AWSSigning
 import EKSAuthSystem
 
+/// An HTTP request as the core hands it to the transport.
 public struct HTTPRequest: Sendable, Equatable {
     /// Upper-case method.
     public var method: String

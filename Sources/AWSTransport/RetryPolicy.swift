@@ -1,9 +1,9 @@
-/// How STS calls are retried: a bounded number of attempts with capped exponential backoff and
-/// full jitter, for throttling, 5xx answers and connection failures only.
 import AWSConfiguration
 import AWSSigning
 import EKSAuthSystem
 
+/// How STS calls are retried: a bounded number of attempts with capped exponential backoff and
+/// full jitter, for throttling, 5xx answers and connection failures only.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included (`AWS_MAX_ATTEMPTS`, default 3 as in the SDKs' standard mode).
     public var maxAttempts: Int

@@ -1,8 +1,8 @@
-/// Failures of STS calls: the service's own error document, an unreachable endpoint, a bad reply.
 import AWSConfiguration
 import AWSSigning
 import EKSAuthSystem
 
+/// Failures of STS calls: the service's own error document, an unreachable endpoint, a bad reply.
 public enum STSError: EKSAuthError, Equatable {
     /// STS answered with an error document.
     case service(ServiceFailure)

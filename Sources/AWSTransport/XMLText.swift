@@ -1,11 +1,11 @@
-/// Reads element text out of the small, flat XML documents the STS Query API returns.
-///
-/// STS responses are machine-written with a fixed shape, so finding `<Name>text</Name>` (after
-/// an optional parent element) is all that is needed; entities and CDATA are decoded.
 import AWSConfiguration
 import AWSSigning
 import EKSAuthSystem
 
+/// Reads element text out of the small, flat XML documents the STS Query API returns.
+///
+/// STS responses are machine-written with a fixed shape, so finding `<Name>text</Name>` (after
+/// an optional parent element) is all that is needed; entities and CDATA are decoded.
 public struct XMLText: Sendable {
     let document: String
 

@@ -1,9 +1,9 @@
-/// Failures of the cache commands (the token path never fails because of the cache).
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Failures of the cache commands (the token path never fails because of the cache).
 public enum CacheError: EKSAuthError, Equatable {
     /// A cache file could not be removed.
     case cannotClear(path: String, reason: String)

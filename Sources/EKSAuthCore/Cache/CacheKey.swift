@@ -1,10 +1,10 @@
-/// Everything that changes the result of an AssumeRole (or of another cached source: web identity,
-/// SSO, credential_process), hashed into a cache file name.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Everything that changes the result of an AssumeRole (or of another cached source: web identity,
+/// SSO, credential_process), hashed into a cache file name.
 public struct CacheKey: Sendable, Equatable {
     /// What is cached: `assume-role`, `web-identity`, `sso` or `process`.
     public var kind: String

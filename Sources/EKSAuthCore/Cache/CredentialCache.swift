@@ -154,7 +154,7 @@ public struct CredentialCache: Sendable {
 extension CredentialCache {
     /// How long before expiry cached credentials of other sources (web identity, SSO,
     /// credential_process) are fetched again: a token's lifetime, so a token never outlives them.
-    public static let refreshWindow: TimeInterval = EKSToken.validity
+    public static let refreshWindow: TimeInterval = STSClient.presignedURLValidity
 
     /// `fetch`'s credentials through the cache of `system`: an entry for `key` still good `window`
     /// seconds from now is returned without calling `fetch`; otherwise one process under the key's

@@ -1,9 +1,9 @@
-/// Everything the core reaches outside itself, passed in as values: environment, clock, disk, trace.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Everything the core reaches outside itself, passed in as values: environment, clock, disk, trace.
 public struct SystemContext: Sendable {
     /// The process environment.
     public var environment: Environment

@@ -1,12 +1,12 @@
-/// Credentials from the ECS container agent or the EKS Pod Identity agent:
-/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) or `AWS_CONTAINER_CREDENTIALS_FULL_URI`,
-/// with the `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read each time)
-/// or `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Credentials from the ECS container agent or the EKS Pod Identity agent:
+/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) or `AWS_CONTAINER_CREDENTIALS_FULL_URI`,
+/// with the `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read each time)
+/// or `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
 public struct ContainerCredentialProvider: Sendable {
     /// The ECS agent's address, for relative URIs.
     static let ecsHost = "169.254.170.2"

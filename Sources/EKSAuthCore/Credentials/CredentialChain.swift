@@ -1,10 +1,10 @@
-/// Assumes a role on top of base credentials for a profile hop (`role_arn` profiles); provided by
-/// the caller so tests can stand in for STS.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Assumes a role on top of base credentials for a profile hop (`role_arn` profiles); provided by
+/// the caller so tests can stand in for STS.
 public typealias RoleAssumption =
     @Sendable (_ request: RoleRequest, _ base: ResolvedCredentials, _ profile: String) throws -> ResolvedCredentials
 

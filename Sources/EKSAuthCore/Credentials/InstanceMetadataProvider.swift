@@ -1,11 +1,11 @@
-/// Credentials of the EC2 instance's role from the instance metadata service, IMDSv2 only unless
-/// v1 is allowed: a token PUT, then the role name and its credentials. Short timeouts, so that off
-/// EC2 the chain gives up in about a second.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Credentials of the EC2 instance's role from the instance metadata service, IMDSv2 only unless
+/// v1 is allowed: a token PUT, then the role name and its credentials. Short timeouts, so that off
+/// EC2 the chain gives up in about a second.
 public struct InstanceMetadataProvider: Sendable {
     /// What a lookup came to.
     public enum Outcome: Sendable, Equatable {

@@ -1,11 +1,11 @@
-/// Credentials printed by a profile's `credential_process` command (run without a shell, split with
-/// the AWS CLI's quoting rules), as JSON `Version` 1. Results with an `Expiration` are cached until
-/// shortly before it, so the command is not run on every kubectl call.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Credentials printed by a profile's `credential_process` command (run without a shell, split with
+/// the AWS CLI's quoting rules), as JSON `Version` 1. Results with an `Expiration` are cached until
+/// shortly before it, so the command is not run on every kubectl call.
 public struct ProcessCredentialProvider: Sendable {
     /// The default limit on the command's run time, in seconds (`EKS_AUTH_CREDENTIAL_PROCESS_TIMEOUT`).
     public static let defaultTimeout = 60.0

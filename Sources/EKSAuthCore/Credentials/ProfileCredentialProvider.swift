@@ -1,9 +1,9 @@
-/// Static keys from a profile of the shared credentials or config file.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Static keys from a profile of the shared credentials or config file.
 public struct ProfileCredentialProvider: Sendable {
     let profile: Profile
 

@@ -1,9 +1,9 @@
-/// Credentials and a description of where they came from (no secrets in it).
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Credentials and a description of where they came from (no secrets in it).
 public struct ResolvedCredentials: Sendable, Equatable {
     /// The credentials.
     public var credentials: AWSCredentials

@@ -1,3 +1,8 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
 /// Splits a command line into words exactly as Python's `shlex.split` does (POSIX mode, no comments), which
 /// is how botocore turns `credential_process` into an argument vector. No shell runs: nothing is expanded,
 /// and `$`, `~`, `*`, `;`, `|` and `#` are ordinary characters.
@@ -9,11 +14,6 @@
 /// - outside quotes a backslash makes the next character literal, a newline included (it is kept, not
 ///   removed as a POSIX shell's line continuation would be);
 /// - quotes may open and close anywhere in a word, and `''` or `""` on its own is an empty word.
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
-
 public enum ShellWords {
     /// shlex's `whitespace`; splitting on Unicode spaces too would break words botocore keeps whole.
     static let separators: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n"]

@@ -1,9 +1,9 @@
-/// What the cluster makes of an identity through aws-auth.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// What the cluster makes of an identity through aws-auth.
 public struct Explanation: Sendable, Equatable {
     /// The caller ARN explained.
     public var arn: String

@@ -150,7 +150,7 @@ public enum TokenInspector {
             "parameters", problems.isEmpty,
             problems.isEmpty ? "only the allowed ones, each once" : problems.joined(separator: "; "))
         check("action", values["action"] == "GetCallerIdentity", values["action"] ?? "missing")
-        check("version", values["version"] == EKSToken.stsAPIVersion, values["version"] ?? "missing")
+        check("version", values["version"] == STSClient.apiVersion, values["version"] ?? "missing")
         check(
             "algorithm", values["x-amz-algorithm"] == SigV4Signer.algorithm, values["x-amz-algorithm"] ?? "missing")
         let signed = (values["x-amz-signedheaders"] ?? "").split(separator: ";").map(String.init)

@@ -1,9 +1,9 @@
-/// What `eks-auth kubeconfig` was asked for.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// What `eks-auth kubeconfig` was asked for.
 public struct KubeconfigRequest: Sendable, Equatable {
     /// The cluster name.
     public var clusterName: String

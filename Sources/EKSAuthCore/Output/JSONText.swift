@@ -1,9 +1,9 @@
-/// Small helpers for writing JSON by hand where a fixed shape makes an encoder unnecessary.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Small helpers for writing JSON by hand where a fixed shape makes an encoder unnecessary.
 public enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     public static func quote(_ text: String) -> String {

@@ -1,9 +1,9 @@
-/// Plain-text tables with left-aligned columns, as kubectl prints them.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Plain-text tables with left-aligned columns, as kubectl prints them.
 public enum TableText {
     /// `header` and `rows` as lines, columns separated by at least three spaces.
     public static func render(header: [String], rows: [[String]]) -> String {

@@ -65,6 +65,11 @@ public struct CallerIdentity: Sendable, Equatable {
 
 /// A client of the STS Query API: POST, form body, SigV4 header signing, XML answers, retries.
 public struct STSClient: Sendable {
+    /// The STS API version every Query call (and the token's presigned GetCallerIdentity) names.
+    public static let apiVersion = "2011-06-15"
+    /// How long STS accepts a presigned URL after its `X-Amz-Date`, whatever `X-Amz-Expires` says.
+    public static let presignedURLValidity: TimeInterval = 15 * 60
+
     /// The endpoint and signing region.
     public var endpoint: ServiceEndpoint { query.endpoint }
     var query: QueryProtocolClient
@@ -74,7 +79,7 @@ public struct STSClient: Sendable {
         endpoint: ServiceEndpoint, http: HTTPClient, clock: WallClock, retry: RetryPolicy, tracer: Tracer = .silent
     ) {
         self.query = QueryProtocolClient(
-            service: "sts", apiVersion: EKSToken.stsAPIVersion, endpoint: endpoint, http: http, clock: clock,
+            service: "sts", apiVersion: Self.apiVersion, endpoint: endpoint, http: http, clock: clock,
             retry: retry, tracer: tracer)
     }
 

@@ -1,10 +1,10 @@
-/// Creates the plan's IAM resources through the IAM Query API, idempotently: what exists and matches
-/// is left as it is; what exists and differs is reported, never overwritten.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// Creates the plan's IAM resources through the IAM Query API, idempotently: what exists and matches
+/// is left as it is; what exists and differs is reported, never overwritten.
 public struct SetupApplier: Sendable {
     let iam: QueryProtocolClient
     let credentials: AWSCredentials

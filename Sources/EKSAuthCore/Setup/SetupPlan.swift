@@ -1,9 +1,9 @@
-/// The Kubernetes permissions the IAM group gets.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// The Kubernetes permissions the IAM group gets.
 public enum ClusterRole: String, Sendable, CaseIterable {
     case view, edit, admin
     case clusterAdmin = "cluster-admin"

@@ -1,9 +1,9 @@
-/// What `eks-auth setup` did.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// What `eks-auth setup` did.
 public struct SetupResult: Sendable, Equatable {
     /// The plan.
     public var plan: SetupPlan

@@ -17,14 +17,12 @@ public struct EKSToken: Sendable, Equatable {
     /// up to aws-iam-authenticator 0.3.0 reject values outside 0–60.
     public static let presignExpiresSeconds = 60
     /// How long STS accepts the presigned URL after `X-Amz-Date`.
-    public static let validity: TimeInterval = 15 * 60
+    public static let validity = STSClient.presignedURLValidity
     /// The `expirationTimestamp` we report: one minute short of `validity`, as both peers do,
     /// so kubectl fetches a new token before the server would refuse the old one.
     public static let reportedLifetime: TimeInterval = 14 * 60
     /// The header that binds the token to one cluster: signed, but not in the URL.
     public static let clusterIDHeader = "x-k8s-aws-id"
-    /// The STS API version of GetCallerIdentity.
-    public static let stsAPIVersion = "2011-06-15"
     /// The longest token aws-iam-authenticator's server accepts.
     public static let maxLength = 4096
 
@@ -44,7 +42,7 @@ public struct EKSToken: Sendable, Equatable {
             endpoint: Endpoint(
                 scheme: endpoint.endpoint.scheme, host: endpoint.endpoint.host,
                 port: endpoint.endpoint.port, path: "/"),
-            query: [("Action", "GetCallerIdentity"), ("Version", stsAPIVersion)],
+            query: [("Action", "GetCallerIdentity"), ("Version", STSClient.apiVersion)],
             headers: [(clusterIDHeader, clusterID)])
         let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: "sts")
         let url = signer.presign(request, expiresIn: presignExpiresSeconds, at: date)

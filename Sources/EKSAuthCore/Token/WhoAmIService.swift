@@ -1,9 +1,9 @@
-/// What `eks-auth whoami` reports: the identity STS sees and where its credentials came from.
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
 
+/// What `eks-auth whoami` reports: the identity STS sees and where its credentials came from.
 public struct WhoAmIReport: Sendable, Equatable {
     /// GetCallerIdentity's answer.
     public var identity: CallerIdentity

@@ -1,0 +1,56 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The settings and credentials a command works with: the chain's credentials, the role of
+/// `--role-arn` assumed on top (through the cache), and the region instance metadata reports when
+/// nothing else named one.
+public struct CredentialResolution: Sendable {
+    let system: SystemContext
+
+    /// A resolution using `system`.
+    public init(system: SystemContext) {
+        self.system = system
+    }
+
+    /// The settings for `profile` and `region` (flags), and the credentials to sign with.
+    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `STSError`.
+    public func resolve(profile: String?, region: String?, role: RoleRequest?) throws -> (
+        AWSSettings, ResolvedCredentials
+    ) {
+        let trace = system.tracer
+        var settings = try AWSSettings.resolve(
+            profileFlag: profile, regionFlag: region, environment: system.environment,
+            fileSystem: system.fileSystem)
+        trace("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
+        trace("region: \(settings.region) (from \(settings.regionSource))")
+        trace(
+            "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
+                + "signing region \(settings.stsEndpoint.signingRegion))")
+        var resolved = try CredentialChain(settings: settings, system: system).resolve()
+        if let reported = resolved.region, settings.regionSource == "default", reported != settings.region {
+            settings = try settings.inRegion(reported, source: "instance metadata", environment: system.environment)
+            trace(
+                "region: \(settings.region) (from instance metadata); sts endpoint: \(settings.stsEndpoint.endpoint)")
+        }
+        if resolved.credentials.isExpired(at: system.clock.now()), let expiry = resolved.credentials.expiration {
+            throw CredentialError.expired(source: resolved.source, at: expiry)
+        }
+        if let role {
+            let sts = try STSClient(settings: settings, system: system)
+            let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
+            resolved = ResolvedCredentials(
+                credentials: assumed.credentials,
+                source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
+            trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
+        }
+        return (settings, resolved)
+    }
+}
