@@ -70,14 +70,3 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     /// `scheme://host[:port]` followed by the path.
     public var description: String { "\(scheme)://\(hostHeader)\(path)" }
 }
-
-extension StringProtocol {
-    /// The string without leading and trailing spaces, tabs, carriage returns and newlines.
-    package func trimmingWhitespace() -> String {
-        // "\r\n" is a single Character in Swift and must be named on its own.
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        return String(self[first...last])
-    }
-}
