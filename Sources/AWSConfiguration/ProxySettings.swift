@@ -59,48 +59,25 @@ public struct ProxySettings: Sendable, Hashable {
 
     /// Reads `http://[user:pass@]host[:port]` (the scheme may be left out; the port defaults to 80).
     static func parse(_ value: String, source: String) throws -> ProxySettings {
-        var rest = Substring(value.trimmingWhitespace())
-        if let schemeEnd = rest.firstRange(of: "://") {
-            let scheme = rest[..<schemeEnd.lowerBound].lowercased()
-            guard scheme == "http" else {
-                throw ConfigError.invalidSetting(
-                    name: source, value: "\(scheme)://…", source: "the environment", expected: "an http:// proxy URL")
-            }
-            rest = rest[schemeEnd.upperBound...]
+        let text = value.trimmingWhitespace()
+        let unreadable = ConfigError.invalidSetting(
+            name: source, value: "(unreadable)", source: "the environment", expected: "http://host:port")
+        guard let parsed = ParsedURL(text.contains("://") ? text : "http://" + text) else { throw unreadable }
+        guard parsed.scheme == "http" else {
+            throw ConfigError.invalidSetting(
+                name: source, value: "\(parsed.scheme)://…", source: "the environment", expected: "an http:// proxy URL")
         }
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
         var username: String?
         var password: String?
-        if let at = rest.lastIndex(of: "@") {
-            let credentials = rest[..<at]
-            rest = rest[rest.index(after: at)...]
-            let parts = credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            username = parts.first.map { percentDecoded(String($0)) }
-            password = parts.count > 1 ? percentDecoded(String(parts[1])) : nil
+        if let userInfo = parsed.userInfo {
+            let parts = userInfo.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            username = parts.first.map { ParsedURL.percentDecoded(String($0)) }
+            password = parts.count > 1 ? ParsedURL.percentDecoded(String(parts[1])) : nil
         }
-        guard let endpoint = Endpoint(url: "http://\(rest)") else {
-            throw ConfigError.invalidSetting(
-                name: source, value: "(unreadable)", source: "the environment", expected: "http://host:port")
-        }
+        guard let endpoint = Endpoint(url: "http://\(parsed.hostAndPort)") else { throw unreadable }
         return ProxySettings(
             host: endpoint.host.trimmingCharacters(in: "[]"), port: endpoint.port ?? 80, username: username,
             password: password, source: source)
-    }
-
-    package static func percentDecoded(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%"), iterator.count >= 2,
-                let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

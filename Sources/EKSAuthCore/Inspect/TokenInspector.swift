@@ -124,7 +124,7 @@ public enum TokenInspector {
             return report
         }
         check("encoding", true, "base64url without padding")
-        guard let parsed = ParsedURL(url) else {
+        guard let parsed = TokenURL(url) else {
             check("url", false, "the decoded text is not an http(s) URL")
             return report
         }
@@ -211,37 +211,25 @@ public enum TokenInspector {
     }
 }
 
-/// A URL split into the parts the token check needs, with query values percent-decoded.
-struct ParsedURL {
+/// The presigned URL as the token checks see it, through the project's one URL reader: the host is
+/// the whole authority lower-cased, as Go's `url.Parse` gives it to the EKS authenticator (port
+/// included), and query values are percent-decoded.
+struct TokenURL {
     var scheme: String
     var host: String
     var path: String
-    var query: [(String, String)]
-    var rawQuery: [(String, String)]
+    var query: [(name: String, value: String)]
+    var rawQuery: [(name: String, value: String)]
 
     init?(_ url: String) {
-        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
-        scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "https" || scheme == "http" else { return nil }
-        var rest = url[schemeEnd.upperBound...]
-        var queryText = Substring("")
-        if let q = rest.firstIndex(of: "?") {
-            queryText = rest[rest.index(after: q)...]
-            rest = rest[..<q]
-        }
-        if let slash = rest.firstIndex(of: "/") {
-            host = String(rest[..<slash]).lowercased()
-            path = String(rest[slash...])
-        } else {
-            host = String(rest).lowercased()
-            path = ""
-        }
-        guard !host.isEmpty else { return nil }
-        rawQuery = queryText.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }
-        query = rawQuery.map { (ProxySettings.percentDecoded($0.0), ProxySettings.percentDecoded($0.1)) }
+        guard let parsed = ParsedURL(url), parsed.scheme == "https" || parsed.scheme == "http",
+            !parsed.authority.isEmpty
+        else { return nil }
+        scheme = parsed.scheme
+        host = parsed.authority.lowercased()
+        path = parsed.path
+        rawQuery = parsed.rawQueryItems
+        query = parsed.queryItems
     }
 
     /// The URL with the signature cut to 8 characters and the session token's value hidden.

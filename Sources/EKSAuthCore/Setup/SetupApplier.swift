@@ -82,7 +82,7 @@ public struct SetupApplier: Sendable {
 
     func ensureRole(_ plan: SetupPlan) throws -> Outcome {
         if let existing = try fetch("GetRole", [("RoleName", plan.roleName)]) {
-            let document = existing.value(at: "Role", "AssumeRolePolicyDocument").map(ProxySettings.percentDecoded)
+            let document = existing.value(at: "Role", "AssumeRolePolicyDocument").map(ParsedURL.percentDecoded)
             return Self.sameJSON(document, plan.trustPolicy) ? .unchanged : .differs("its trust policy is different")
         }
         _ = try iam.call(
@@ -99,7 +99,7 @@ public struct SetupApplier: Sendable {
         if let existing = try fetch("GetPolicy", [("PolicyArn", arn)]) {
             let version = existing.value(at: "Policy", "DefaultVersionId") ?? "v1"
             let current = try fetch("GetPolicyVersion", [("PolicyArn", arn), ("VersionId", version)])?
-                .value(at: "PolicyVersion", "Document").map(ProxySettings.percentDecoded)
+                .value(at: "PolicyVersion", "Document").map(ParsedURL.percentDecoded)
             return Self.sameJSON(current, document) ? .unchanged : .differs("its document is different")
         }
         _ = try iam.call(
