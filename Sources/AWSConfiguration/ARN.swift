@@ -1,8 +1,46 @@
 import AWSSigning
 import EKSAuthSystem
 
+/// An Amazon Resource Name split into its six fields, the one ARN reader of the project:
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` (the resource may hold further `:` and `/`).
+/// See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html.
+public struct ARN: Sendable, Equatable {
+    /// `aws`, `aws-cn`, `aws-us-gov`, …
+    public var partition: String
+    /// `iam`, `sts`, `eks`, …
+    public var service: String
+    /// The region, empty for global services such as IAM.
+    public var region: String
+    /// The 12-digit account id (empty for some services' resources).
+    public var account: String
+    /// Everything after the fifth `:`, e.g. `role/path/name` or `assumed-role/name/session`.
+    public var resource: String
+
+    /// Splits `text`; nil unless it starts with `arn:` and has all six fields.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn" else { return nil }
+        partition = String(parts[1])
+        service = String(parts[2])
+        region = String(parts[3])
+        account = String(parts[4])
+        resource = String(parts[5])
+    }
+
+    /// The ARN as text.
+    public var text: String { "arn:\(partition):\(service):\(region):\(account):\(resource)" }
+
+    /// The resource's `/`-separated segments, e.g. `["assumed-role", "name", "session"]`.
+    public var resourceSegments: [String] {
+        resource.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// Whether this names an IAM role (`arn:P:iam::A:role/[path/]NAME`).
+    public var isIAMRole: Bool { service == "iam" && resource.hasPrefix("role/") && resource.count > 5 }
+}
+
 /// IAM ARNs as the EKS authenticator compares them.
-public enum ARN {
+extension ARN {
     /// Partitions the authenticator accepts.
     static let partitions: Set<String> = [
         "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc",
@@ -12,13 +50,11 @@ public enum ARN {
     /// (without the IAM path, which session ARNs never carry); users, roles, root and federated users
     /// stay as they are. Nil for anything else.
     public static func canonical(_ arn: String) -> String? {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 6, parts[0] == "arn", partitions.contains(parts[1]), parts[4].count == 12,
-            parts[4].allSatisfy(\.isNumber)
+        guard let parsed = ARN(arn), partitions.contains(parsed.partition), parsed.account.count == 12,
+            parsed.account.allSatisfy(\.isNumber)
         else { return nil }
-        let (partition, service, account, resource) = (parts[1], parts[2], parts[4], parts[5])
-        let segments = resource.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        switch (service, segments.first) {
+        let (partition, account, segments) = (parsed.partition, parsed.account, parsed.resourceSegments)
+        switch (parsed.service, segments.first) {
         case ("sts", "assumed-role"):
             guard segments.count >= 3 else { return nil }
             return "arn:\(partition):iam::\(account):role/\(segments[1..<(segments.count - 1)].joined(separator: "/"))"
@@ -33,13 +69,14 @@ public enum ARN {
 
     /// The session name of an assumed-role ARN (its last segment), else nil.
     public static func sessionName(_ arn: String) -> String? {
-        guard arn.contains(":assumed-role/"), let last = arn.split(separator: "/").last else { return nil }
-        return String(last)
+        guard let segments = ARN(arn)?.resourceSegments, segments.count >= 3, segments[0] == "assumed-role" else {
+            return nil
+        }
+        return segments.last
     }
 
     /// The account id of an ARN, else nil.
     public static func account(_ arn: String) -> String? {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        return parts.count == 6 ? String(parts[4]) : nil
+        ARN(arn)?.account
     }
 }

@@ -39,8 +39,7 @@ public struct ClusterInfo: Sendable, Equatable {
 
     /// The region named in the ARN.
     public var region: String? {
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count > 3 ? String(parts[3]) : nil
+        ARN(arn)?.region
     }
 }
 

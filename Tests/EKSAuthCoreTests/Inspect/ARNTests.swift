@@ -112,3 +112,37 @@ struct ARNTests {
         #expect(ARN.account("not an arn") == nil)
     }
 }
+
+@Suite("ARN: the one ARN reader")
+struct ARNFieldTests {
+    @Test("splits the six fields; the resource keeps its own colons and slashes")
+    func fields() throws {
+        let arn = try #require(ARN("arn:aws:eks:eu-west-1:123456789012:cluster/dev:extra/x"))
+        #expect(arn.partition == "aws")
+        #expect(arn.service == "eks")
+        #expect(arn.region == "eu-west-1")
+        #expect(arn.account == "123456789012")
+        #expect(arn.resource == "cluster/dev:extra/x")
+        #expect(arn.text == "arn:aws:eks:eu-west-1:123456789012:cluster/dev:extra/x")
+    }
+
+    @Test("refuses text that is not an ARN", arguments: ["", "arn:aws:iam::123", "urn:aws:iam::1:role/x", "role/x"])
+    func notARNs(text: String) {
+        #expect(ARN(text) == nil)
+    }
+
+    @Test("roles, with and without paths, are roles; users and sessions are not")
+    func roles() {
+        #expect(ARN("arn:aws:iam::123456789012:role/a/b/c")?.isIAMRole == true)
+        #expect(ARN("arn:aws:iam::123456789012:role/")?.isIAMRole == false)
+        #expect(ARN("arn:aws:iam::123456789012:user/alice")?.isIAMRole == false)
+        #expect(ARN("arn:aws:sts::123456789012:assumed-role/r/s")?.isIAMRole == false)
+    }
+
+    @Test("the session name is the last segment of an assumed-role ARN only")
+    func sessionNames() {
+        #expect(ARN.sessionName("arn:aws:sts::123456789012:assumed-role/team/r/alice") == "alice")
+        #expect(ARN.sessionName("arn:aws:iam::123456789012:role/team/r") == nil)
+        #expect(ARN.sessionName("arn:aws:sts::123456789012:assumed-role/r") == nil)
+    }
+}
