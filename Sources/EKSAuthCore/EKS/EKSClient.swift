@@ -161,9 +161,12 @@ public struct EKSClient: Sendable {
     public func createAccessEntry(
         cluster: String, principalARN: String, groups: [String], as credentials: AWSCredentials
     ) throws -> [String]? {
-        let body =
-            "{\"principalArn\":\(JSONText.quote(principalARN)),\"kubernetesGroups\":["
-            + groups.map(JSONText.quote).joined(separator: ",") + "],\"type\":\"STANDARD\"}"
+        struct Request: Encodable {
+            var principalArn: String
+            var kubernetesGroups: [String]
+            var type = "STANDARD"
+        }
+        let body = JSONOutput.compact(Request(principalArn: principalARN, kubernetesGroups: groups))
         let clusterPath = "/clusters/\(SigV4Signer.uriEncode(cluster))/access-entries"
         let response = try send("POST", clusterPath, body: body, operation: "CreateAccessEntry", as: credentials)
         if response.status == 200 { return nil }

@@ -28,16 +28,32 @@ extension Explanation {
         return lines.joined(separator: "\n")
     }
 
-    /// The explanation for scripts, as one JSON object.
+    /// The explanation for scripts, as one JSON object (keys sorted; `matchedEntry` and `username`
+    /// are `null` when nothing matched).
     public func json() -> String {
-        let quoteAll: ([String]) -> String = { "[" + $0.map(JSONText.quote).joined(separator: ",") + "]" }
-        let fields: [(String, String)] = [
-            ("arn", JSONText.quote(arn)), ("canonicalArn", JSONText.quote(canonicalARN)),
-            ("mapped", isMapped ? "true" : "false"),
-            ("matchedEntry", entry.map { JSONText.quote($0.location) } ?? (viaAccount ? "\"mapAccounts\"" : "null")),
-            ("username", username.map(JSONText.quote) ?? "null"), ("groups", quoteAll(groups)),
-            ("notes", quoteAll(notes)), ("nearMisses", quoteAll(candidates)),
-        ]
-        return "{" + fields.map { "\(JSONText.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        struct Wire: Encodable {
+            var arn, canonicalArn: String
+            var mapped: Bool
+            var matchedEntry, username: String?
+            var groups, notes, nearMisses: [String]
+            // Explicit, so that an absent value is written as null (the synthesised form leaves it out).
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(arn, forKey: .arn)
+                try c.encode(canonicalArn, forKey: .canonicalArn)
+                try c.encode(mapped, forKey: .mapped)
+                try c.encode(matchedEntry, forKey: .matchedEntry)
+                try c.encode(username, forKey: .username)
+                try c.encode(groups, forKey: .groups)
+                try c.encode(notes, forKey: .notes)
+                try c.encode(nearMisses, forKey: .nearMisses)
+            }
+            enum CodingKeys: CodingKey { case arn, canonicalArn, mapped, matchedEntry, username, groups, notes, nearMisses }
+        }
+        return JSONOutput.compact(
+            Wire(
+                arn: arn, canonicalArn: canonicalARN, mapped: isMapped,
+                matchedEntry: entry?.location ?? (viaAccount ? "mapAccounts" : nil), username: username,
+                groups: groups, notes: notes, nearMisses: candidates))
     }
 }

@@ -45,38 +45,67 @@ extension TokenReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The report for scripts, as one JSON object.
+    /// The report for scripts, as one JSON object (keys sorted; absent values are `null`).
     public func json(now: Date, identity: VerifiedIdentity? = nil) -> String {
-        var fields: [(String, String)] = []
-        func add(_ key: String, _ value: String?) { fields.append((key, value.map(JSONText.quote) ?? "null")) }
-        add("stsHost", host)
-        add("region", region)
-        add("partition", partition)
-        add("accessKeyId", accessKeyID)
-        fields.append(("sessionToken", hasSessionToken ? "true" : "false"))
-        fields.append(("signedHeaders", "[" + signedHeaders.map(JSONText.quote).joined(separator: ",") + "]"))
-        add("signedAt", signedAt.map(Timestamp.rfc3339))
-        add("expiresAt", expiresAt.map(Timestamp.rfc3339))
-        fields.append(("secondsLeft", expiresAt.map { String(Int($0.timeIntervalSince(now))) } ?? "null"))
-        fields.append(("valid", isValid ? "true" : "false"))
-        if let identity {
-            let parts: [(String, String?)] = [
-                ("arn", identity.arn), ("canonicalArn", identity.canonicalARN), ("account", identity.account),
-                ("userId", identity.userID), ("sessionName", identity.sessionName),
-            ]
-            fields.append(
-                (
-                    "identity",
-                    "{"
-                        + parts.map { "\(JSONText.quote($0.0)):\($0.1.map(JSONText.quote) ?? "null")" }
-                        .joined(separator: ",") + "}"
-                ))
+        struct Check: Encodable {
+            var rule: String
+            var passed: Bool
+            var detail: String
         }
-        let checkItems = checks.map {
-            "{\"rule\":\(JSONText.quote($0.rule)),\"passed\":\($0.passed),\"detail\":\(JSONText.quote($0.detail))}"
+        struct Identity: Encodable {
+            var arn: String, canonicalArn: String?, account: String, userId: String, sessionName: String?
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(arn, forKey: .arn)
+                try c.encode(canonicalArn, forKey: .canonicalArn)
+                try c.encode(account, forKey: .account)
+                try c.encode(userId, forKey: .userId)
+                try c.encode(sessionName, forKey: .sessionName)
+            }
+            enum CodingKeys: CodingKey { case arn, canonicalArn, account, userId, sessionName }
         }
-        fields.append(("checks", "[" + checkItems.joined(separator: ",") + "]"))
-        return "{" + fields.map { "\(JSONText.quote($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+        struct Report: Encodable {
+            var stsHost, region, partition, accessKeyId: String?
+            var sessionToken: Bool
+            var signedHeaders: [String]
+            var signedAt, expiresAt: String?
+            var secondsLeft: Int?
+            var valid: Bool
+            var identity: Identity?
+            var checks: [Check]
+            // Explicit, so that an absent value is written as null (the synthesised form leaves it out).
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(stsHost, forKey: .stsHost)
+                try c.encode(region, forKey: .region)
+                try c.encode(partition, forKey: .partition)
+                try c.encode(accessKeyId, forKey: .accessKeyId)
+                try c.encode(sessionToken, forKey: .sessionToken)
+                try c.encode(signedHeaders, forKey: .signedHeaders)
+                try c.encode(signedAt, forKey: .signedAt)
+                try c.encode(expiresAt, forKey: .expiresAt)
+                try c.encode(secondsLeft, forKey: .secondsLeft)
+                try c.encode(valid, forKey: .valid)
+                try c.encodeIfPresent(identity, forKey: .identity)
+                try c.encode(checks, forKey: .checks)
+            }
+            enum CodingKeys: CodingKey {
+                case stsHost, region, partition, accessKeyId, sessionToken, signedHeaders, signedAt, expiresAt
+                case secondsLeft, valid, identity, checks
+            }
+        }
+        let report = Report(
+            stsHost: host, region: region, partition: partition, accessKeyId: accessKeyID,
+            sessionToken: hasSessionToken, signedHeaders: signedHeaders, signedAt: signedAt.map(Timestamp.rfc3339),
+            expiresAt: expiresAt.map(Timestamp.rfc3339), secondsLeft: expiresAt.map { Int($0.timeIntervalSince(now)) },
+            valid: isValid,
+            identity: identity.map {
+                Identity(
+                    arn: $0.arn, canonicalArn: $0.canonicalARN, account: $0.account, userId: $0.userID,
+                    sessionName: $0.sessionName)
+            },
+            checks: checks.map { Check(rule: $0.rule, passed: $0.passed, detail: $0.detail) })
+        return JSONOutput.compact(report)
     }
 }
 

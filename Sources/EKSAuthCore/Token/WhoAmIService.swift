@@ -28,8 +28,10 @@ public struct WhoAmIReport: Sendable, Equatable {
             .joined(separator: "\n")
     }
 
-    /// The report as one JSON object.
+    /// The report as one JSON object, laid out as `aws sts get-caller-identity` prints it.
     public func json() -> String {
+        // Written by hand to match the AWS CLI's layout (`"Key": "value"`, two-space indent), which
+        // JSONEncoder's pretty printer (`"Key" : "value"`) does not; every value is a quoted string.
         "{\n" + fields.map { "  \(JSONText.quote($0.name)): \(JSONText.quote($0.value))" }.joined(separator: ",\n")
             + "\n}"
     }
