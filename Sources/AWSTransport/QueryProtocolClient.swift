@@ -74,20 +74,20 @@ public struct QueryProtocolClient: Sendable {
                 return HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
             })
         guard case .answered(let response, let attempt) = exchange else {
-            throw STSError.unreachable(
-                operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
+            throw AWSServiceError.unreachable(
+                service: service, operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
                 attempts: retry.maxAttempts)
         }
         let xml = XMLText(response.text)
         if (200..<300).contains(response.status) { return xml }
         guard let code = xml.value(at: "Error", "Code") else {
-            throw STSError.unreachable(
-                operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
+            throw AWSServiceError.unreachable(
+                service: service, operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
                 attempts: attempt)
         }
-        throw STSError.service(
+        throw AWSServiceError.service(
             .init(
-                operation: operation, status: response.status, code: code,
+                service: service, operation: operation, status: response.status, code: code,
                 message: xml.value(at: "Error", "Message") ?? "",
                 requestID: xml.value(at: "RequestId") ?? response.header("x-amzn-requestid"), roleARN: roleARN))
     }

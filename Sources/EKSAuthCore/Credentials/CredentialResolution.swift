@@ -21,7 +21,7 @@ public struct CredentialResolution: Sendable {
     }
 
     /// The settings for `profile` and `region` (flags), and the credentials to sign with.
-    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `STSError`.
+    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `AWSServiceError`.
     public func resolve(profile: String?, region: String?, role: RoleRequest?) throws -> (
         AWSSettings, ResolvedCredentials
     ) {

@@ -30,7 +30,7 @@ public struct RoleAssumer: Sendable {
     }
 
     /// The assumed role's credentials; `profile` (default: the selected one) goes into the cache key.
-    /// - Throws: `RoleRequestError`, `STSError`.
+    /// - Throws: `RoleRequestError`, `AWSServiceError`.
     public func assume(_ request: RoleRequest, with base: ResolvedCredentials, profile: String? = nil) throws
         -> AssumedRole
     {
@@ -72,11 +72,11 @@ public struct RoleAssumer: Sendable {
         system.tracer("sts: AssumeRole \(request.roleARN) as session '\(sessionName!)' for \(duration) s")
         do {
             return try sts.assumeRole(parameters, as: base.credentials)
-        } catch STSError.service(var failure) where STSError.deniedCodes.contains(failure.code) {
+        } catch AWSServiceError.service(var failure) where AWSServiceError.deniedCodes.contains(failure.code) {
             // Name the caller in the message: "denied for arn:…:user/alice". One attempt only, and
             // only for denials; a throttled or failing STS gets no extra calls from us.
             failure.caller = caller?.arn ?? (try? sts.withSingleAttempt().callerIdentity(as: base.credentials))?.arn
-            throw STSError.service(failure)
+            throw AWSServiceError.service(failure)
         }
     }
 

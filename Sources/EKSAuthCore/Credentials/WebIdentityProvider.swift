@@ -60,7 +60,7 @@ public struct WebIdentityProvider: Sendable {
     }
 
     /// The assumed role's credentials, through the cache.
-    /// - Throws: `CredentialError.unreadableFile`, `STSError`.
+    /// - Throws: `CredentialError.unreadableFile`, `AWSServiceError`.
     public func credentials(system: SystemContext, settings: AWSSettings) throws -> ResolvedCredentials {
         let sts = try STSClient(settings: settings, system: system)
         let key = CacheKey(

@@ -43,14 +43,13 @@ public struct ClusterInfo: Sendable, Equatable {
     }
 }
 
-/// Failures of EKS API calls.
+/// What EKS's answers mean for this program (a cluster that is missing or not ready); the service's
+/// other error documents are `AWSServiceError.service` with service `eks`.
 public enum EKSError: EKSAuthError, Equatable {
     /// The cluster does not exist in that region and account.
     case clusterNotFound(name: String, region: String)
     /// The cluster exists but cannot be connected to yet (or any more).
     case clusterNotActive(name: String, status: String)
-    /// EKS answered with another error.
-    case service(operation: String, status: Int, code: String, message: String)
 
     public var message: String {
         switch self {
@@ -58,8 +57,6 @@ public enum EKSError: EKSAuthError, Equatable {
             return "cluster '\(name)' not found in \(region) (ResourceNotFoundException)"
         case .clusterNotActive(let name, let status):
             return "cluster '\(name)' is \(status), not ACTIVE; kubeconfig is written for active clusters only"
-        case .service(let operation, let status, let code, let message):
-            return "\(operation) failed: \(code): \(message) (HTTP \(status))"
         }
     }
 
@@ -67,20 +64,12 @@ public enum EKSError: EKSAuthError, Equatable {
         switch self {
         case .clusterNotFound:
             return "check the name and region with 'aws eks list-clusters --region REGION'"
-        case .service(_, _, let code, _) where code.contains("AccessDenied"):
-            return "the caller needs eks:DescribeCluster on the cluster"
-        default: return nil
+        case .clusterNotActive:
+            return nil
         }
     }
 
-    public var kind: FailureKind {
-        switch self {
-        case .clusterNotFound, .clusterNotActive: return .configuration
-        case .service(_, let status, let code, _):
-            if code.contains("AccessDenied") || code.contains("UnrecognizedClient") || status == 403 { return .denied }
-            return status >= 500 || status == 429 ? .unavailable : .badInput
-        }
-    }
+    public var kind: FailureKind { .configuration }
 }
 
 /// A client of the EKS REST-JSON API, signed with SigV4 (service `eks`).
@@ -128,7 +117,7 @@ public struct EKSClient: Sendable {
             },
             retryReason: { response in
                 guard response.status >= 400 else { return nil }
-                let code = Self.failure(of: response).code
+                let code = Self.failure(of: response, operation: operation).code
                 guard RetryPolicy.isRetryable(status: response.status, code: code) else { return nil }
                 return "\(code), HTTP \(response.status)"
             },
@@ -137,27 +126,30 @@ public struct EKSClient: Sendable {
                 return HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: timeout)
             })
         guard case .answered(let response, _) = exchange else {
-            throw STSError.unreachable(
-                operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
+            throw AWSServiceError.unreachable(
+                service: "eks", operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
                 attempts: policy.maxAttempts)
         }
         return response
     }
 
-    /// The error code (from `x-amzn-ErrorType` or `__type`) and message of a failed answer.
-    static func failure(of response: HTTPResponse) -> (code: String, message: String) {
+    /// The service failure a non-2xx answer describes: the code from `x-amzn-ErrorType` or `__type`
+    /// (without its `:`-suffix), the message, and the request id from `x-amzn-RequestId`.
+    static func failure(of response: HTTPResponse, operation: String) -> AWSServiceError.ServiceFailure {
         struct Failure: Decodable { var message: String?; var Message: String?; var __type: String? }
         let failure = try? JSONDecoder().decode(Failure.self, from: Data(response.body))
-        let headerType = response.headers.first { $0.name.lowercased() == "x-amzn-errortype" }?.value
+        let headerType = response.header("x-amzn-ErrorType")
         let code =
             (headerType ?? failure?.__type ?? "HTTP \(response.status)").split(separator: ":").first.map(String.init)
             ?? ""
-        return (code, failure?.message ?? failure?.Message ?? "")
+        return AWSServiceError.ServiceFailure(
+            service: "eks", operation: operation, status: response.status, code: code,
+            message: failure?.message ?? failure?.Message ?? "", requestID: response.header("x-amzn-RequestId"))
     }
 
     /// Creates an access entry mapping `principalARN` to Kubernetes `groups`; when one exists, returns
     /// its groups instead (nil when created).
-    /// - Throws: `EKSError`, `STSError.unreachable`.
+    /// - Throws: `EKSError`, `AWSServiceError`.
     public func createAccessEntry(
         cluster: String, principalARN: String, groups: [String], as credentials: AWSCredentials
     ) throws -> [String]? {
@@ -170,13 +162,12 @@ public struct EKSClient: Sendable {
         let clusterPath = "/clusters/\(SigV4Signer.uriEncode(cluster))/access-entries"
         let response = try send("POST", clusterPath, body: body, operation: "CreateAccessEntry", as: credentials)
         if response.status == 200 { return nil }
-        let (code, message) = Self.failure(of: response)
-        guard code.hasSuffix("ResourceInUseException") else {
-            if code.hasSuffix("ResourceNotFoundException") {
+        let failure = Self.failure(of: response, operation: "CreateAccessEntry")
+        guard failure.code.hasSuffix("ResourceInUseException") else {
+            if failure.code.hasSuffix("ResourceNotFoundException") {
                 throw EKSError.clusterNotFound(name: cluster, region: endpoint.signingRegion)
             }
-            throw EKSError.service(
-                operation: "CreateAccessEntry", status: response.status, code: code, message: message)
+            throw AWSServiceError.service(failure)
         }
         let existing = try send(
             "GET", "\(clusterPath)/\(SigV4Signer.uriEncode(principalARN))", body: nil,
@@ -188,15 +179,13 @@ public struct EKSClient: Sendable {
         guard existing.status == 200,
             let entry = (try? JSONDecoder().decode(Wire.self, from: Data(existing.body)))?.accessEntry
         else {
-            let (code, message) = Self.failure(of: existing)
-            throw EKSError.service(
-                operation: "DescribeAccessEntry", status: existing.status, code: code, message: message)
+            throw AWSServiceError.service(Self.failure(of: existing, operation: "DescribeAccessEntry"))
         }
         return entry.kubernetesGroups ?? []
     }
 
     /// DescribeCluster: `GET /clusters/NAME`.
-    /// - Throws: `EKSError`, `STSError.unreachable` for transport failures.
+    /// - Throws: `EKSError`, `AWSServiceError` for transport failures.
     public func describeCluster(_ name: String, as credentials: AWSCredentials) throws -> ClusterInfo {
         let response = try send(
             "GET", "/clusters/\(SigV4Signer.uriEncode(name))", body: nil, operation: "DescribeCluster", as: credentials)
@@ -214,17 +203,17 @@ public struct EKSClient: Sendable {
             var cluster: Cluster?
         }
         guard response.status == 200 else {
-            let (code, message) = Self.failure(of: response)
-            if code.hasSuffix("ResourceNotFoundException") || response.status == 404 {
+            let failure = Self.failure(of: response, operation: "DescribeCluster")
+            if failure.code.hasSuffix("ResourceNotFoundException") || response.status == 404 {
                 throw EKSError.clusterNotFound(name: name, region: endpoint.signingRegion)
             }
-            throw EKSError.service(operation: "DescribeCluster", status: response.status, code: code, message: message)
+            throw AWSServiceError.service(failure)
         }
         guard let cluster = (try? JSONDecoder().decode(Wire.self, from: Data(response.body)))?.cluster,
             let arn = cluster.arn
         else {
-            throw STSError.malformedResponse(
-                operation: "DescribeCluster", endpoint: "\(endpoint.endpoint)", status: 200)
+            throw AWSServiceError.malformedResponse(
+                service: "eks", operation: "DescribeCluster", endpoint: "\(endpoint.endpoint)", status: 200)
         }
         return ClusterInfo(
             name: cluster.name ?? name, arn: arn, endpoint: cluster.endpoint ?? "",

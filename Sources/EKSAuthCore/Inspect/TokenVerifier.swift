@@ -71,7 +71,7 @@ public struct TokenVerifier: Sendable {
     }
 
     /// The identity behind `token` for `clusterID`.
-    /// - Throws: `TokenVerificationError`, or `STSError.unreachable`/`.malformedResponse`.
+    /// - Throws: `TokenVerificationError`, or `AWSServiceError.unreachable`/`.malformedResponse`.
     public func verify(_ token: String, clusterID: String) throws -> VerifiedIdentity {
         guard token.hasPrefix(EKSToken.prefix),
             let bytes = Base64URL.decode(String(token.dropFirst(EKSToken.prefix.count))),
@@ -88,16 +88,16 @@ public struct TokenVerifier: Sendable {
         do {
             response = try http.send(request)
         } catch let error as HTTPTransportError {
-            throw STSError.unreachable(
-                operation: "GetCallerIdentity", endpoint: endpoint, reason: error.reason(timeout: timeout), attempts: 1)
+            throw AWSServiceError.unreachable(
+                service: "sts", operation: "GetCallerIdentity", endpoint: endpoint, reason: error.reason(timeout: timeout), attempts: 1)
         }
         let text = response.text
         guard response.status == 200 else {
             let (code, message) = Self.errorFields(text)
             // A failing or throttling STS says nothing about the token: report it as unavailable.
             if response.status >= 500 || RetryPolicy.isRetryable(status: response.status, code: code) {
-                throw STSError.unreachable(
-                    operation: "GetCallerIdentity", endpoint: endpoint,
+                throw AWSServiceError.unreachable(
+                    service: "sts", operation: "GetCallerIdentity", endpoint: endpoint,
                     reason: code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)", attempts: 1)
             }
             throw TokenVerificationError.refused(
@@ -105,7 +105,7 @@ public struct TokenVerifier: Sendable {
                 cluster: clusterID)
         }
         guard let (arn, account, userID) = Self.identityFields(text) else {
-            throw STSError.malformedResponse(operation: "GetCallerIdentity", endpoint: endpoint, status: 200)
+            throw AWSServiceError.malformedResponse(service: "sts", operation: "GetCallerIdentity", endpoint: endpoint, status: 200)
         }
         return VerifiedIdentity(
             arn: arn, canonicalARN: ARN.canonical(arn), account: account, userID: userID,

@@ -60,7 +60,7 @@ public struct KubeconfigService: Sendable {
     }
 
     /// Writes (or, with `dryRun`, only returns) the kubeconfig for `request`.
-    /// - Throws: `ConfigError`, `CredentialError`, `EKSError`, `KubeconfigError`, `STSError`.
+    /// - Throws: `ConfigError`, `CredentialError`, `EKSError`, `KubeconfigError`, `AWSServiceError`.
     public func run(_ request: KubeconfigRequest) throws -> KubeconfigResult {
         let name = try TokenService.validatedClusterID(request.clusterName)
         if let role = request.roleARN, !RoleRequest.isRoleARN(role) {

@@ -103,7 +103,7 @@ public struct STSClient: Sendable {
     public var retryBudget: Double { query.retryBudget }
 
     /// Calls AssumeRole as `credentials`.
-    /// - Throws: `STSError`.
+    /// - Throws: `AWSServiceError`.
     public func assumeRole(_ parameters: AssumeRoleParameters, as credentials: AWSCredentials) throws -> AssumedRole {
         var form: [(name: String, value: String)] = [
             ("RoleArn", parameters.roleARN), ("RoleSessionName", parameters.sessionName),
@@ -117,7 +117,7 @@ public struct STSClient: Sendable {
     }
 
     /// Calls AssumeRoleWithWebIdentity, unsigned: the web identity token is the proof.
-    /// - Throws: `STSError`.
+    /// - Throws: `AWSServiceError`.
     public func assumeRoleWithWebIdentity(
         roleARN: String, sessionName: String, webIdentityToken: String, durationSeconds: Int? = nil
     ) throws -> AssumedRole {
@@ -135,7 +135,7 @@ public struct STSClient: Sendable {
             let token = xml.value(at: "Credentials", "SessionToken"),
             let expiration = xml.value(at: "Credentials", "Expiration").flatMap(Timestamp.parseISO8601)
         else {
-            throw STSError.malformedResponse(operation: operation, endpoint: "\(endpoint.endpoint)", status: 200)
+            throw AWSServiceError.malformedResponse(service: "sts", operation: operation, endpoint: "\(endpoint.endpoint)", status: 200)
         }
         return AssumedRole(
             credentials: AWSCredentials(
@@ -144,13 +144,14 @@ public struct STSClient: Sendable {
     }
 
     /// Calls GetCallerIdentity as `credentials`.
-    /// - Throws: `STSError`.
+    /// - Throws: `AWSServiceError`.
     public func callerIdentity(as credentials: AWSCredentials) throws -> CallerIdentity {
         let xml = try call("GetCallerIdentity", [], as: credentials, roleARN: nil)
         guard let arn = xml.value(at: "GetCallerIdentityResult", "Arn"),
             let account = xml.value(at: "GetCallerIdentityResult", "Account")
         else {
-            throw STSError.malformedResponse(
+            throw AWSServiceError.malformedResponse(
+                service: "sts",
                 operation: "GetCallerIdentity", endpoint: "\(endpoint.endpoint)", status: 200)
         }
         return CallerIdentity(

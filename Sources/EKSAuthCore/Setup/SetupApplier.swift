@@ -36,7 +36,7 @@ public struct SetupApplier: Sendable {
 
     /// Applies `plan`; returns one line per resource saying what was done, each also handed to
     /// `progress` as it happens (so a conflict reported at the end does not hide what was done).
-    /// - Throws: `SetupError.conflicts` after doing everything else, `STSError` for failed calls.
+    /// - Throws: `SetupError.conflicts` after doing everything else, `AWSServiceError` for failed calls.
     public func apply(_ plan: SetupPlan, progress: (String) -> Void = { _ in }) throws -> [String] {
         var lines: [String] = [] {
             didSet { progress(lines.last!) }
@@ -117,7 +117,7 @@ public struct SetupApplier: Sendable {
     func fetch(_ action: String, _ parameters: [(name: String, value: String)]) throws -> XMLText? {
         do {
             return try iam.call(action, parameters, as: credentials, roleARN: nil)
-        } catch STSError.service(let failure) where failure.code == "NoSuchEntity" {
+        } catch AWSServiceError.service(let failure) where failure.code == "NoSuchEntity" {
             return nil
         }
     }

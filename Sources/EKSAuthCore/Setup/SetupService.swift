@@ -24,7 +24,7 @@ public struct SetupService: Sendable {
 
     /// Plans `request` (its region resolved from `regionFlag`, the environment and the profile),
     /// writes the files to `directory`, and applies the IAM part when `apply`.
-    /// - Throws: `SetupError`, `ConfigError`, `CredentialError`, `STSError`.
+    /// - Throws: `SetupError`, `ConfigError`, `CredentialError`, `AWSServiceError`.
     public func run(
         account: String, clusterName: String, group: String, roleName: String?, clusterRole: ClusterRole,
         namespace: String?, fullEKSAccess: Bool, regionFlag: String?, profileFlag: String?, directory: String,

@@ -47,7 +47,7 @@ public struct WhoAmIService: Sendable {
     }
 
     /// Resolves the credentials for `profile`, `region` and `role` and asks STS who they are.
-    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `STSError`.
+    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `AWSServiceError`.
     public func report(profile: String?, region: String?, role: RoleRequest?) throws -> WhoAmIReport {
         let (settings, resolved) = try CredentialResolution(system: system).resolve(
             profile: profile, region: region, role: role)

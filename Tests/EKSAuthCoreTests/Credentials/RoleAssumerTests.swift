@@ -244,7 +244,7 @@ struct RoleAssumerTests {
                     ? STSReplies.callerIdentity(arn: "arn:aws:iam::123456789012:user/mallory")
                     : STSReplies.error(status: 403, code: "AccessDenied", message: "not authorized")
             })
-        let error = try #require(throws: STSError.self) { try harness.token(RoleRequest(roleARN: Self.roleARN)) }
+        let error = try #require(throws: AWSServiceError.self) { try harness.token(RoleRequest(roleARN: Self.roleARN)) }
         #expect(
             error.message
                 == "AssumeRole of \(Self.roleARN) denied for arn:aws:iam::123456789012:user/mallory: AccessDenied: not authorized (request id req-err)"

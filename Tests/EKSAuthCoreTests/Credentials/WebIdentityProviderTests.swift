@@ -196,7 +196,7 @@ struct WebIdentityProviderTests {
             STSReplies.error(
                 status: 403, code: "AccessDenied", message: "Not authorized to perform sts:AssumeRoleWithWebIdentity")
         })
-        let error = #expect(throws: STSError.self) { try s.resolve() }
+        let error = #expect(throws: AWSServiceError.self) { try s.resolve() }
         #expect(error?.kind == .denied)
         let message = error?.message ?? ""
         #expect(message.contains(Self.roleARN))

@@ -73,7 +73,7 @@ struct AccessEntryTests {
                 == "/clusters/c/access-entries/arn%253Aaws%253Aiam")
     }
 
-    @Test("a missing cluster and other failures are EKS errors")
+    @Test("a missing cluster is an EKS error; other failures are AWS service errors of EKS")
     func failures() throws {
         let missing = FakeHTTPClient { _, _ in
             HTTPResponse(
@@ -89,11 +89,14 @@ struct AccessEntryTests {
                 status: 403, headers: [HTTPHeader(name: "x-amzn-ErrorType", value: "AccessDeniedException")],
                 body: Array(#"{"message":"not authorized"}"#.utf8))
         }
-        let error = try #require(throws: EKSError.self) {
+        let error = try #require(throws: AWSServiceError.self) {
             try Self.client(denied).createAccessEntry(
                 cluster: "c", principalARN: Self.role, groups: [], as: Fixtures.credentials)
         }
         #expect(error.kind == FailureKind.denied)
+        guard case .service(let failure) = error else { throw error }
+        #expect(failure.service == "eks" && failure.operation == "CreateAccessEntry")
+        #expect(error.hint == "the caller needs eks:CreateAccessEntry on the cluster")
     }
 
     @Test("throttling, 5xx and connection failures are retried by the policy; denials are not")
@@ -121,8 +124,8 @@ struct AccessEntryTests {
 
         let down = FakeHTTPClient { _, _ in throw HTTPTransportError.timedOut }
         #expect(
-            throws: STSError.unreachable(
-                operation: "DescribeCluster", endpoint: "https://eks.eu-west-1.amazonaws.com/",
+            throws: AWSServiceError.unreachable(
+                service: "eks", operation: "DescribeCluster", endpoint: "https://eks.eu-west-1.amazonaws.com/",
                 reason: "no answer within 5 s", attempts: retry.maxAttempts)
         ) { try client(down).describeCluster("c", as: Fixtures.credentials) }
 

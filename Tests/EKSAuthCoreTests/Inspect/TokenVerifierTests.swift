@@ -150,8 +150,8 @@ struct TokenVerifierTests {
     func serverError() {
         let http = FakeHTTPClient { _, _ in HTTPResponse(status: 502, body: Array("bad gateway".utf8)) }
         #expect(
-            throws: STSError.unreachable(
-                operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
+            throws: AWSServiceError.unreachable(
+                service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
                 reason: "HTTP 502", attempts: 1)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
@@ -162,7 +162,7 @@ struct TokenVerifierTests {
     func throttled() throws {
         let http = FakeHTTPClient { _, _ in STSReplies.error(status: 400, code: "Throttling", message: "Rate exceeded")
         }
-        let error = try #require(throws: STSError.self) {
+        let error = try #require(throws: AWSServiceError.self) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
         }
         #expect(error.kind == .unavailable)
@@ -173,8 +173,8 @@ struct TokenVerifierTests {
     func timedOut() throws {
         let http = FakeHTTPClient { _, _ in throw HTTPTransportError.timedOut }
         #expect(
-            throws: STSError.unreachable(
-                operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
+            throws: AWSServiceError.unreachable(
+                service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
                 reason: "no answer within 10 s", attempts: 1)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
@@ -186,8 +186,8 @@ struct TokenVerifierTests {
     func connectionFailed() {
         let http = FakeHTTPClient { _, _ in throw HTTPTransportError.connectionFailed("connection refused") }
         #expect(
-            throws: STSError.unreachable(
-                operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
+            throws: AWSServiceError.unreachable(
+                service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
                 reason: "connection refused", attempts: 1)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
@@ -198,8 +198,8 @@ struct TokenVerifierTests {
     func malformed() {
         let http = FakeHTTPClient { _, _ in HTTPResponse(status: 200, body: Array("<html>hi</html>".utf8)) }
         #expect(
-            throws: STSError.malformedResponse(
-                operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/", status: 200)
+            throws: AWSServiceError.malformedResponse(
+                service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/", status: 200)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
         }

@@ -95,8 +95,8 @@ struct STSClientTests {
     func unreachable() throws {
         let http = FakeHTTPClient { _, _ in throw HTTPTransportError.timedOut }
         #expect(
-            throws: STSError.unreachable(
-                operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/",
+            throws: AWSServiceError.unreachable(
+                service: "sts", operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/",
                 reason: "no answer within 2 s",
                 attempts: 2)
         ) {
@@ -108,7 +108,7 @@ struct STSClientTests {
     @Test("AccessDenied is not retried and names the role, the code, the message and the request id")
     func accessDenied() throws {
         let http = FakeHTTPClient { _, _ in STSReplies.error(status: 403, code: "AccessDenied") }
-        let error = try #require(throws: STSError.self) {
+        let error = try #require(throws: AWSServiceError.self) {
             try Self.client(http).assumeRole(Self.parameters, as: Fixtures.credentials)
         }
         #expect(http.requests.count == 1)
@@ -123,7 +123,7 @@ struct STSClientTests {
     func throttledToTheEnd() throws {
         let http = FakeHTTPClient { _, _ in STSReplies.error(status: 400, code: "Throttling", message: "Rate exceeded")
         }
-        let error = try #require(throws: STSError.self) {
+        let error = try #require(throws: AWSServiceError.self) {
             try Self.client(http, attempts: 3).assumeRole(Self.parameters, as: Fixtures.credentials)
         }
         #expect(http.requests.count == 3)
@@ -134,7 +134,7 @@ struct STSClientTests {
     @Test("a bad parameter is a usage error and is not retried")
     func validationError() throws {
         let http = FakeHTTPClient { _, _ in STSReplies.error(status: 400, code: "ValidationError") }
-        let error = try #require(throws: STSError.self) {
+        let error = try #require(throws: AWSServiceError.self) {
             try Self.client(http).assumeRole(Self.parameters, as: Fixtures.credentials)
         }
         #expect(http.requests.count == 1)
@@ -145,8 +145,8 @@ struct STSClientTests {
     func malformed() throws {
         let http = FakeHTTPClient { _, _ in HTTPResponse(status: 200, body: Array("<html>proxy login</html>".utf8)) }
         #expect(
-            throws: STSError.malformedResponse(
-                operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/", status: 200)
+            throws: AWSServiceError.malformedResponse(
+                service: "sts", operation: "AssumeRole", endpoint: "https://sts.eu-west-1.amazonaws.com/", status: 200)
         ) {
             try Self.client(http).assumeRole(Self.parameters, as: Fixtures.credentials)
         }

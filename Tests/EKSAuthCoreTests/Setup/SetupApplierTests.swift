@@ -315,7 +315,7 @@ struct SetupApplierTests {
     // MARK: Failures
 
     @Test(
-        "AccessDenied from IAM is an STSError of kind denied, and nothing more is attempted",
+        "AccessDenied from IAM is an AWSServiceError of kind denied, and nothing more is attempted",
         arguments: ["GetRole", "CreateRole", "CreatePolicy", "AttachRolePolicy", "CreateGroup"])
     func accessDenied(deniedAction: String) throws {
         let http = FakeHTTPClient { request, _ in
@@ -327,7 +327,7 @@ struct SetupApplierTests {
             }
             return action.hasPrefix("Get") ? Self.noSuchEntity(action) : Self.ok(action)
         }
-        let error = try #require(throws: STSError.self) { try Self.applier(http).apply(Self.plan) }
+        let error = try #require(throws: AWSServiceError.self) { try Self.applier(http).apply(Self.plan) }
         #expect(error.kind == .denied)
         guard case .service(let failure) = error else {
             Issue.record("expected a service failure, got \(error)")

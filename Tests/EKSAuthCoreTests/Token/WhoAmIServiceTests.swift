@@ -108,7 +108,7 @@ struct WhoAmIServiceTests {
         let (system, _, _) = Self.context(
             environment: Self.envKeys,
             answer: { _ in STSReplies.error(status: 403, code: "InvalidClientTokenId", message: "bad key") })
-        let error = #expect(throws: STSError.self) {
+        let error = #expect(throws: AWSServiceError.self) {
             try WhoAmIService(system: system).report(profile: nil, region: nil, role: nil)
         }
         #expect(error?.kind == .denied)

@@ -2,24 +2,29 @@ import AWSConfiguration
 import AWSSigning
 import EKSAuthSystem
 
-/// Failures of STS calls: the service's own error document, an unreachable endpoint, a bad reply.
-public enum STSError: EKSAuthError, Equatable {
-    /// STS answered with an error document.
+/// Failures of calls to an AWS service (STS, IAM, EKS, the IAM Identity Center portal…): the
+/// service's own error document, an unreachable endpoint, or a reply that cannot be read. The one
+/// error type of the transport layer; domain errors (a cluster not found, a denied token) are the
+/// callers' own.
+public enum AWSServiceError: EKSAuthError, Equatable {
+    /// The service answered with an error document.
     case service(ServiceFailure)
     /// No usable answer after every attempt.
-    case unreachable(operation: String, endpoint: String, reason: String, attempts: Int)
+    case unreachable(service: String, operation: String, endpoint: String, reason: String, attempts: Int)
     /// The answer could not be read.
-    case malformedResponse(operation: String, endpoint: String, status: Int)
+    case malformedResponse(service: String, operation: String, endpoint: String, status: Int)
 
-    /// An error document from STS, with what we were doing when it came.
+    /// An error document from a service, with what we were doing when it came.
     public struct ServiceFailure: Equatable, Sendable {
+        /// The service's signing name, e.g. `sts`, `iam`, `eks`.
+        public var service: String
         /// The operation, e.g. `AssumeRole`.
         public var operation: String
         /// The HTTP status.
         public var status: Int
         /// The error code, e.g. `AccessDenied`.
         public var code: String
-        /// STS's message (it never holds secrets).
+        /// The service's message (sanitised by the caller; AWS messages hold no secrets).
         public var message: String
         /// The request id, for AWS support.
         public var requestID: String?
@@ -28,11 +33,12 @@ public enum STSError: EKSAuthError, Equatable {
         /// Who asked, when known.
         public var caller: String?
 
-        /// A failure from parts.
+        /// A failure from parts; `service` defaults to STS, whose Query errors are the most common.
         public init(
-            operation: String, status: Int, code: String, message: String, requestID: String? = nil,
-            roleARN: String? = nil, caller: String? = nil
+            service: String = "sts", operation: String, status: Int, code: String, message: String,
+            requestID: String? = nil, roleARN: String? = nil, caller: String? = nil
         ) {
+            self.service = service
             self.operation = operation
             self.status = status
             self.code = code
@@ -48,12 +54,14 @@ public enum STSError: EKSAuthError, Equatable {
         "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
         "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "IncompleteSignature",
         "RequestExpired", "RegionDisabledException", "InvalidAccessKeyId", "InvalidIdentityToken", "IDPRejectedClaim",
+        "UnauthorizedException", "ForbiddenException",
     ]
 
     /// Error codes about the request's parameters.
     static let parameterCodes: Set<String> = [
         "ValidationError", "InvalidParameterValue", "InvalidParameterCombination", "MissingParameter",
-        "MalformedPolicyDocument", "PackedPolicyTooLarge", "InvalidAction",
+        "MalformedPolicyDocument", "PackedPolicyTooLarge", "InvalidAction", "InvalidParameterException",
+        "InvalidRequestException",
     ]
 
     public var message: String {
@@ -70,9 +78,9 @@ public enum STSError: EKSAuthError, Equatable {
             text += ": \(f.code): \(f.message)"
             if let id = f.requestID { text += " (request id \(id))" }
             return text
-        case .unreachable(let operation, let endpoint, let reason, let attempts):
+        case .unreachable(_, let operation, let endpoint, let reason, let attempts):
             return "\(operation) to \(endpoint) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)"
-        case .malformedResponse(let operation, let endpoint, let status):
+        case .malformedResponse(_, let operation, let endpoint, let status):
             return "\(operation) to \(endpoint) returned an unreadable response (HTTP \(status))"
         }
     }
@@ -88,13 +96,14 @@ public enum STSError: EKSAuthError, Equatable {
             && ["AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredTokenException"].contains(f.code):
             return "check the token's issuer and audience (sts.amazonaws.com), the OIDC provider registered in IAM, "
                 + "and the conditions of the role's trust policy on sts:AssumeRoleWithWebIdentity"
+        case .service(let f) where f.service == "eks" && (f.code.contains("AccessDenied") || f.status == 403):
+            return "the caller needs eks:\(f.operation) on the cluster"
         case .service(let f) where f.code == "InvalidClientTokenId" || f.code == "SignatureDoesNotMatch":
             return "the access key or secret is wrong or deleted; check with 'aws sts get-caller-identity'"
         case .service(let f) where f.code == "ExpiredToken" || f.code == "ExpiredTokenException":
             return "the session token has expired; refresh the base credentials"
-        case .unreachable(let operation, _, _, _):
-            let service =
-                ["DescribeCluster", "CreateAccessEntry", "DescribeAccessEntry"].contains(operation) ? "EKS" : "STS"
+        case .unreachable(let service, _, _, _, _):
+            let service = service.uppercased()
             return "check network access to \(service), HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_\(service); "
                 + "EKS_AUTH_HTTP_TIMEOUT and AWS_MAX_ATTEMPTS bound the wait"
         default:
@@ -105,9 +114,14 @@ public enum STSError: EKSAuthError, Equatable {
     public var kind: FailureKind {
         switch self {
         case .service(let f):
-            if Self.deniedCodes.contains(f.code) { return .denied }
+            if Self.deniedCodes.contains(f.code) || f.code.contains("AccessDenied") || f.status == 403 {
+                return .denied
+            }
             if Self.parameterCodes.contains(f.code) { return .usage }
-            return .unavailable
+            // A REST-JSON service (EKS) answers 4xx for a request that names something wrong; the
+            // Query services (STS, IAM) have always been reported as unavailable for codes not listed.
+            if f.status >= 500 || f.status == 429 || ["sts", "iam"].contains(f.service) { return .unavailable }
+            return .badInput
         case .unreachable, .malformedResponse:
             return .unavailable
         }
