@@ -3,11 +3,14 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
 PYTHON ?= python3
-RELEASE_FLAGS = -c release --static-swift-stdlib
+# Every target may import only the targets it declares: the layers are enforced, not only drawn.
+IMPORT_CHECK = --explicit-target-dependency-import-check error
+RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK)
+LAYERS = EKSAuthSystem AWSSigning AWSConfiguration AWSTransport EKSAuthCore EKSAuthTestSupport
 BIN = .build/release/eks-auth
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test-deps build test unit-test integration-test install uninstall demo bench lint clean
+.PHONY: help deps test-deps build test layers unit-test integration-test install uninstall demo bench lint clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,10 +29,17 @@ build: deps ## Build the release binary (static Swift standard library) at .buil
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 test: test-deps build ## Run every test: Swift unit and CLI tests, then the integration suite (moto, botocore, kubectl)
-	$(SWIFT) test
+	$(SWIFT) test $(IMPORT_CHECK)
+	@$(MAKE) --no-print-directory layers
 	EKS_AUTH_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider Tests/Integration \
 		--junitxml=.build/integration-junit.xml
 	$(PYTHON) scripts/check-junit.py .build/integration-junit.xml
+
+layers: ## Build each library target on its own (each compiles with only the layers below it)
+	@for target in $(LAYERS); do \
+		$(SWIFT) build $(IMPORT_CHECK) --target $$target >/dev/null || { echo "layers: $$target does not build alone" >&2; exit 1; }; \
+		echo "layers: $$target builds alone"; \
+	done
 
 install: build ## Install eks-auth into $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
