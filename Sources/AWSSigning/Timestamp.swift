@@ -7,6 +7,10 @@ import EKSAuthSystem
 #endif
 
 /// The date formats of SigV4, Kubernetes and the AWS APIs, in UTC, without locale-dependent formatters.
+// Hand-written because it is on the start-up path of `token` (X-Amz-Date, expirationTimestamp, the
+// expiry of a cached session): formatting and parsing one date with FoundationEssentials'
+// Date.ISO8601FormatStyle costs about 2.0 M instructions in a static binary (callgrind: 4.35 M against
+// 2.30 M for the same program without it), a fifth of the whole token path.
 public enum Timestamp {
     /// Civil date and time parts of a UTC instant.
     struct Parts: Equatable {
