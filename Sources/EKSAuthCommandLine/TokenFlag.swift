@@ -41,6 +41,9 @@ package enum TokenFlag: CaseIterable, Sendable {
         }
     }
 
+    /// The spelling messages and help use: `--` and the first long name.
+    package var spelling: String { "--" + longNames[0] }
+
     /// Whether the flag takes a value.
     package var takesValue: Bool {
         switch self {

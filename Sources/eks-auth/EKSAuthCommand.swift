@@ -1,4 +1,3 @@
-import AWSConfiguration
 import ArgumentParser
 import EKSAuthCommandLine
 import EKSAuthCore

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
 import EKSAuthSystem
 
@@ -9,7 +10,9 @@ enum Failure {
     /// `--version`, a `ValidationError`, an `ExitCode` already reported), which ArgumentParser words.
     static func describe(_ error: Error) -> (message: String, hint: String?, code: Int32)? {
         if let error = error as? EKSAuthError {
-            return (error.message, error.hint, ExitCodes.code(for: error.kind))
+            // The core names fields by type; the command line spells them as its flags.
+            let (message, hint) = FlagSpelling.wording(of: error)
+            return (message, hint, ExitCodes.code(for: error.kind))
         }
         if isArgumentParsers(error) { return nil }
         return ("internal error: \(type(of: error))", nil, ExitCodes.software)
