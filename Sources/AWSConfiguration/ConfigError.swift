@@ -19,6 +19,7 @@ public enum ConfigError: EKSAuthError, Equatable {
     /// with the flags that give it.
     case invalidClusterID(String)
 
+    /// What failed, with the file, line, value or source it came from.
     public var message: String {
         switch self {
         case .unreadableFile(let path, let reason):
@@ -40,6 +41,7 @@ public enum ConfigError: EKSAuthError, Equatable {
         }
     }
 
+    /// What to do about a missing profile or a malformed line; nil otherwise.
     public var hint: String? {
         switch self {
         case .profileNotFound:
@@ -52,6 +54,7 @@ public enum ConfigError: EKSAuthError, Equatable {
         }
     }
 
+    /// Bad files read as bad input (65), bad values as usage (64), a missing profile as configuration (78).
     public var kind: FailureKind {
         switch self {
         case .unreadableFile, .malformedFile: return .badInput

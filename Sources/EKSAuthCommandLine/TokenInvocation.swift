@@ -1,5 +1,4 @@
 import EKSAuthCore
-import EKSAuthSystem
 
 /// One run of `eks-auth token`, parsed: what both the start-up scanner (`TokenInvocation.scan`) and
 /// ArgumentParser (`TokenOptions.invocation`) build, and the only form the token path reads.

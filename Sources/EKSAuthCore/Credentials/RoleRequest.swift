@@ -9,23 +9,23 @@ import EKSAuthSystem
     import Foundation
 #endif
 
-/// What to assume for the token, from `--role-arn` and its companion flags.
+/// What to assume for the token: the role and its companion fields (from flags, `DEFAULT_ROLE` or a caller).
 public struct RoleRequest: Sendable, Equatable {
     /// The role to assume.
     public var roleARN: String
-    /// `--external-id`.
+    /// The external id AssumeRole passes on.
     public var externalID: String?
-    /// `--session-name`; nil derives it from the caller.
+    /// The role session name; nil derives it from the caller.
     public var sessionName: String?
-    /// `--forward-session-name`: reuse the caller's own session name.
+    /// Reuse the caller's own session name.
     public var forwardSessionName: Bool
-    /// `--duration-seconds`; nil means 3600.
+    /// The session length in seconds; nil means 3600.
     public var durationSeconds: Int?
-    /// `--serial-number`: the MFA device.
+    /// The MFA device.
     public var serialNumber: String?
-    /// `--token-code`: the MFA code.
+    /// The MFA code.
     public var tokenCode: String?
-    /// False with `--no-cache`.
+    /// False when the caller turned the cache off.
     public var useCache: Bool
 
     /// The session length STS uses when none is asked for.
@@ -203,6 +203,7 @@ public enum RoleRequestError: EKSAuthError, Equatable {
     /// The hint with the fields in words.
     public var hint: String? { hint(naming: \.description) }
 
+    /// Usage (64) for values STS would refuse; configuration (78) when MFA cannot be asked for.
     public var kind: FailureKind {
         switch self {
         case .invalid, .requires, .needsRole, .conflict, .invalidPromptedCode: return .usage

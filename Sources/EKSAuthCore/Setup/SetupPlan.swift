@@ -111,6 +111,7 @@ public enum SetupError: EKSAuthError, Equatable {
     /// The message with the fields in words.
     public var message: String { message(naming: \.description) }
 
+    /// What to do about resources that differ from the plan; nil otherwise.
     public var hint: String? {
         switch self {
         case .conflicts: return "compare them with the files written, then update or rename them by hand"
@@ -121,6 +122,7 @@ public enum SetupError: EKSAuthError, Equatable {
         }
     }
 
+    /// Usage (64) for refused values; configuration (78) for resources left alone.
     public var kind: FailureKind {
         switch self {
         case .invalid, .requires: return .usage
