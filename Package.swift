@@ -4,7 +4,7 @@
 // EKS_AUTH_DYNAMIC_LIBCRYPTO=1 links the shared library instead (e.g. where no libcrypto.a exists).
 //
 // Targets are layers; each imports only those listed below it, so the compiler rejects a cycle:
-//   eks-auth (executable)  ->  EKSAuthCore  ->  AWSTransport  ->  AWSConfiguration  ->  AWSSigning  ->  EKSAuthSystem
+//   eks-auth (executable)  ->  EKSAuthCommandLine  ->  EKSAuthCore  ->  AWSTransport  ->  AWSConfiguration  ->  AWSSigning  ->  EKSAuthSystem
 //   eks-auth also uses EKSAuthPlatform (the only code naming Glibc/Musl/Darwin) and the SwiftNIO HTTP client.
 //   EKSAuthTestSupport (fakes) is for the test targets only; the executable never links it.
 import Foundation
@@ -61,10 +61,20 @@ let package = Package(
         ),
         // The only code that imports a C library by name.
         .target(name: "EKSAuthPlatform"),
+        // The command line as typed values: the flag table, each command's invocation, the start-up
+        // scanner for `token`; a library of its own so a test can hold the scanner and ArgumentParser to agreement.
+        .target(
+            name: "EKSAuthCommandLine",
+            dependencies: [
+                "EKSAuthCore", "AWSConfiguration", "EKSAuthSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "eks-auth",
             dependencies: [
-                "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem", "EKSAuthPlatform",
+                "EKSAuthCommandLine", "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem",
+                "EKSAuthPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,6 +98,13 @@ let package = Package(
             dependencies: [
                 "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem",
                 "EKSAuthTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "EKSAuthCommandLineTests",
+            dependencies: [
+                "EKSAuthCommandLine", "EKSAuthCore", "AWSConfiguration", "EKSAuthSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(

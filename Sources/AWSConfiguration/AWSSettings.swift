@@ -11,10 +11,14 @@ public struct AWSSettings: Sendable, Equatable {
     public var config: SharedConfig
     /// The region.
     public var region: String
-    /// What named the region: "--region", "AWS_REGION", … or "default".
-    public var regionSource: String
+    /// What named the region: the region flag, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`
+    /// key, instance metadata, or `.default`.
+    public var regionOrigin: SettingSource
     /// The STS endpoint and its signing region.
     public var stsEndpoint: ServiceEndpoint
+
+    /// `regionOrigin` worded for traces and reports ("--region", "AWS_REGION", … or "default").
+    public var regionSource: String { regionOrigin.description }
 
     /// Resolves the settings from the flags, the environment and the shared files.
     /// - Throws: `ConfigError` for unreadable files, a missing named profile, a bad region or switch.
@@ -29,36 +33,44 @@ public struct AWSSettings: Sendable, Equatable {
                 profile: selection.name, selectedBy: selection.selectedBy,
                 files: [config.configPath, config.credentialsPath])
         }
-        var candidates: [(String?, String)] = [
-            (regionFlag, "--region"), (environment["AWS_REGION"], "AWS_REGION"),
-            (environment["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION"),
+        var candidates: [(String?, SettingSource)] = [
+            (regionFlag, .flag(.region)), (environment["AWS_REGION"], .environment("AWS_REGION")),
+            (environment["AWS_DEFAULT_REGION"], .environment("AWS_DEFAULT_REGION")),
         ]
-        if let profile { candidates.append((profile["region"], "region in profile '\(profile.name)'")) }
+        if let profile { candidates.append((profile["region"], .profileKey(profile: profile.name, key: "region"))) }
         var region = Region.fallback
-        var regionSource = "default"
+        var regionOrigin = SettingSource.default
         for case (let value?, let source) in candidates where !value.isEmpty {
             region = value.trimmingWhitespace()
-            regionSource = source
+            regionOrigin = source
             break
         }
-        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: regionSource) }
+        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: regionOrigin) }
         let sts = try STSEndpointResolver(environment: environment, profile: profile, config: config)
             .resolve(region: region)
         return AWSSettings(
-            selection: selection, profile: profile, config: config, region: region, regionSource: regionSource,
+            selection: selection, profile: profile, config: config, region: region, regionOrigin: regionOrigin,
             stsEndpoint: sts)
     }
 
-    /// The same settings in `region`, named by `source` (the region instance metadata reports when
-    /// nothing else named one), with the STS endpoint resolved again for it.
+    /// The same settings in `region`, named by `origin` (instance metadata, when nothing else named
+    /// one), with the STS endpoint resolved again for it.
     /// - Throws: `ConfigError` as `resolve` does.
-    public func inRegion(_ region: String, source: String, environment: Environment) throws -> AWSSettings {
-        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: source) }
+    public func inRegion(_ region: String, origin: SettingSource, environment: Environment) throws -> AWSSettings {
+        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: origin) }
         var copy = self
         copy.region = region
-        copy.regionSource = source
+        copy.regionOrigin = origin
         copy.stsEndpoint = try STSEndpointResolver(environment: environment, profile: profile, config: config)
             .resolve(region: region)
         return copy
+    }
+
+    /// `inRegion(_:origin:environment:)` for callers still naming the source as text. `source` is not read:
+    /// the only region found after the settings are resolved is the one instance metadata reports.
+    /// - Throws: `ConfigError` as `resolve` does.
+    @available(*, deprecated, message: "pass origin: .instanceMetadata")
+    public func inRegion(_ region: String, source: String, environment: Environment) throws -> AWSSettings {
+        try inRegion(region, origin: .instanceMetadata, environment: environment)
     }
 }

@@ -9,15 +9,17 @@ public enum ConfigError: EKSAuthError, Equatable {
     case malformedFile(path: String, line: Int, reason: String)
     /// A named profile exists in neither file.
     case profileNotFound(profile: String, selectedBy: String, files: [String])
-    /// A region that is not a valid region name.
-    case invalidRegion(String, source: String)
+    /// A region that is not a valid region name, and where it came from.
+    case invalidRegion(String, source: SettingSource)
     /// A setting with a value outside its allowed set.
     case invalidSetting(name: String, value: String, source: String, expected: String)
     /// An endpoint URL that cannot be used.
     case invalidEndpoint(String, source: String)
-    /// The cluster name or id is missing or not usable.
+    /// The cluster name or id is missing (empty) or not usable. The executable words the missing case
+    /// with the flags that give it.
     case invalidClusterID(String)
 
+    /// What failed, with the file, line, value or source it came from.
     public var message: String {
         switch self {
         case .unreadableFile(let path, let reason):
@@ -34,11 +36,12 @@ public enum ConfigError: EKSAuthError, Equatable {
             return "invalid endpoint URL '\(url)' (from \(source)): expected http(s)://host[:port][/path]"
         case .invalidClusterID(let id):
             return id.isEmpty
-                ? "no cluster name: pass --cluster-name NAME (or -i / --cluster-id)"
+                ? "no cluster name given"
                 : "invalid cluster name '\(id)': it must not contain control characters or be longer than 255 bytes"
         }
     }
 
+    /// What to do about a missing profile or a malformed line; nil otherwise.
     public var hint: String? {
         switch self {
         case .profileNotFound:
@@ -51,6 +54,7 @@ public enum ConfigError: EKSAuthError, Equatable {
         }
     }
 
+    /// Bad files read as bad input (65), bad values as usage (64), a missing profile as configuration (78).
     public var kind: FailureKind {
         switch self {
         case .unreadableFile, .malformedFile: return .badInput

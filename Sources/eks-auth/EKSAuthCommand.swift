@@ -1,9 +1,7 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
+import EKSAuthSystem
 
 import EKSAuthPlatform
 
@@ -30,32 +28,48 @@ struct EKSAuthCommand: ParsableCommand {
     static func main() {
         let arguments = ForeignArguments.normalize(Array(CommandLine.arguments.dropFirst()))
         if let first = arguments.first, first == "token" || first == "get-token",
-            let scanned = TokenArguments.scan(arguments.dropFirst())
+            let invocation = TokenInvocation.scan(arguments.dropFirst())
         {
             do {
-                try Token.run(scanned)
+                try Token.run(invocation)
             } catch {
-                exit(withError: error)
+                finish(with: error, arguments: arguments)
             }
             return
         }
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
+            command = try parseAsRoot(arguments)
+        } catch {
+            finishParsing(with: error, arguments: arguments)
+        }
+        do {
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            // Help, --version and errors already reported keep ArgumentParser's handling; argument
-            // errors get the same one-line form as every other error.
-            guard code != .success, !(error is ExitCode) else { exit(withError: error) }
-            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            Reporter.writeStderr(
-                "eks-auth: error: \(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)")
-            let known = configuration.subcommands.flatMap {
-                [$0._commandName] + $0.configuration.aliases
-            }
-            let subcommand = arguments.first.flatMap { known.contains($0) ? " \($0)" : nil } ?? ""
-            Reporter.writeStderr("eks-auth: hint: see 'eks-auth\(subcommand) --help'")
-            posixExit(code.rawValue)
+            finish(with: error, arguments: arguments)
         }
+    }
+
+    /// Ends the run for an error a command threw: ours (and any stray one) through `Failure`, the one
+    /// place errors are worded; ArgumentParser's own (`ValidationError`, `ExitCode`, …) as a parse error.
+    private static func finish(with error: Error, arguments: [String]) -> Never {
+        if let code = Failure.report(error) { posixExit(code) }
+        finishParsing(with: error, arguments: arguments)
+    }
+
+    /// Ends the run for ArgumentParser's outcomes: argument errors in the same one-line form as ours;
+    /// help, `--version` and bare exit codes as ArgumentParser ends them.
+    private static func finishParsing(with error: Error, arguments: [String]) -> Never {
+        let code = exitCode(for: error)
+        guard code != .success, !(error is ExitCode) else { exit(withError: error) }
+        let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+        Reporter.writeStderr(
+            "eks-auth: error: \(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)")
+        let known = configuration.subcommands.flatMap {
+            [$0._commandName] + $0.configuration.aliases
+        }
+        let subcommand = arguments.first.flatMap { known.contains($0) ? " \($0)" : nil } ?? ""
+        Reporter.writeStderr("eks-auth: hint: see 'eks-auth\(subcommand) --help'")
+        posixExit(code.rawValue)
     }
 }

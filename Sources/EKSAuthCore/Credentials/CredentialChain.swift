@@ -66,7 +66,7 @@ public struct CredentialChain: Sendable {
         if let found = try ContainerCredentialProvider(system: system).credentials() { return use(found) }
         passOver("container credentials", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set")
         let metadata = InstanceMetadataProvider(system: system, profile: settings.profile)
-        switch try metadata.fetch(wantRegion: settings.regionSource == "default") {
+        switch try metadata.fetch(wantRegion: settings.regionOrigin == .default) {
         case .found(var found, let region):
             found.region = region
             return use(found)

@@ -9,23 +9,23 @@ import EKSAuthSystem
     import Foundation
 #endif
 
-/// What to assume for the token, from `--role-arn` and its companion flags.
+/// What to assume for the token: the role and its companion fields (from flags, `DEFAULT_ROLE` or a caller).
 public struct RoleRequest: Sendable, Equatable {
     /// The role to assume.
     public var roleARN: String
-    /// `--external-id`.
+    /// The external id AssumeRole passes on.
     public var externalID: String?
-    /// `--session-name`; nil derives it from the caller.
+    /// The role session name; nil derives it from the caller.
     public var sessionName: String?
-    /// `--forward-session-name`: reuse the caller's own session name.
+    /// Reuse the caller's own session name.
     public var forwardSessionName: Bool
-    /// `--duration-seconds`; nil means 3600.
+    /// The session length in seconds; nil means 3600.
     public var durationSeconds: Int?
-    /// `--serial-number`: the MFA device.
+    /// The MFA device.
     public var serialNumber: String?
-    /// `--token-code`: the MFA code.
+    /// The MFA code.
     public var tokenCode: String?
-    /// False with `--no-cache`.
+    /// False when the caller turned the cache off.
     public var useCache: Bool
 
     /// The session length STS uses when none is asked for.
@@ -46,46 +46,44 @@ public struct RoleRequest: Sendable, Equatable {
         self.useCache = useCache
     }
 
-    /// Checks the values against STS's own limits, so a typo fails here with the flag's name.
+    /// Checks the values against STS's own limits, so a typo fails here, naming the field.
     /// - Throws: `RoleRequestError`.
     public func validate() throws {
         guard Self.isRoleARN(roleARN) else {
-            throw RoleRequestError.invalid(flag: "--role-arn", expected: "arn:PARTITION:iam::ACCOUNT:role/NAME")
+            throw RoleRequestError.invalid(.roleARN, expected: RoleField.roleARNShape)
         }
         if let sessionName, !RoleSessionName.isValid(sessionName) {
-            throw RoleRequestError.invalid(
-                flag: "--session-name", expected: "2-64 characters of letters, digits and _+=,.@-")
+            throw RoleRequestError.invalid(.sessionName, expected: "2-64 characters of letters, digits and _+=,.@-")
         }
         if sessionName != nil, forwardSessionName {
-            throw RoleRequestError.conflict("--session-name", "--forward-session-name")
+            throw RoleRequestError.conflict(.sessionName, .forwardSessionName)
         }
         if let duration = durationSeconds, !(900...43_200).contains(duration) {
-            throw RoleRequestError.invalid(flag: "--duration-seconds", expected: "900 to 43200 seconds")
+            throw RoleRequestError.invalid(.durationSeconds, expected: "900 to 43200 seconds")
         }
         if let externalID,
             !(2...1224).contains(externalID.count)
                 || !externalID.allSatisfy({ RoleSessionName.isAllowed($0) || $0 == ":" || $0 == "/" })
         {
-            throw RoleRequestError.invalid(
-                flag: "--external-id", expected: "2-1224 characters of letters, digits and _+=,.@:/-")
+            throw RoleRequestError.invalid(.externalID, expected: "2-1224 characters of letters, digits and _+=,.@:/-")
         }
         if let serial = serialNumber,
             !(9...256).contains(serial.count)
                 || !serial.allSatisfy({ RoleSessionName.isAllowed($0) || $0 == ":" || $0 == "/" })
         {
-            throw RoleRequestError.invalid(flag: "--serial-number", expected: "an MFA device ARN or serial number")
+            throw RoleRequestError.invalid(.serialNumber, expected: "an MFA device ARN or serial number")
         }
         if let code = tokenCode, !Self.isTokenCode(code) {
-            throw RoleRequestError.invalid(flag: "--token-code", expected: "the 6 digits the MFA device shows")
+            throw RoleRequestError.invalid(.tokenCode, expected: RoleField.tokenCodeShape)
         }
         if tokenCode != nil, serialNumber == nil {
-            throw RoleRequestError.invalid(flag: "--token-code", expected: "--serial-number as well")
+            throw RoleRequestError.requires(.tokenCode, .serialNumber)
         }
     }
 
     /// The request the role flags describe: `roleARN` (else `defaultRole`, from `DEFAULT_ROLE`) with its
     /// companions; nil without a role.
-    /// - Throws: `RoleRequestError.invalid` naming the first companion flag given without a role, since
+    /// - Throws: `RoleRequestError.needsRole` naming the first companion given without a role, since
     ///   nothing would use it.
     public static func fromFlags(
         roleARN: String?, defaultRole: String?, externalID: String? = nil, sessionName: String? = nil,
@@ -93,14 +91,12 @@ public struct RoleRequest: Sendable, Equatable {
         tokenCode: String? = nil, useCache: Bool = true
     ) throws -> RoleRequest? {
         guard let role = roleARN ?? defaultRole else {
-            let companions: [(String, Bool)] = [
-                ("--external-id", externalID != nil), ("--session-name", sessionName != nil),
-                ("--forward-session-name", forwardSessionName), ("--duration-seconds", durationSeconds != nil),
-                ("--serial-number", serialNumber != nil), ("--token-code", tokenCode != nil),
+            let companions: [(RoleField, Bool)] = [
+                (.externalID, externalID != nil), (.sessionName, sessionName != nil),
+                (.forwardSessionName, forwardSessionName), (.durationSeconds, durationSeconds != nil),
+                (.serialNumber, serialNumber != nil), (.tokenCode, tokenCode != nil),
             ]
-            if let stray = companions.first(where: { $0.1 }) {
-                throw RoleRequestError.invalid(flag: stray.0, expected: "--role-arn (or DEFAULT_ROLE) as well")
-            }
+            if let stray = companions.first(where: { $0.1 }) { throw RoleRequestError.needsRole(stray.0) }
             return nil
         }
         return RoleRequest(
@@ -119,36 +115,98 @@ public struct RoleRequest: Sendable, Equatable {
     }
 }
 
-/// A flag of the role request that STS would refuse.
+/// A field of the role request. The executable spells each as its flag (`--role-arn`, …); the core
+/// names the field only.
+public enum RoleField: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// The role to assume (`DEFAULT_ROLE` can give it too).
+    case roleARN
+    /// The external id AssumeRole passes on.
+    case externalID
+    /// The role session name.
+    case sessionName
+    /// Reuse the caller's own session name.
+    case forwardSessionName
+    /// The session length in seconds.
+    case durationSeconds
+    /// The MFA device.
+    case serialNumber
+    /// The MFA code.
+    case tokenCode
+
+    /// What a role ARN looks like, for messages.
+    public static let roleARNShape = "arn:PARTITION:iam::ACCOUNT:role/NAME"
+    /// What an MFA code looks like, for messages.
+    public static let tokenCodeShape = "the 6 digits the MFA device shows"
+
+    /// The field in words, for the core's own messages ("role ARN", "duration seconds", …).
+    public var description: String {
+        switch self {
+        case .roleARN: return "role ARN"
+        case .externalID: return "external id"
+        case .sessionName: return "session name"
+        case .forwardSessionName: return "forward session name"
+        case .durationSeconds: return "duration seconds"
+        case .serialNumber: return "serial number"
+        case .tokenCode: return "token code"
+        }
+    }
+}
+
+/// A role request that STS would refuse, naming the field; the executable words each field as its flag.
 public enum RoleRequestError: EKSAuthError, Equatable {
-    /// The flag's value is not acceptable.
-    case invalid(flag: String, expected: String)
-    /// Two flags that exclude each other.
-    case conflict(String, String)
+    /// The field's value is not acceptable.
+    case invalid(RoleField, expected: String)
+    /// The first field needs the second as well.
+    case requires(RoleField, RoleField)
+    /// A companion field was given without a role (from the flag or `DEFAULT_ROLE`) to use it with.
+    case needsRole(RoleField)
+    /// Two fields that exclude each other.
+    case conflict(RoleField, RoleField)
+    /// The MFA code typed at the prompt is not 6 digits.
+    case invalidPromptedCode
     /// MFA is needed but there is no code and no terminal to ask on.
     case mfaCodeNeeded(serial: String)
 
-    public var message: String {
+    /// The one error of a free-text subject: the MFA prompt's (`RoleAssumer` still names it as text).
+    @available(*, deprecated, message: "throw .invalidPromptedCode, or .invalid(RoleField, expected:)")
+    public static func invalid(flag: String, expected: String) -> RoleRequestError {
+        .invalidPromptedCode
+    }
+
+    /// The message with each field worded by `name`: the executable passes its flag spellings.
+    public func message(naming name: (RoleField) -> String) -> String {
         switch self {
-        case .invalid(let flag, let expected): return "invalid \(flag): expected \(expected)"
-        case .conflict(let a, let b): return "\(a) and \(b) cannot be used together"
+        case .invalid(let field, let expected): return "invalid \(name(field)): expected \(expected)"
+        case .requires(let field, let other): return "invalid \(name(field)): expected \(name(other)) as well"
+        case .needsRole(let field):
+            return "invalid \(name(field)): expected \(name(.roleARN)) (or DEFAULT_ROLE) as well"
+        case .conflict(let a, let b): return "\(name(a)) and \(name(b)) cannot be used together"
+        case .invalidPromptedCode: return "invalid MFA code: expected \(RoleField.tokenCodeShape)"
         case .mfaCodeNeeded(let serial):
             return "an MFA code for \(serial) is needed, and this session is not interactive"
         }
     }
 
-    public var hint: String? {
+    /// The hint with each field worded by `name`.
+    public func hint(naming name: (RoleField) -> String) -> String? {
         switch self {
         case .mfaCodeNeeded:
-            return "pass --token-code, run the command once in a terminal (the session is then cached), "
+            return "pass \(name(.tokenCode)), run the command once in a terminal (the session is then cached), "
                 + "or set interactiveMode: IfAvailable in the kubeconfig exec block"
         default: return nil
         }
     }
 
+    /// The message with the fields in words.
+    public var message: String { message(naming: \.description) }
+
+    /// The hint with the fields in words.
+    public var hint: String? { hint(naming: \.description) }
+
+    /// Usage (64) for values STS would refuse; configuration (78) when MFA cannot be asked for.
     public var kind: FailureKind {
         switch self {
-        case .invalid, .conflict: return .usage
+        case .invalid, .requires, .needsRole, .conflict, .invalidPromptedCode: return .usage
         case .mfaCodeNeeded: return .configuration
         }
     }

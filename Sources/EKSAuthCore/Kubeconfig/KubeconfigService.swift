@@ -64,7 +64,7 @@ public struct KubeconfigService: Sendable {
     public func run(_ request: KubeconfigRequest) throws -> KubeconfigResult {
         let name = try TokenService.validatedClusterID(request.clusterName)
         if let role = request.roleARN, !RoleRequest.isRoleARN(role) {
-            throw RoleRequestError.invalid(flag: "--role-arn", expected: "arn:PARTITION:iam::ACCOUNT:role/NAME")
+            throw RoleRequestError.invalid(.roleARN, expected: RoleField.roleARNShape)
         }
         let environment = system.environment
         // With a role, DescribeCluster runs as the role (through the credential cache), like every
@@ -84,11 +84,9 @@ public struct KubeconfigService: Sendable {
             throw EKSError.clusterNotActive(name: name, status: cluster.status)
         }
         let region = cluster.region ?? settings.region
-        var args = ["token"]
-        args += cluster.outpostsID.map { ["--cluster-id", $0] } ?? ["--cluster-name", cluster.name]
-        args += ["--region", region]
-        if let role = request.roleARN { args += ["--role-arn", role] }
-        if settings.selection.isExplicit { args += ["--profile", settings.selection.name] }
+        let args = PluginCommandLine.tokenArguments(
+            clusterName: cluster.name, outpostsID: cluster.outpostsID, region: region, roleARN: request.roleARN,
+            profile: settings.selection.isExplicit ? settings.selection.name : nil)
         let exec = ExecPlugin(
             command: "eks-auth", args: args,
             installHint: "eks-auth is needed to log in to this cluster: install it (make install) and put it on PATH")

@@ -54,18 +54,51 @@ public struct SetupRequest: Sendable, Equatable {
     }
 }
 
+/// A field of the setup request. The executable spells each as its flag (`--account`, …); the core
+/// names the field only.
+public enum SetupField: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// The 12-digit AWS account id.
+    case account
+    /// The IAM group whose members get access.
+    case group
+    /// The role to create.
+    case roleName
+    /// The namespace of the RBAC binding.
+    case namespace
+    /// Create the EKS access entry too.
+    case accessEntry
+    /// Create the IAM resources.
+    case apply
+
+    /// The field in words, for the core's own messages.
+    public var description: String {
+        switch self {
+        case .account: return "account"
+        case .group: return "group"
+        case .roleName: return "role name"
+        case .namespace: return "namespace"
+        case .accessEntry: return "access entry"
+        case .apply: return "apply"
+        }
+    }
+}
+
 /// Problems with the setup request.
 public enum SetupError: EKSAuthError, Equatable {
     /// A value IAM or Kubernetes would refuse.
-    case invalid(flag: String, expected: String)
+    case invalid(SetupField, expected: String)
+    /// The first field needs the second as well.
+    case requires(SetupField, SetupField)
     /// An IAM resource exists and differs from the one planned; it was left alone.
     case conflicts([String])
     /// The cluster's access entry for the role maps it to other Kubernetes groups; it was left alone.
     case accessEntryDiffers(cluster: String, principalARN: String, groups: [String], planned: String)
 
-    public var message: String {
+    /// The message with each field worded by `name`: the executable passes its flag spellings.
+    public func message(naming name: (SetupField) -> String) -> String {
         switch self {
-        case .invalid(let flag, let expected): return "invalid \(flag): expected \(expected)"
+        case .invalid(let field, let expected): return "invalid \(name(field)): expected \(expected)"
+        case .requires(let field, let other): return "invalid \(name(field)): expected \(name(other)) as well"
         case .conflicts(let items):
             return "existing IAM resources differ from the plan and were not changed: \(items.joined(separator: "; "))"
         case .accessEntryDiffers(let cluster, let principal, let groups, let planned):
@@ -75,6 +108,10 @@ public enum SetupError: EKSAuthError, Equatable {
         }
     }
 
+    /// The message with the fields in words.
+    public var message: String { message(naming: \.description) }
+
+    /// What to do about resources that differ from the plan; nil otherwise.
     public var hint: String? {
         switch self {
         case .conflicts: return "compare them with the files written, then update or rename them by hand"
@@ -85,9 +122,10 @@ public enum SetupError: EKSAuthError, Equatable {
         }
     }
 
+    /// Usage (64) for refused values; configuration (78) for resources left alone.
     public var kind: FailureKind {
         switch self {
-        case .invalid: return .usage
+        case .invalid, .requires: return .usage
         case .conflicts, .accessEntryDiffers: return .configuration
         }
     }
@@ -118,32 +156,32 @@ public struct SetupPlan: Sendable, Equatable {
     public func policyARN(_ name: String) -> String { "arn:\(partition):iam::\(request.account):policy/\(name)" }
 
     /// Plans `request`.
-    /// - Throws: `SetupError.invalid` for values IAM or Kubernetes would refuse.
+    /// - Throws: `SetupError.invalid` for values IAM or Kubernetes would refuse, `ConfigError.invalidRegion`.
     public init(_ request: SetupRequest) throws {
         guard request.account.count == 12, request.account.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw SetupError.invalid(flag: "--account", expected: "a 12-digit account id")
+            throw SetupError.invalid(.account, expected: "a 12-digit account id")
         }
         let iamName: (String) -> Bool = { name in
             (1...64).contains(name.count)
                 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+=,.@_-".contains($0)) }
         }
         guard iamName(request.group) else {
-            throw SetupError.invalid(flag: "--group", expected: "an IAM group name (letters, digits and +=,.@_-)")
+            throw SetupError.invalid(.group, expected: "an IAM group name (letters, digits and +=,.@_-)")
         }
         let prefix = request.group.split(separator: ".").first.map(String.init) ?? request.group
         let roleName = request.roleName ?? "\(prefix).eks-access.role"
         guard iamName(roleName) else {
-            throw SetupError.invalid(flag: "--role-name", expected: "an IAM role name (letters, digits and +=,.@_-)")
+            throw SetupError.invalid(.roleName, expected: "an IAM role name (letters, digits and +=,.@_-)")
         }
         // A Kubernetes namespace is an RFC 1123 label: lower-case letters, digits and inner hyphens.
         if let namespace = request.namespace,
             !(1...63).contains(namespace.count) || namespace.hasPrefix("-") || namespace.hasSuffix("-")
                 || !namespace.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
         {
-            throw SetupError.invalid(flag: "--namespace", expected: "a Kubernetes namespace name")
+            throw SetupError.invalid(.namespace, expected: "a Kubernetes namespace name")
         }
         guard Region.isValid(request.region) else {
-            throw ConfigError.invalidRegion(request.region, source: "--region")
+            throw ConfigError.invalidRegion(request.region, source: .flag(.region))
         }
         self.request = request
         self.partition = Partition.of(region: request.region).id

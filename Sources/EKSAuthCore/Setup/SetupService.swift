@@ -86,7 +86,7 @@ public struct SetupService: Sendable {
                 }
             }
         } else if accessEntry {
-            throw SetupError.invalid(flag: "--access-entry", expected: "--apply as well")
+            throw SetupError.requires(.accessEntry, .apply)
         }
         return SetupResult(plan: plan, files: written, applied: applied)
     }

@@ -1,9 +1,5 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
-import EKSAuthCore
+import EKSAuthSystem
 
 import EKSAuthPlatform
 #if canImport(FoundationEssentials)
@@ -25,16 +21,10 @@ struct Reporter: Sendable {
         Reporter.writeStderr("eks-auth: warning: \(message)")
     }
 
-    /// Reports `error` on stderr and returns the `ExitCode` to throw.
+    /// Reports `error` on stderr (through `Failure`, the one place errors are worded) and returns the
+    /// `ExitCode` to throw; ArgumentParser's own errors are returned unchanged.
     func fail(_ error: Error) -> Error {
-        if let error = error as? EKSAuthError {
-            Reporter.writeStderr("eks-auth: error: \(error.message)")
-            if let hint = error.hint { Reporter.writeStderr("eks-auth: hint: \(hint)") }
-            return ExitCode(ExitCodes.code(for: error.kind))
-        }
-        if error is ExitCode || error is ValidationError || error is CleanExit { return error }
-        Reporter.writeStderr("eks-auth: error: internal error: \(type(of: error))")
-        return ExitCode(ExitCodes.software)
+        Failure.report(error).map { ExitCode($0) } ?? error
     }
 
     static func writeStderr(_ line: String) {

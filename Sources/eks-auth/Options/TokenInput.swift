@@ -1,11 +1,5 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
-
-import EKSAuthPlatform
 
 /// A token given as an argument, or `-` (or nothing, when stdin is not a terminal) for stdin;
 /// a bare token or an ExecCredential JSON.
@@ -26,15 +20,15 @@ struct TokenInput: ParsableArguments {
     }
 
     /// The token text from an argument, `-` (stdin) or nothing (stdin when piped).
+    /// - Throws: `TokenInputError` for no input, too much input or JSON that is not an ExecCredential.
     static func read(_ token: String?) throws -> String {
         if let token, token != "-" { return try TokenInspector.extractToken(from: token) }
         // With no argument, read stdin only when something is piped in; never wait on a terminal.
-        if token == nil, isatty(STDIN_FILENO) == 1 { throw TokenInputError.empty }
-        var text = ""
-        while let line = Swift.readLine(strippingNewline: false) {
-            text += line
-            if text.utf8.count > 65_536 { throw TokenInputError.tooLong(text.utf8.count) }
+        if token == nil, StandardInput.isTerminal { throw TokenInputError.empty }
+        do {
+            return try TokenInspector.extractToken(from: StandardInput.read())
+        } catch let error as StandardInput.TooLong {
+            throw TokenInputError.tooLong(error.bytes)
         }
-        return try TokenInspector.extractToken(from: text)
     }
 }

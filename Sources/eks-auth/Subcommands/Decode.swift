@@ -1,7 +1,3 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
 
@@ -14,16 +10,11 @@ struct Decode: ParsableCommand {
 
     func run() throws {
         let live = LiveSystem(verbose: false)
-        do {
-            let now = live.context.clock.now()
-            let report = TokenInspector.inspect(try input.read(), now: now)
-            live.writeStdout(input.output == .json ? report.json(now: now) : report.text(now: now))
-            guard report.isValid else {
-                let failed = report.checks.filter { !$0.passed }.map(\.rule)
-                throw live.reporter.fail(TokenVerificationError.failsChecks(failed))
-            }
-        } catch let error as EKSAuthError {
-            throw live.reporter.fail(error)
+        let now = live.context.clock.now()
+        let report = TokenInspector.inspect(try input.read(), now: now)
+        live.writeStdout(input.output == .json ? report.json(now: now) : report.text(now: now))
+        guard report.isValid else {
+            throw TokenVerificationError.failsChecks(report.checks.filter { !$0.passed }.map(\.rule))
         }
     }
 }

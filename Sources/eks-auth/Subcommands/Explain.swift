@@ -1,9 +1,8 @@
 import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
+import EKSAuthSystem
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,41 +39,45 @@ struct Explain: ParsableCommand {
     func run() throws {
         let live = LiveSystem(verbose: false)
         defer { live.shutdown() }
+        let config = try AWSAuthConfig.parse(try readAWSAuth(live), source: awsAuth == "-" ? "stdin" : awsAuth)
+        var callerARN = arn ?? ""
+        var accessKeyID: String?
+        if token != nil, let clusterName {
+            let tokenText = try TokenInput.read(token)
+            // The server checks the token before it asks STS; so do we, and never send it elsewhere.
+            let report = TokenInspector.inspect(tokenText, now: live.context.clock.now())
+            guard report.isValid else {
+                throw TokenVerificationError.failsChecks(report.checks.filter { !$0.passed }.map(\.rule))
+            }
+            let identity = try TokenVerifier(http: live.context.http()).verify(tokenText, clusterID: clusterName)
+            callerARN = identity.arn
+            accessKeyID = report.accessKeyID
+        }
+        let explanation = try AWSAuthExplainer.explain(arn: callerARN, accessKeyID: accessKeyID, in: config)
+        for problem in config.problems { live.context.warn("aws-auth: \(problem)") }
+        live.writeStdout(output == .json ? explanation.json() : explanation.text(cluster: clusterName))
+        if !explanation.isMapped { throw ExitCode(77) }
+    }
+
+    /// The aws-auth text from `--aws-auth`: a file, or `-` for stdin.
+    /// - Throws: `ConfigError.unreadableFile` when it cannot be read (or stdin is over 1 MiB).
+    private func readAWSAuth(_ live: LiveSystem) throws -> String {
+        if awsAuth == "-" {
+            do {
+                return try StandardInput.read(limit: StandardInput.configMapLimit)
+            } catch {
+                throw ConfigError.unreadableFile(
+                    path: "stdin", reason: "longer than \(StandardInput.configMapLimit) bytes (a ConfigMap holds 1 MiB)"
+                )
+            }
+        }
         do {
-            let source = awsAuth == "-" ? "stdin" : awsAuth
-            let text: String
-            if awsAuth == "-" {
-                var all = ""
-                while let line = Swift.readLine(strippingNewline: false) { all += line }
-                text = all
-            } else {
-                guard let bytes = try live.context.fileSystem.read(awsAuth) else {
-                    throw ConfigError.unreadableFile(path: awsAuth, reason: "No such file or directory")
-                }
-                text = String(decoding: bytes, as: UTF8.self)
+            guard let bytes = try live.context.fileSystem.read(awsAuth) else {
+                throw ConfigError.unreadableFile(path: awsAuth, reason: "No such file or directory")
             }
-            let config = try AWSAuthConfig.parse(text, source: source)
-            var callerARN = arn ?? ""
-            var accessKeyID: String?
-            if token != nil, let clusterName {
-                let tokenText = try TokenInput.read(token)
-                // The server checks the token before it asks STS; so do we, and never send it elsewhere.
-                let report = TokenInspector.inspect(tokenText, now: live.context.clock.now())
-                guard report.isValid else {
-                    throw TokenVerificationError.failsChecks(report.checks.filter { !$0.passed }.map(\.rule))
-                }
-                let identity = try TokenVerifier(http: live.context.http()).verify(tokenText, clusterID: clusterName)
-                callerARN = identity.arn
-                accessKeyID = TokenInspector.inspect(tokenText, now: live.context.clock.now()).accessKeyID
-            }
-            let explanation = try AWSAuthExplainer.explain(arn: callerARN, accessKeyID: accessKeyID, in: config)
-            for problem in config.problems { live.context.warn("aws-auth: \(problem)") }
-            live.writeStdout(output == .json ? explanation.json() : explanation.text(cluster: clusterName))
-            if !explanation.isMapped { throw ExitCode(77) }
+            return String(decoding: bytes, as: UTF8.self)
         } catch let error as FileSystemError {
-            throw live.reporter.fail(ConfigError.unreadableFile(path: error.path, reason: error.reason))
-        } catch {
-            throw live.reporter.fail(error)
+            throw ConfigError.unreadableFile(path: error.path, reason: error.reason)
         }
     }
 }

@@ -1,8 +1,5 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
 
 struct Kubeconfig: ParsableCommand {
@@ -44,18 +41,14 @@ struct Kubeconfig: ParsableCommand {
     func run() throws {
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
-        do {
-            let result = try KubeconfigService(system: live.context).run(
-                KubeconfigRequest(
-                    clusterName: clusterName, roleARN: roleARN, region: region, profile: profile, alias: alias,
-                    userAlias: userAlias, kubeconfigPath: kubeconfig, dryRun: dryRun))
-            if dryRun {
-                live.writeStdout(result.text.hasSuffix("\n") ? String(result.text.dropLast()) : result.text)
-            } else {
-                live.writeStdout("Updated context \(result.context) in \(result.path)")
-            }
-        } catch {
-            throw live.reporter.fail(error)
+        let result = try KubeconfigService(system: live.context).run(
+            KubeconfigRequest(
+                clusterName: clusterName, roleARN: roleARN, region: region, profile: profile, alias: alias,
+                userAlias: userAlias, kubeconfigPath: kubeconfig, dryRun: dryRun))
+        if dryRun {
+            live.writeStdout(result.text.hasSuffix("\n") ? String(result.text.dropLast()) : result.text)
+        } else {
+            live.writeStdout("Updated context \(result.context) in \(result.path)")
         }
     }
 }

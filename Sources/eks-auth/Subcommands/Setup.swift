@@ -1,8 +1,5 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
 
 extension ClusterRole: ExpressibleByArgument {}
@@ -60,14 +57,10 @@ struct Setup: ParsableCommand {
     func run() throws {
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
-        do {
-            _ = try SetupService(system: live.context).run(
-                account: account, clusterName: clusterName, group: group, roleName: roleName,
-                clusterRole: clusterRole, namespace: namespace, fullEKSAccess: fullEKSAccess, regionFlag: region,
-                profileFlag: profile, directory: out ?? "eks-auth-setup-\(clusterName)", apply: apply,
-                accessEntry: accessEntry, progress: { live.writeStdout($0) })
-        } catch {
-            throw live.reporter.fail(error)
-        }
+        _ = try SetupService(system: live.context).run(
+            account: account, clusterName: clusterName, group: group, roleName: roleName,
+            clusterRole: clusterRole, namespace: namespace, fullEKSAccess: fullEKSAccess, regionFlag: region,
+            profileFlag: profile, directory: out ?? "eks-auth-setup-\(clusterName)", apply: apply,
+            accessEntry: accessEntry, progress: { live.writeStdout($0) })
     }
 }

@@ -1,8 +1,5 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
 
 struct Verify: ParsableCommand {
@@ -21,20 +18,16 @@ struct Verify: ParsableCommand {
     func run() throws {
         let live = LiveSystem(verbose: false)
         defer { live.shutdown() }
-        do {
-            let token = try input.read()
-            let now = live.context.clock.now()
-            let report = TokenInspector.inspect(token, now: now)
-            guard report.isValid else {
-                live.writeStdout(input.output == .json ? report.json(now: now) : report.text(now: now))
-                throw TokenVerificationError.failsChecks(report.checks.filter { !$0.passed }.map(\.rule))
-            }
-            let identity = try TokenVerifier(http: live.context.http()).verify(token, clusterID: clusterName)
-            live.writeStdout(
-                input.output == .json
-                    ? report.json(now: now, identity: identity) : report.text(now: now, identity: identity))
-        } catch {
-            throw live.reporter.fail(error)
+        let token = try input.read()
+        let now = live.context.clock.now()
+        let report = TokenInspector.inspect(token, now: now)
+        guard report.isValid else {
+            live.writeStdout(input.output == .json ? report.json(now: now) : report.text(now: now))
+            throw TokenVerificationError.failsChecks(report.checks.filter { !$0.passed }.map(\.rule))
         }
+        let identity = try TokenVerifier(http: live.context.http()).verify(token, clusterID: clusterName)
+        live.writeStdout(
+            input.output == .json
+                ? report.json(now: now, identity: identity) : report.text(now: now, identity: identity))
     }
 }

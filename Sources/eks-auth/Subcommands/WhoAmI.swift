@@ -1,8 +1,5 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthSystem
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
 
 struct WhoAmI: ParsableCommand {
@@ -24,19 +21,14 @@ struct WhoAmI: ParsableCommand {
     var verbose = false
 
     func run() throws {
-        var arguments = TokenArguments()
-        credentials.fill(&arguments)
+        let invocation = credentials.invocation
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
-        do {
-            let role = try arguments.roleRequest(environment: live.environment)
-            var system = live.context
-            system.useCache = !credentials.noCache
-            let report = try WhoAmIService(system: system).report(
-                profile: credentials.profile, region: credentials.region, role: role)
-            live.writeStdout(output == .json ? report.json() : report.text)
-        } catch {
-            throw live.reporter.fail(error)
-        }
+        let role = try invocation.roleRequest(defaultRole: live.environment["DEFAULT_ROLE"])
+        var system = live.context
+        system.useCache = !invocation.noCache
+        let report = try WhoAmIService(system: system).report(
+            profile: invocation.profile, region: invocation.region, role: role)
+        live.writeStdout(output == .json ? report.json() : report.text)
     }
 }

@@ -52,8 +52,8 @@ struct AWSSettingsTests {
         var flag: String?
         var environment: [String: String]
         var name: String
-        var selectedBy: String
-        var testDescription: String { "\(selectedBy) selects '\(name)'" }
+        var origin: SettingSource
+        var testDescription: String { "\(origin) selects '\(name)'" }
     }
 
     @Test(
@@ -61,30 +61,31 @@ struct AWSSettingsTests {
         arguments: [
             ProfileCase(
                 flag: "flagged", environment: ["AWS_PROFILE": "dev", "AWS_DEFAULT_PROFILE": "envonly"],
-                name: "flagged", selectedBy: "--profile"),
+                name: "flagged", origin: .flag(.profile)),
             ProfileCase(
                 flag: nil, environment: ["AWS_PROFILE": "dev", "AWS_DEFAULT_PROFILE": "envonly"], name: "dev",
-                selectedBy: "AWS_PROFILE"),
+                origin: .environment("AWS_PROFILE")),
             ProfileCase(
                 flag: nil, environment: ["AWS_DEFAULT_PROFILE": "envonly"], name: "envonly",
-                selectedBy: "AWS_DEFAULT_PROFILE"),
-            ProfileCase(flag: nil, environment: [:], name: "default", selectedBy: "default"),
+                origin: .environment("AWS_DEFAULT_PROFILE")),
+            ProfileCase(flag: nil, environment: [:], name: "default", origin: .default),
             ProfileCase(
                 flag: "", environment: ["AWS_PROFILE": "", "AWS_DEFAULT_PROFILE": "envonly"], name: "envonly",
-                selectedBy: "AWS_DEFAULT_PROFILE"),
+                origin: .environment("AWS_DEFAULT_PROFILE")),
         ])
     func profileSelection(_ c: ProfileCase) throws {
         let settings = try SettingsFiles.resolve(profile: c.flag, environment: c.environment)
-        #expect(settings.selection == ProfileSelection(name: c.name, selectedBy: c.selectedBy))
+        #expect(settings.selection == ProfileSelection(name: c.name, origin: c.origin))
         #expect(settings.profile?.name == c.name)
     }
 
     @Test("says whether the selection was explicit and whether it came from the flag")
     func selectionFlags() {
-        #expect(ProfileSelection(name: "default", selectedBy: "default").isExplicit == false)
-        #expect(ProfileSelection(name: "dev", selectedBy: "AWS_PROFILE").isExplicit)
-        #expect(ProfileSelection(name: "dev", selectedBy: "AWS_PROFILE").isFromFlag == false)
-        #expect(ProfileSelection(name: "dev", selectedBy: "--profile").isFromFlag)
+        #expect(ProfileSelection(name: "default", origin: .default).isExplicit == false)
+        #expect(ProfileSelection(name: "dev", origin: .environment("AWS_PROFILE")).isExplicit)
+        #expect(ProfileSelection(name: "dev", origin: .environment("AWS_PROFILE")).isFromFlag == false)
+        #expect(ProfileSelection(name: "dev", origin: .flag(.profile)).isFromFlag)
+        #expect(ProfileSelection(name: "dev", origin: .flag(.profile)).selectedBy == "--profile")
     }
 
     @Test(
@@ -155,6 +156,7 @@ struct AWSSettingsTests {
     func regionFallback() throws {
         let settings = try SettingsFiles.resolve(config: "")
         #expect(settings.region == Region.fallback)
+        #expect(settings.regionOrigin == .default)
         #expect(settings.regionSource == "default")
         #expect(settings.stsEndpoint.endpoint.host == "sts.us-east-1.amazonaws.com")
     }
@@ -165,18 +167,18 @@ struct AWSSettingsTests {
             "US_WEST", "us west 2", "-x", "us-west-2-", "US-WEST-2", "us-west-2.evil.com", "us-west-2/x", "ü-west-1",
         ])
     func invalidRegion(region: String) throws {
-        #expect(throws: ConfigError.invalidRegion(region, source: "--region")) {
+        #expect(throws: ConfigError.invalidRegion(region, source: .flag(.region))) {
             try SettingsFiles.resolve(region: region)
         }
-        #expect(throws: ConfigError.invalidRegion(region, source: "AWS_REGION")) {
+        #expect(throws: ConfigError.invalidRegion(region, source: .environment("AWS_REGION"))) {
             try SettingsFiles.resolve(environment: ["AWS_REGION": region])
         }
-        #expect(ConfigError.invalidRegion(region, source: "--region").kind == .usage)
+        #expect(ConfigError.invalidRegion(region, source: .flag(.region)).kind == .usage)
     }
 
     @Test("refuses an invalid region in the profile")
     func invalidProfileRegion() throws {
-        #expect(throws: ConfigError.invalidRegion("Oregon", source: "region in profile 'default'")) {
+        #expect(throws: ConfigError.invalidRegion("Oregon", source: .profileKey(profile: "default", key: "region"))) {
             try SettingsFiles.resolve(config: "[default]\nregion = Oregon\n")
         }
     }

@@ -177,7 +177,7 @@ struct AccessEntryTests {
                 == "the access entry of arn:aws:iam::123456789012:role/dev.eks-access.role on cluster "
                 + "dev.my-eks-cluster maps it to groups system:masters, not eks-auth:dev.rnd.group; it was not changed")
         #expect(differs.hint?.contains("aws eks update-access-entry --cluster-name dev.my-eks-cluster") == true)
-        #expect(throws: SetupError.invalid(flag: "--access-entry", expected: "--apply as well")) {
+        #expect(throws: SetupError.requires(.accessEntry, .apply)) {
             try SetupService(system: system).run(
                 account: "123456789012", clusterName: "c", group: "dev.rnd.group", roleName: nil, clusterRole: .view,
                 namespace: nil, fullEKSAccess: false, regionFlag: nil, profileFlag: nil, directory: "/out2",

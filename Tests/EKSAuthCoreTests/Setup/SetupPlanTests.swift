@@ -382,7 +382,7 @@ struct SetupPlanTests {
         "an account id that is not 12 ASCII digits is refused",
         arguments: ["", "12345678901", "1234567890123", "12345678901a", "1234 5678901", "١٢٣٤٥٦٧٨٩٠١٢", "-12345678901"])
     func badAccount(account: String) {
-        #expect(throws: SetupError.invalid(flag: "--account", expected: "a 12-digit account id")) {
+        #expect(throws: SetupError.invalid(.account, expected: "a 12-digit account id")) {
             try SetupPlan(Self.request(account: account))
         }
     }
@@ -392,7 +392,7 @@ struct SetupPlanTests {
         arguments: ["", "dev rnd", "dev/rnd", "dév.group", "dev:rnd", String(repeating: "g", count: 65)])
     func badGroup(group: String) {
         #expect(
-            throws: SetupError.invalid(flag: "--group", expected: "an IAM group name (letters, digits and +=,.@_-)")
+            throws: SetupError.invalid(.group, expected: "an IAM group name (letters, digits and +=,.@_-)")
         ) {
             try SetupPlan(Self.request(group: group))
         }
@@ -410,7 +410,7 @@ struct SetupPlanTests {
         arguments: ["", "dev role", "dev/role", "rôle", "dev*role", String(repeating: "r", count: 65)])
     func badRoleName(roleName: String) {
         #expect(
-            throws: SetupError.invalid(flag: "--role-name", expected: "an IAM role name (letters, digits and +=,.@_-)")
+            throws: SetupError.invalid(.roleName, expected: "an IAM role name (letters, digits and +=,.@_-)")
         ) {
             try SetupPlan(Self.request(roleName: roleName))
         }
@@ -419,7 +419,7 @@ struct SetupPlanTests {
     @Test("a derived role name longer than IAM's 64 characters is refused")
     func derivedRoleNameTooLong() {
         #expect(
-            throws: SetupError.invalid(flag: "--role-name", expected: "an IAM role name (letters, digits and +=,.@_-)")
+            throws: SetupError.invalid(.roleName, expected: "an IAM role name (letters, digits and +=,.@_-)")
         ) {
             try SetupPlan(Self.request(group: String(repeating: "g", count: 50)))
         }
@@ -429,7 +429,7 @@ struct SetupPlanTests {
         "a namespace Kubernetes would refuse is refused",
         arguments: ["", "Team-A", "team_a", "team.a", "team a", String(repeating: "n", count: 64)])
     func badNamespace(namespace: String) {
-        #expect(throws: SetupError.invalid(flag: "--namespace", expected: "a Kubernetes namespace name")) {
+        #expect(throws: SetupError.invalid(.namespace, expected: "a Kubernetes namespace name")) {
             try SetupPlan(Self.request(namespace: namespace))
         }
     }
@@ -438,7 +438,7 @@ struct SetupPlanTests {
         "a namespace that starts or ends with a hyphen is refused (RFC 1123 label)",
         arguments: ["-team", "team-", "-"])
     func hyphenNamespace(namespace: String) {
-        #expect(throws: SetupError.invalid(flag: "--namespace", expected: "a Kubernetes namespace name")) {
+        #expect(throws: SetupError.invalid(.namespace, expected: "a Kubernetes namespace name")) {
             try SetupPlan(Self.request(namespace: namespace))
         }
     }
@@ -453,16 +453,17 @@ struct SetupPlanTests {
         "a region that is not a region name is refused as --region",
         arguments: ["", "EU-WEST-1", "eu west 1", "-eu-west-1", "eu-west-1-", "eu_west_1"])
     func badRegion(region: String) {
-        #expect(throws: ConfigError.invalidRegion(region, source: "--region")) {
+        #expect(throws: ConfigError.invalidRegion(region, source: .flag(.region))) {
             try SetupPlan(Self.request(region: region))
         }
     }
 
     @Test("errors read as usage errors; conflicts as configuration errors with a hint")
     func errorKinds() {
-        let invalid = SetupError.invalid(flag: "--account", expected: "a 12-digit account id")
+        let invalid = SetupError.invalid(.account, expected: "a 12-digit account id")
         #expect(invalid.kind == .usage)
-        #expect(invalid.message == "invalid --account: expected a 12-digit account id")
+        #expect(invalid.message(naming: { "--\($0)" }) == "invalid --account: expected a 12-digit account id")
+        #expect(invalid.message == "invalid account: expected a 12-digit account id")
         #expect(invalid.hint == nil)
         let conflicts = SetupError.conflicts(["role r: its trust policy is different", "policy p: x"])
         #expect(conflicts.kind == .configuration)

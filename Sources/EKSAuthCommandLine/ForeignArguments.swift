@@ -1,17 +1,15 @@
-import AWSSigning
-import EKSAuthSystem
-
 /// Rewrites the argument lists the peers' kubeconfigs hold into ours, so an exec block can keep its args.
+/// (Command-line work: it lives with the flag table, not in the configuration layer.)
 ///
 /// `aws [--region R] [--profile P] [--output json] eks get-token --cluster-name N …` (what
 /// `aws eks update-kubeconfig` writes) becomes `token --cluster-name N … --region R --profile P`.
 /// aws-iam-authenticator's `token -i N -r ARN` needs no rewriting: `token` accepts its flags.
-public enum ForeignArguments {
+package enum ForeignArguments {
     /// AWS CLI global options that take a value and that `token` understands.
     static let globalOptionsWithValue: Set<String> = ["--region", "--profile", "--output"]
 
     /// `arguments` (without the program name) in our form.
-    public static func normalize(_ arguments: [String]) -> [String] {
+    package static func normalize(_ arguments: [String]) -> [String] {
         var globals: [String] = []
         var index = 0
         while index < arguments.count {

@@ -1,13 +1,8 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthCore
-import EKSAuthSystem
 import ArgumentParser
 
 /// The flags that choose the credentials, shared by `token` and `whoami`: profile, region and the
 /// role to assume with its companions.
-struct CredentialOptions: ParsableArguments {
+package struct CredentialOptions: ParsableArguments {
     @Option(
         name: TokenFlag.region.names,
         help: "AWS region of the STS endpoint (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, us-east-1).")
@@ -45,15 +40,14 @@ struct CredentialOptions: ParsableArguments {
     @Flag(name: TokenFlag.noCache.names, help: "Neither read nor write cached credentials (of any source).")
     var noCache = false
 
-    /// Copies the flags given into `arguments`, the form the token path works with.
-    func fill(_ arguments: inout TokenArguments) {
-        let values: [(TokenFlag, String?)] = [
-            (.region, region), (.profile, profile), (.roleARN, roleARN), (.externalID, externalID),
-            (.sessionName, sessionName), (.durationSeconds, durationSeconds.map(String.init)),
-            (.serialNumber, serialNumber), (.tokenCode, tokenCode),
-        ]
-        for case (let flag, let value?) in values { arguments.values[flag] = value }
-        if forwardSessionName { arguments.switches.insert(.forwardSessionName) }
-        if noCache { arguments.switches.insert(.noCache) }
+    /// ArgumentParser's initializer; the values come from parsing.
+    package init() {}
+
+    /// The flags as the typed value the credential path reads.
+    package var invocation: CredentialInvocation {
+        CredentialInvocation(
+            region: region, profile: profile, roleARN: roleARN, externalID: externalID, sessionName: sessionName,
+            forwardSessionName: forwardSessionName, durationSeconds: durationSeconds, serialNumber: serialNumber,
+            tokenCode: tokenCode, noCache: noCache)
     }
 }

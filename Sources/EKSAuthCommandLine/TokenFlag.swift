@@ -1,19 +1,16 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
-import EKSAuthCore
-import EKSAuthSystem
 import ArgumentParser
 
 /// Every flag of `eks-auth token`, with all its spellings: ours, `aws eks get-token`'s and
 /// aws-iam-authenticator's. One table serves both the ArgumentParser declarations and the
-/// start-up fast path (`TokenArguments.scan`), so the two cannot drift apart.
-enum TokenFlag: CaseIterable {
+/// start-up fast path (`TokenInvocation.scan`), so the two cannot drift apart.
+package enum TokenFlag: CaseIterable, Sendable {
+    // Each case is one field of `TokenInvocation`.
     case clusterName, region, profile, verbose, tokenOnly, output
     case roleARN, externalID, sessionName, forwardSessionName, durationSeconds, serialNumber, tokenCode
     case noCache, cache
 
-    var longNames: [String] {
+    /// The double-dash spellings, without the dashes; the first is ours.
+    package var longNames: [String] {
         switch self {
         case .clusterName: return ["cluster-name", "cluster-id"]
         case .region: return ["region"]
@@ -33,7 +30,8 @@ enum TokenFlag: CaseIterable {
         }
     }
 
-    var shortNames: [Character] {
+    /// The single-dash spellings (aws-iam-authenticator's).
+    package var shortNames: [Character] {
         switch self {
         case .clusterName: return ["i"]
         case .roleARN: return ["r"]
@@ -43,8 +41,11 @@ enum TokenFlag: CaseIterable {
         }
     }
 
+    /// The spelling messages and help use: `--` and the first long name.
+    package var spelling: String { "--" + longNames[0] }
+
     /// Whether the flag takes a value.
-    var takesValue: Bool {
+    package var takesValue: Bool {
         switch self {
         case .verbose, .tokenOnly, .forwardSessionName, .noCache, .cache: return false
         default: return true
@@ -52,12 +53,12 @@ enum TokenFlag: CaseIterable {
     }
 
     /// The ArgumentParser names: long names first, then the single-dash short ones.
-    var names: NameSpecification {
+    package var names: NameSpecification {
         NameSpecification(longNames.map { .customLong($0) } + shortNames.map { .customShort($0) })
     }
 
     /// The flag spelled `argument` (`--name` or `-c`), if any.
-    static func named(_ argument: String) -> TokenFlag? {
+    package static func named(_ argument: String) -> TokenFlag? {
         if argument.hasPrefix("--") {
             let name = argument.dropFirst(2)
             return allCases.first { $0.longNames.contains(String(name)) }

@@ -1,11 +1,5 @@
-import EKSAuthTestSupport
-@testable import AWSConfiguration
-@testable import AWSSigning
-@testable import AWSTransport
-@testable import EKSAuthCore
-@testable import EKSAuthSystem
+import EKSAuthCommandLine
 import Testing
-
 
 @Suite("ForeignArguments")
 struct ForeignArgumentsTests {
