@@ -6,7 +6,7 @@ PYTHON ?= python3
 # Every target may import only the targets it declares: the layers are enforced, not only drawn.
 IMPORT_CHECK = --explicit-target-dependency-import-check error
 RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK)
-LAYERS = EKSAuthSystem AWSSigning AWSConfiguration AWSTransport EKSAuthCore EKSAuthTestSupport
+LAYERS = EKSAuthSystem AWSSigning AWSConfiguration AWSTransport EKSAuthCore EKSAuthCommandLine EKSAuthTestSupport
 BIN = .build/release/eks-auth
 
 .DEFAULT_GOAL := help

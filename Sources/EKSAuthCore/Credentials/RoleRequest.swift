@@ -104,10 +104,10 @@ public struct RoleRequest: Sendable, Equatable {
             durationSeconds: durationSeconds, serialNumber: serialNumber, tokenCode: tokenCode, useCache: useCache)
     }
 
+    /// Whether `arn` is an IAM role ARN STS would take (20 to 2048 characters, as AssumeRole's `RoleArn`).
     static func isRoleARN(_ arn: String) -> Bool {
-        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        return parts.count == 6 && parts[0] == "arn" && !parts[1].isEmpty && parts[2] == "iam"
-            && parts[5].hasPrefix("role/") && parts[5].count > 5 && (20...2048).contains(arn.count)
+        guard let parsed = ARN(arn) else { return false }
+        return !parsed.partition.isEmpty && parsed.isIAMRole && (20...2048).contains(arn.count)
     }
 
     static func isTokenCode(_ code: String) -> Bool {
