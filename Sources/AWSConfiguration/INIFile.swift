@@ -55,6 +55,9 @@ public struct INIFile: Sendable, Equatable {
         var sections: [String: [String: Value]] = [:]
         var sectionOrder: [String] = []
         var current: String?
+        // The keys of the section being read, kept apart from `sections` until the next header so
+        // that storing a key hashes one short key, not the section name too.
+        var currentKeys: [String: Value] = [:]
         // The key being read, its indent, and its value so far.
         var key: String?
         var keyIndent = 0
@@ -81,6 +84,14 @@ public struct INIFile: Sendable, Equatable {
                 start = end + 1
             }
             flush()
+            closeSection()
+        }
+
+        /// Stores the keys of the section being read.
+        mutating func closeSection() {
+            guard let current else { return }
+            sections[current] = currentKeys
+            currentKeys = [:]
         }
 
         mutating func line(_ all: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ lineNumber: Int) throws {
@@ -108,10 +119,13 @@ public struct INIFile: Sendable, Equatable {
                         path: path, line: lineNumber, reason: "unexpected text after section header")
                 }
                 flush()
+                closeSection()
                 let name = Self.trimmedString(all, first + 1, close)
                 current = name
-                if sections[name] == nil {
-                    sections[name] = [:]
+                // A repeated section merges into the first one, keys read later winning.
+                if let earlier = sections.removeValue(forKey: name) {
+                    currentKeys = earlier
+                } else {
                     sectionOrder.append(name)
                 }
                 return
@@ -158,8 +172,8 @@ public struct INIFile: Sendable, Equatable {
 
         /// Stores the key being read, if any.
         mutating func flush() {
-            guard let key, let section = current else { return }
-            sections[section]![key] = nested.map(Value.nested) ?? .string(lines.joined(separator: "\n"))
+            guard let key, current != nil else { return }
+            currentKeys[key] = nested.map(Value.nested) ?? .string(lines.count == 1 ? lines[0] : lines.joined(separator: "\n"))
             self.key = nil
             lines = []
             nested = nil
