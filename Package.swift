@@ -48,7 +48,7 @@ let package = Package(
             linkerSettings: libCrypto
         ),
         // INI, the shared config and credentials files, partitions and regions, endpoint rules, proxies, ARNs.
-        .target(name: "AWSConfiguration", dependencies: ["AWSSigning", "EKSAuthSystem"]),
+        .target(name: "AWSConfiguration", dependencies: ["AWSSigning", "EKSAuthSystem", "EKSAuthPlatform"]),
         // The HTTP seam, retries, the Query protocol and AWS service errors.
         .target(name: "AWSTransport", dependencies: ["AWSConfiguration", "AWSSigning", "EKSAuthSystem"]),
         // The domain: credential providers and chain, session cache, token, inspect, kubeconfig, setup.
@@ -59,7 +59,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // The only code that imports a C library by name.
+        // The only code that imports a C library by name (below every layer that needs a C call).
         .target(name: "EKSAuthPlatform"),
         // The command line as typed values: the flag table, each command's invocation, the start-up
         // scanner for `token`; a library of its own so a test can hold the scanner and ArgumentParser to agreement.

@@ -41,10 +41,10 @@ public struct SharedConfig: Sendable, Equatable {
             throw ConfigError.unreadableFile(path: path, reason: error.reason)
         }
         guard let bytes else { return INIFile() }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ConfigError.unreadableFile(path: path, reason: "not UTF-8 text")
         }
-        return try INIFile(parsing: text, path: path)
+        return try INIFile(parsing: bytes, path: path)
     }
 
     /// The profile `name` from both files, credentials-file keys winning; nil when neither has it.
@@ -54,28 +54,51 @@ public struct SharedConfig: Sendable, Equatable {
     public func profile(named name: String) -> Profile? {
         var keys: [String: INIFile.Value] = [:]
         var sources: [String] = []
-        var found = false
-        for section in config.sectionOrder {
-            guard Self.profileName(ofConfigSection: section) == name else { continue }
-            keys.merge(config.sections[section]!) { _, new in new }
-            found = true
-            if !sources.contains(configPath) { sources.append(configPath) }
+        let isDefault = name == "default"
+        let sections = config.sectionNames { header in
+            (isDefault && header.elementsEqual("default".utf8)) || Self.header(header, is: "profile", name)
         }
-        if let section = credentials.sections[name] {
+        for section in sections {
+            keys.merge(config.keys(ofSection: section) ?? [:]) { _, new in new }
+        }
+        if !sections.isEmpty { sources.append(configPath) }
+        if let section = credentials.keys(ofSection: name) {
             keys.merge(section) { _, new in new }
-            found = true
             sources.append(credentialsPath)
         }
-        return found ? Profile(name: name, values: keys, sources: sources) : nil
+        return sources.isEmpty ? nil : Profile(name: name, values: keys, sources: sources)
     }
 
     /// A section of the config file other than a profile, e.g. `[sso-session x]` or `[services x]`.
     public func section(kind: String, named name: String) -> [String: INIFile.Value]? {
-        for section in config.sectionOrder {
-            let words = Self.sectionWords(section)
-            if words.count == 2, words[0] == kind, words[1] == name { return config.sections[section] }
+        guard let first = config.sectionNames(where: { Self.header($0, is: kind, name) }).first else { return nil }
+        return config.keys(ofSection: first)
+    }
+
+    /// Whether the section header `bytes` names `kind` and `name` (`profile dev`, `sso-session org`),
+    /// as botocore splits headers (`shlex.split`, two words). A generated config has thousands of
+    /// profile headers and every `token` call looks through them all, so the usual header without
+    /// quotes or backslashes is compared on its bytes; the shell-word splitter, about 16 K
+    /// instructions a header, runs only for the others.
+    static func header(_ bytes: UnsafeBufferPointer<UInt8>, is kind: String, _ name: String) -> Bool {
+        var (kindText, nameText) = (kind, name)
+        return kindText.withUTF8 { kindBytes in
+            nameText.withUTF8 { nameBytes in
+                let isBlank = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+                guard bytes.count > kindBytes.count, UnsafeBufferPointer(rebasing: bytes[..<kindBytes.count])
+                    .elementsEqual(kindBytes), isBlank(bytes[kindBytes.count])
+                else { return false }
+                if bytes.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\\") }) {
+                    return sectionWords(String(decoding: bytes, as: UTF8.self)) == [kind, name]
+                }
+                // `kind`, blanks, then exactly `name` (which then holds no blank: two words).
+                guard !nameBytes.isEmpty, bytes.count >= kindBytes.count + 1 + nameBytes.count,
+                    UnsafeBufferPointer(rebasing: bytes[(bytes.count - nameBytes.count)...]).elementsEqual(nameBytes)
+                else { return false }
+                return bytes[kindBytes.count..<(bytes.count - nameBytes.count)].allSatisfy(isBlank)
+                    && !nameBytes.contains(where: isBlank)
+            }
         }
-        return nil
     }
 
     /// The profile a config-file section header names, or nil for other sections.

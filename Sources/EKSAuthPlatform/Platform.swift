@@ -28,3 +28,10 @@
 @inlinable public func posixExit(_ status: Int32) -> Never {
     exit(status)
 }
+
+/// memchr(3): the first `byte` in the `count` bytes at `start`, or nil. libc's version is vectorised,
+/// so scanning a large file for line ends costs a fraction of a Swift byte loop.
+@inlinable public func findByte(_ byte: UInt8, in start: UnsafeRawPointer, count: Int) -> UnsafeRawPointer? {
+    guard count > 0 else { return nil }
+    return UnsafeRawPointer(memchr(start, Int32(byte), count))
+}

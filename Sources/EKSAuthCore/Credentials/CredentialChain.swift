@@ -98,7 +98,7 @@ public struct CredentialChain: Sendable {
         }
         // botocore: keys in the credentials file, then credential_process, then keys in the config file.
         let command = profile["credential_process"]
-        let keysInCredentialsFile = settings.config.credentials.sections[profile.name]?["aws_access_key_id"] != nil
+        let keysInCredentialsFile = settings.config.credentials.keys(ofSection: profile.name)?["aws_access_key_id"] != nil
         if command == nil || keysInCredentialsFile, let found = try keys.staticKeys() { return found }
         if let command {
             return try ProcessCredentialProvider(command: command, profileName: profile.name)
