@@ -11,13 +11,13 @@ import EKSAuthSystem
 
 /// A credential source the chain looked at and passed over, with the reason.
 public struct SkippedSource: Sendable, Equatable {
-    /// The source, e.g. "environment" or "profile 'dev'".
-    public var source: String
+    /// The chain step, e.g. "environment" or "profile 'dev'".
+    public var source: ChainLink
     /// Why it gave nothing, e.g. "AWS_ACCESS_KEY_ID not set".
     public var reason: String
 
     /// A skipped source.
-    public init(source: String, reason: String) {
+    public init(source: ChainLink, reason: String) {
         self.source = source
         self.reason = reason
     }

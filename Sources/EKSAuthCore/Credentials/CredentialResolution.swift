@@ -41,14 +41,14 @@ public struct CredentialResolution: Sendable {
                 "region: \(settings.region) (from instance metadata); sts endpoint: \(settings.stsEndpoint.endpoint)")
         }
         if resolved.credentials.isExpired(at: system.clock.now()), let expiry = resolved.credentials.expiration {
-            throw CredentialError.expired(source: resolved.source, at: expiry)
+            throw CredentialError.expired(source: resolved.source.description, at: expiry)
         }
         if let role {
             let sts = try STSClient(settings: settings, system: system)
             let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
             resolved = ResolvedCredentials(
                 credentials: assumed.credentials,
-                source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
+                source: .assumedRole(assumed.assumedRoleARN, profile: nil, base: resolved.source))
             trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
         }
         return (settings, resolved)

@@ -6,7 +6,7 @@ import EKSAuthSystem
 /// Credentials of the EC2 instance's role from the instance metadata service, IMDSv2 only unless
 /// v1 is allowed: a token PUT, then the role name and its credentials. Short timeouts, so that off
 /// EC2 the chain gives up in about a second.
-public struct InstanceMetadataProvider: Sendable {
+public struct InstanceMetadataProvider: CredentialProvider {
     /// What a lookup came to.
     public enum Outcome: Sendable, Equatable {
         /// Credentials, and the instance's region when it was asked for.
@@ -26,11 +26,27 @@ public struct InstanceMetadataProvider: Sendable {
 
     let system: SystemContext
     let profile: Profile?
+    let wantRegion: Bool
 
-    /// A provider reading the variables of `system` and the keys of `profile`.
-    public init(system: SystemContext, profile: Profile?) {
+    /// A provider reading the variables of `system` and the keys of `profile`; `wantRegion` asks
+    /// for the instance's region too (put in the credentials' `region`).
+    public init(system: SystemContext, profile: Profile?, wantRegion: Bool = false) {
         self.system = system
         self.profile = profile
+        self.wantRegion = wantRegion
+    }
+
+    /// The instance role's credentials (and region, when wanted); passed over when the service is
+    /// off, absent or has no role for this instance.
+    /// - Throws: `CredentialError.invalidValue` for bad settings; never for a service that is not there.
+    public func credentials() throws -> ProviderOutcome {
+        switch try fetch(wantRegion: wantRegion) {
+        case .found(var found, let region):
+            found.region = region
+            return .found(found)
+        case .passedOver(let reason):
+            return .passedOver(reason)
+        }
     }
 
     /// A setting from its variable, else the profile's key.
@@ -172,7 +188,7 @@ public struct InstanceMetadataProvider: Sendable {
             if Region.isValid(text) { region = text }
         }
         return .found(
-            ResolvedCredentials(credentials: credentials, source: "instance metadata (\(base), role \(role))"),
+            ResolvedCredentials(credentials: credentials, source: .instanceMetadata(endpoint: base, role: role)),
             region: region)
     }
 }

@@ -103,7 +103,7 @@ extension RoleAssumer {
                 .assume(request, with: base, profile: profile)
             return ResolvedCredentials(
                 credentials: role.credentials,
-                source: "assumed role \(role.assumedRoleARN) (profile '\(profile)', from \(base.source))")
+                source: .assumedRole(role.assumedRoleARN, profile: profile, base: base.source))
         }
     }
 }

@@ -9,10 +9,39 @@ import EKSAuthSystem
     import Foundation
 #endif
 
-/// IAM Identity Center (SSO) role credentials: the access token `aws sso login` cached under
-/// `~/.aws/sso/cache/`, refreshed with its refresh token when near expiry (sso-session form), then
-/// the portal's GetRoleCredentials. Role credentials are cached per token, so a new login starts afresh.
-public struct SSOCredentialProvider: Sendable {
+/// IAM Identity Center (SSO) as a source of the chain: a profile with `sso_account_id` or
+/// `sso_role_name` gets its role credentials from the portal; other profiles are passed over.
+public struct SSOCredentialProvider: CredentialProvider {
+    let profile: Profile
+    let config: SharedConfig
+    let system: SystemContext
+
+    /// A provider for `profile`, its `sso_session` looked up in `config`.
+    public init(profile: Profile, config: SharedConfig, system: SystemContext) {
+        self.profile = profile
+        self.config = config
+        self.system = system
+    }
+
+    /// Whether `profile` asks for SSO credentials (`sso_account_id` or `sso_role_name`).
+    public static func isConfigured(_ profile: Profile) -> Bool {
+        profile["sso_account_id"] != nil || profile["sso_role_name"] != nil
+    }
+
+    /// The role credentials; passed over when the profile does not ask for IAM Identity Center.
+    /// - Throws: `CredentialError.ssoLoginRequired` when the user must log in again; others for
+    ///   incomplete settings and failures.
+    public func credentials() throws -> ProviderOutcome {
+        guard Self.isConfigured(profile) else { return .passedOver("no sso_account_id or sso_role_name") }
+        return .found(try SSORole(profile: profile, config: config).credentials(system: system, config: config))
+    }
+}
+
+/// The IAM Identity Center role of a profile (account and permission set) and how to get its
+/// credentials: the access token `aws sso login` cached under `~/.aws/sso/cache/`, refreshed with
+/// its refresh token when near expiry (sso-session form), then the portal's GetRoleCredentials.
+/// Role credentials are cached per token, so a new login starts afresh.
+public struct SSORole: Sendable {
     /// The portal start URL.
     public var startURL: String
     /// The Identity Center region.
@@ -29,12 +58,7 @@ public struct SSOCredentialProvider: Sendable {
     /// How long before its expiry the access token is refreshed (botocore's advisory window).
     static let refreshWindow: TimeInterval = 15 * 60
 
-    /// Whether `profile` asks for SSO credentials (`sso_account_id` or `sso_role_name`).
-    public static func isConfigured(_ profile: Profile) -> Bool {
-        profile["sso_account_id"] != nil || profile["sso_role_name"] != nil
-    }
-
-    /// The provider for `profile`, its `sso_session` looked up in `config`.
+    /// The role of `profile`, its `sso_session` looked up in `config`.
     /// - Throws: `CredentialError` for missing or contradictory keys.
     public init(profile: Profile, config: SharedConfig) throws {
         let source = "profile '\(profile.name)'"
@@ -94,7 +118,9 @@ public struct SSOCredentialProvider: Sendable {
         }
         return ResolvedCredentials(
             credentials: role.credentials,
-            source: "\(label) (profile '\(profile.name)', \(sessionName.map { "sso-session '\($0)'" } ?? startURL))")
+            source: .identityCenter(
+                accountID: accountID, roleName: roleName, profile: profile.name,
+                session: sessionName.map { "sso-session '\($0)'" } ?? startURL))
     }
 
     func endpoint(service: String, host: String, system: SystemContext, config: SharedConfig) throws -> String {

@@ -64,7 +64,7 @@ struct InstanceMetadataProviderTests {
             credentials: AWSCredentials(
                 accessKeyID: "ASIAIMDS", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                 expiration: Date(timeIntervalSince1970: 1_704_186_245)),
-            source: "instance metadata (http://169.254.169.254, role eks-node-role)")
+            source: .instanceMetadata(endpoint: "http://169.254.169.254", role: "eks-node-role"))
         #expect(outcome == .found(expected, region: nil))
         let requests = http.requests
         #expect(
@@ -89,7 +89,7 @@ struct InstanceMetadataProviderTests {
                         credentials: AWSCredentials(
                             accessKeyID: "ASIAIMDS", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                             expiration: Date(timeIntervalSince1970: 1_704_186_245)),
-                        source: "instance metadata (http://169.254.169.254, role eks-node-role)"),
+                        source: .instanceMetadata(endpoint: "http://169.254.169.254", role: "eks-node-role")),
                     region: "eu-central-1"))
         #expect(http.requests.last?.url == "http://169.254.169.254/latest/meta-data/placement/region")
         #expect(http.requests.last?.header("x-aws-ec2-metadata-token") == Self.imdsToken)
@@ -234,7 +234,7 @@ struct InstanceMetadataProviderTests {
             Issue.record("expected credentials, got \(outcome)")
             return
         }
-        #expect(found.source == "instance metadata (\(base), role eks-node-role)")
+        #expect(found.source.description == "instance metadata (\(base), role eks-node-role)")
     }
 
     @Test(
