@@ -58,13 +58,14 @@ public struct ProcessCredentialProvider: CredentialProvider {
         }
         let timeout = try Self.timeout(in: system.environment)
         let source = CredentialSource.process(profile: profileName)
+        // The key's fields (its role too) make the digest that names existing cache files: keep them.
         let key = CacheKey(
             baseAccessKeyID: "credential-process:\(command)", profile: profileName, roleARN: "credential_process",
-            externalID: nil, sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "process")
+            externalID: nil, sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .process)
         let found = try CredentialCache.through(
             key, system: system, label: source.description, lockTimeout: timeout + 5
         ) {
-            AssumedRole(credentials: try run(arguments, timeout: timeout, system: system), assumedRoleARN: "")
+            CachedCredentials(credentials: try run(arguments, timeout: timeout, system: system), session: .process)
         }
         return .found(ResolvedCredentials(credentials: found.credentials, source: source))
     }

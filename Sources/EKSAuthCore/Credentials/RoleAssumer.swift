@@ -45,10 +45,16 @@ public struct RoleAssumer: Sendable {
         var system = self.system
         system.useCache = system.useCache && request.useCache
         // Long enough for the lock holder's STS call with every retry.
-        return try CredentialCache.through(
+        let cached = try CredentialCache.through(
             key, system: system, label: "role \(request.roleARN)", window: Self.refreshWindow(duration: duration),
             lockTimeout: sts.retryBudget + 5
-        ) { try callSTS(request, duration: duration, base: base) }
+        ) {
+            let role = try callSTS(request, duration: duration, base: base)
+            return CachedCredentials(
+                credentials: role.credentials,
+                session: .assumedRole(roleARN: request.roleARN, assumedRoleARN: role.assumedRoleARN))
+        }
+        return AssumedRole(credentials: cached.credentials, assumedRoleARN: cached.session.assumedRoleARN ?? "")
     }
 
     func callSTS(_ request: RoleRequest, duration: Int, base: ResolvedCredentials) throws -> AssumedRole {

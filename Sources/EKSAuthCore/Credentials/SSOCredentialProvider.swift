@@ -109,10 +109,11 @@ public struct SSORole: Sendable {
     public func credentials(system: SystemContext, config: SharedConfig) throws -> ResolvedCredentials {
         let token = try accessToken(system: system, config: config)
         let label = "IAM Identity Center account \(accountID) role \(roleName)"
+        // The key's fields (its role too) make the digest that names existing cache files: keep them.
         let key = CacheKey(
             baseAccessKeyID: "sso-token-sha256:\(Crypto.hex(Crypto.sha256(Array(token.utf8))))",
             profile: profile.name, roleARN: "sso:\(accountID):\(roleName)", externalID: nil,
-            sessionName: sessionName ?? startURL, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "sso")
+            sessionName: sessionName ?? startURL, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .sso)
         let role = try CredentialCache.through(key, system: system, label: label) {
             try roleCredentials(token: token, system: system, config: config)
         }
@@ -183,7 +184,7 @@ public struct SSORole: Sendable {
             warn: system.warn)
         let key = CacheKey(
             baseAccessKeyID: "sso-token-file:\(path)", profile: profile.name, roleARN: "", externalID: nil,
-            sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "sso-refresh")
+            sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .ssoRefresh)
         return try cache.withLock(for: key, timeout: 20) {
             let current = try readToken(at: path, system: system)
             if fresh(current) {
@@ -296,7 +297,7 @@ public struct SSORole: Sendable {
     }
 
     /// GetRoleCredentials (unsigned; the bearer token is the proof), retried on throttling and 5xx.
-    func roleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> AssumedRole {
+    func roleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> CachedCredentials {
         let base = try endpoint(service: "sso", host: "portal.sso", system: system, config: config)
         let url =
             "\(base)/federation/credentials?account_id=\(SigV4Signer.uriEncode(accountID))"
@@ -330,11 +331,11 @@ public struct SSORole: Sendable {
                 throw CredentialError.endpointFailed(source: source, reason: "the answer holds no role credentials")
             }
             let c = reply.roleCredentials
-            return AssumedRole(
+            return CachedCredentials(
                 credentials: AWSCredentials(
                     accessKeyID: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken,
                     expiration: Date(timeIntervalSince1970: Double(c.expiration) / 1000)),
-                assumedRoleARN: "")
+                session: .identityCenter(accountID: accountID, roleName: roleName))
         case 401:
             throw CredentialError.ssoLoginRequired(
                 profile: profile.name, reason: "was refused by the portal (\(Self.errorName(response)))")

@@ -99,19 +99,24 @@ public struct WebIdentityRole: Sendable {
         let key = CacheKey(
             baseAccessKeyID: "web-identity-token-file:\(tokenFile)", profile: profileName, roleARN: roleARN,
             externalID: nil, sessionName: sessionName, serialNumber: nil, durationSeconds: RoleRequest.defaultDuration,
-            endpoint: "\(sts.endpoint.endpoint) \(sts.endpoint.signingRegion)", kind: "web-identity")
+            endpoint: "\(sts.endpoint.endpoint) \(sts.endpoint.signingRegion)", kind: .webIdentity)
         let role = try CredentialCache.through(
             key, system: system, label: "web identity \(roleARN)", lockTimeout: sts.retryBudget + 5
         ) {
             let token = try readToken(system.fileSystem)
             let session = sessionName ?? "eks-auth-\(Int(system.clock.now().timeIntervalSince1970))"
             system.tracer("sts: AssumeRoleWithWebIdentity \(roleARN) as session '\(session)' (token from \(tokenFile))")
-            return try sts.assumeRoleWithWebIdentity(roleARN: roleARN, sessionName: session, webIdentityToken: token)
+            let assumed = try sts.assumeRoleWithWebIdentity(
+                roleARN: roleARN, sessionName: session, webIdentityToken: token)
+            return CachedCredentials(
+                credentials: assumed.credentials,
+                session: .webIdentity(roleARN: roleARN, assumedRoleARN: assumed.assumedRoleARN))
         }
+        let assumedRoleARN = role.session.assumedRoleARN ?? ""
         return ResolvedCredentials(
             credentials: role.credentials,
             source: .webIdentity(
-                role.assumedRoleARN.isEmpty ? roleARN : role.assumedRoleARN, tokenFile: tokenFile, origin: origin))
+                assumedRoleARN.isEmpty ? roleARN : assumedRoleARN, tokenFile: tokenFile, origin: origin))
     }
 
     func readToken(_ fileSystem: FileSystem) throws -> String {

@@ -1,15 +1,17 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
 
 @Suite("CredentialProvider")
 struct CredentialProviderTests {
     static let home = "/home/u"
-    static let emptyConfig = SharedConfig(configPath: "c", credentialsPath: "k", config: INIFile(), credentials: INIFile())
+    static let emptyConfig = SharedConfig(
+        configPath: "c", credentialsPath: "k", config: INIFile(), credentials: INIFile())
 
     static func chain(profile: String?, environment: [String: String] = [:], credentials: String = "")
         throws -> CredentialChain
