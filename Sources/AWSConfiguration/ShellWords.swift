@@ -1,10 +1,8 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
 import EKSAuthSystem
 
 /// Splits a command line into words exactly as Python's `shlex.split` does (POSIX mode, no comments), which
-/// is how botocore turns `credential_process` into an argument vector. No shell runs: nothing is expanded,
+/// is how botocore turns `credential_process` into an argument vector and a config section header
+/// (`[profile "my dev"]`) into its words. The project's one shell-word splitter. No shell runs: nothing is expanded,
 /// and `$`, `~`, `*`, `;`, `|` and `#` are ordinary characters.
 ///
 /// The rules (Lib/shlex.py `read_token`, checked against `python3 -c 'import shlex; …'`):
