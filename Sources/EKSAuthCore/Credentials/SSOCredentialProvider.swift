@@ -133,7 +133,9 @@ public struct SSORole: Sendable {
         return "https://\(host).\(region).\(Partition.of(region: region).dnsSuffix)"
     }
 
-    /// The token cache file's fields, access token and expiry.
+    /// The token cache file's fields, access token and expiry. The file is the AWS CLI's: it is read
+    /// into a `JSONValue` tree (with `JSONDecoder`) rather than a fixed `Codable` struct, so that a
+    /// refresh writes back every field, the ones we do not know included.
     struct CachedToken {
         var fields: [String: JSONValue]
         var token: String

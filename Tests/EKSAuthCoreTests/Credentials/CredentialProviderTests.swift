@@ -114,4 +114,17 @@ struct CredentialProviderTests {
                 "environment", "profile 'dev'", "container credentials", "instance metadata",
             ])
     }
+
+    @Test(
+        "an endpoint's error body gives its message field, whatever its case, else its first line",
+        arguments: [
+            (#"{"message": "no role", "Code": "X"}"#, "no role"),
+            (#"{"message": 7, "Message": "denied"}"#, "denied"),
+            (#"{"message": null, "code": "Throttled"}"#, "Throttled"),
+            (#"["message"]"#, #"["message"]"#),
+            ("plain text\nsecond line", "plain text"),
+        ])
+    func errorBodies(body: String, excerpt: String) {
+        #expect(errorExcerpt(Array(body.utf8)) == excerpt)
+    }
 }
