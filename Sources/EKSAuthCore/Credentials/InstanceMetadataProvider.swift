@@ -7,14 +7,6 @@ import EKSAuthSystem
 /// v1 is allowed: a token PUT, then the role name and its credentials. Short timeouts, so that off
 /// EC2 the chain gives up in about a second.
 public struct InstanceMetadataProvider: CredentialProvider {
-    /// What a lookup came to.
-    public enum Outcome: Sendable, Equatable {
-        /// Credentials, and the instance's region when it was asked for.
-        case found(ResolvedCredentials, region: String?)
-        /// Nothing usable; the reason in words.
-        case passedOver(String)
-    }
-
     /// A request that got no usable answer, and why.
     struct Unanswered: Error {
         var reason: String
@@ -40,13 +32,7 @@ public struct InstanceMetadataProvider: CredentialProvider {
     /// off, absent or has no role for this instance.
     /// - Throws: `CredentialError.invalidValue` for bad settings; never for a service that is not there.
     public func credentials() throws -> ProviderOutcome {
-        switch try fetch(wantRegion: wantRegion) {
-        case .found(var found, let region):
-            found.region = region
-            return .found(found)
-        case .passedOver(let reason):
-            return .passedOver(reason)
-        }
+        try fetch(wantRegion: wantRegion)
     }
 
     /// A setting from its variable, else the profile's key.
@@ -105,9 +91,9 @@ public struct InstanceMetadataProvider: CredentialProvider {
         setting("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")?.value.lowercased() == "false"
     }
 
-    /// Looks the credentials up (and the region, when `wantRegion`).
+    /// Looks the credentials up (and the region, when `wantRegion`, into the credentials' `region`).
     /// - Throws: `CredentialError.invalidValue` for bad settings; never for a service that is not there.
-    public func fetch(wantRegion: Bool) throws -> Outcome {
+    func fetch(wantRegion: Bool) throws -> ProviderOutcome {
         if isDisabled { return .passedOver("AWS_EC2_METADATA_DISABLED is true") }
         let base = try endpoint()
         let (timeout, attempts) = try limits()
@@ -188,7 +174,7 @@ public struct InstanceMetadataProvider: CredentialProvider {
             if Region.isValid(text) { region = text }
         }
         return .found(
-            ResolvedCredentials(credentials: credentials, source: .instanceMetadata(endpoint: base, role: role)),
-            region: region)
+            ResolvedCredentials(
+                credentials: credentials, source: .instanceMetadata(endpoint: base, role: role), region: region))
     }
 }
