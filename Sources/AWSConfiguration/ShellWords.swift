@@ -79,6 +79,7 @@ public enum ShellWordsError: EKSAuthError, Equatable {
     /// The command itself is never quoted back: it may hold a secret.
     case unterminated(String)
 
+    /// What is unterminated, without the command.
     public var message: String {
         switch self {
         case .unterminated(let what):
@@ -86,10 +87,12 @@ public enum ShellWordsError: EKSAuthError, Equatable {
         }
     }
 
+    /// How to quote the command so it splits.
     public var hint: String? {
         "credential_process is split into words as the AWS CLI does, without a shell: close every quote, and "
             + "write a literal backslash at the end as \\\\"
     }
 
+    /// Bad input: the configured command.
     public var kind: FailureKind { .badInput }
 }

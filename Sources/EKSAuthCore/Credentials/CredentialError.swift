@@ -50,6 +50,7 @@ public enum CredentialError: EKSAuthError, Equatable {
     /// A credentials endpoint refused the request (HTTP 4xx other than an SSO login problem).
     case endpointRefused(source: String, reason: String)
 
+    /// What failed, with the source it concerns (never a secret).
     public var message: String {
         switch self {
         case .noCredentials(let tried):
@@ -76,6 +77,7 @@ public enum CredentialError: EKSAuthError, Equatable {
         }
     }
 
+    /// What the user can do about it, when there is something.
     public var hint: String? {
         switch self {
         case .noCredentials:
@@ -95,6 +97,7 @@ public enum CredentialError: EKSAuthError, Equatable {
         }
     }
 
+    /// The failure class the exit code is chosen by.
     public var kind: FailureKind {
         switch self {
         case .noCredentials, .unsupportedProfile: return .configuration

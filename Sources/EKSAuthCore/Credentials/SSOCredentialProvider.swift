@@ -360,7 +360,10 @@ public struct SSORole: Sendable {
     }
 }
 
+/// So the SSO token file can be written back with every field it had.
 extension JSONValue: Encodable {
+    /// Writes the value as JSON (whole numbers without a fraction).
+    /// - Throws: `EncodingError` from the encoder.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
