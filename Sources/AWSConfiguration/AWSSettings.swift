@@ -65,12 +65,4 @@ public struct AWSSettings: Sendable, Equatable {
             .resolve(region: region)
         return copy
     }
-
-    /// `inRegion(_:origin:environment:)` for callers still naming the source as text. `source` is not read:
-    /// the only region found after the settings are resolved is the one instance metadata reports.
-    /// - Throws: `ConfigError` as `resolve` does.
-    @available(*, deprecated, message: "pass origin: .instanceMetadata")
-    public func inRegion(_ region: String, source: String, environment: Environment) throws -> AWSSettings {
-        try inRegion(region, origin: .instanceMetadata, environment: environment)
-    }
 }

@@ -109,29 +109,10 @@ public struct SharedConfig: Sendable, Equatable {
         return words[1]
     }
 
-    /// The words of a section header, shell-style: `profile "a b"` is `["profile", "a b"]`.
+    /// The words of a section header, split as botocore splits it (`shlex.split`): `profile "a b"` is
+    /// `["profile", "a b"]`. A header with an unclosed quote has no words, so botocore and we skip it.
     static func sectionWords(_ section: String) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var quote: Character?
-        var inWord = false
-        for c in section {
-            if let q = quote {
-                if c == q { quote = nil } else { current.append(c) }
-            } else if c == "\"" || c == "'" {
-                quote = c
-                inWord = true
-            } else if c == " " || c == "\t" {
-                if inWord { words.append(current) }
-                current = ""
-                inWord = false
-            } else {
-                current.append(c)
-                inWord = true
-            }
-        }
-        if inWord { words.append(current) }
-        return words
+        (try? ShellWords.split(section)) ?? []
     }
 }
 

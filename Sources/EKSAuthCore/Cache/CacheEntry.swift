@@ -9,17 +9,73 @@ import EKSAuthSystem
     import Foundation
 #endif
 
-/// One cached assumed-role session, as stored in its file (0600, JSON).
+/// What a cached session is: an assumed role, or the session of another source.
+public enum CachedSession: Sendable, Equatable {
+    /// AssumeRole: the role asked for and the session's `assumed-role` ARN.
+    case assumedRole(roleARN: String, assumedRoleARN: String)
+    /// AssumeRoleWithWebIdentity: the role asked for and the session's `assumed-role` ARN.
+    case webIdentity(roleARN: String, assumedRoleARN: String)
+    /// IAM Identity Center role credentials of an account and permission set.
+    case identityCenter(accountID: String, roleName: String)
+    /// The output of a profile's `credential_process` (the command is not kept: it may hold a secret).
+    case process
+
+    /// The session's `assumed-role` ARN; nil for sessions that are not roles assumed through STS.
+    public var assumedRoleARN: String? {
+        switch self {
+        case .assumedRole(_, let arn), .webIdentity(_, let arn): return arn
+        case .identityCenter, .process: return nil
+        }
+    }
+
+    /// The ROLE column of `cache list` (and the `roleArn` of the first file format): the role, or
+    /// `sso:ACCOUNT:ROLE`, or `credential_process`.
+    public var roleLabel: String {
+        switch self {
+        case .assumedRole(let role, _), .webIdentity(let role, _): return role
+        case .identityCenter(let account, let role): return "sso:\(account):\(role)"
+        case .process: return "credential_process"
+        }
+    }
+
+    /// The session of a first-format file, which kept every kind as a role: `credential_process`
+    /// and `sso:ACCOUNT:ROLE` stood for the other sources (web identity reads as an assumed role).
+    static func legacy(roleARN: String, assumedRoleARN: String) -> CachedSession {
+        if roleARN == "credential_process" { return .process }
+        let parts = roleARN.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        if parts.count == 3, parts[0] == "sso" {
+            return .identityCenter(accountID: String(parts[1]), roleName: String(parts[2]))
+        }
+        return .assumedRole(roleARN: roleARN, assumedRoleARN: assumedRoleARN)
+    }
+}
+
+/// Credentials kept in the cache and the session they belong to.
+public struct CachedCredentials: Sendable, Equatable {
+    /// The temporary credentials (with session token and expiry when cacheable).
+    public var credentials: AWSCredentials
+    /// What they are.
+    public var session: CachedSession
+
+    /// Cached credentials of `session`.
+    public init(credentials: AWSCredentials, session: CachedSession) {
+        self.credentials = credentials
+        self.session = session
+    }
+}
+
+/// One cached session, as stored in its file (0600, JSON).
+///
+/// Format 2 names the kind of session (`assume-role`, `web-identity`, `sso`, `process`) and only
+/// the fields that identify it. Format 1 files (every kind stored as a role) are still read.
 public struct CacheEntry: Sendable, Equatable, Codable {
     /// The file format version.
     public var version: Int
-    /// The role that was assumed.
-    public var roleARN: String
-    /// The assumed-role session's ARN.
-    public var assumedRoleARN: String
-    /// The profile whose credentials assumed it.
+    /// What the session is.
+    public var session: CachedSession
+    /// The profile whose credentials obtained it.
     public var profile: String
-    /// The temporary credentials.
+    /// The access key id of the temporary credentials.
     public var accessKeyID: String
     /// The secret key of the temporary credentials.
     public var secretAccessKey: String
@@ -30,39 +86,100 @@ public struct CacheEntry: Sendable, Equatable, Codable {
     /// When they were obtained, RFC 3339.
     public var obtained: String
 
-    /// The current format.
-    public static let currentVersion = 1
+    /// The format this version writes.
+    public static let currentVersion = 2
+    /// The formats this version reads.
+    static let readableVersions = 1...2
 
-    /// An entry for `role`, obtained at `date`.
-    public init(role: AssumedRole, roleARN: String, profile: String, obtained date: Date) {
+    /// An entry for `cached`, obtained by `profile` at `date`.
+    public init(_ cached: CachedCredentials, profile: String, obtained date: Date) {
         self.version = Self.currentVersion
-        self.roleARN = roleARN
-        self.assumedRoleARN = role.assumedRoleARN
+        self.session = cached.session
         self.profile = profile
-        self.accessKeyID = role.credentials.accessKeyID
-        self.secretAccessKey = role.credentials.secretAccessKey
-        self.sessionToken = role.credentials.sessionToken ?? ""
-        self.expiration = Timestamp.rfc3339(role.credentials.expiration ?? date)
+        self.accessKeyID = cached.credentials.accessKeyID
+        self.secretAccessKey = cached.credentials.secretAccessKey
+        self.sessionToken = cached.credentials.sessionToken ?? ""
+        self.expiration = Timestamp.rfc3339(cached.credentials.expiration ?? date)
         self.obtained = Timestamp.rfc3339(date)
     }
 
     /// The expiry as a date; nil when unreadable.
     public var expirationDate: Date? { Timestamp.parseISO8601(expiration) }
 
-    /// The assumed role the entry holds; nil when a field is missing or unreadable.
-    public var assumedRole: AssumedRole? {
-        guard version == Self.currentVersion, !accessKeyID.isEmpty, !secretAccessKey.isEmpty,
+    /// The credentials the entry holds; nil when a field is missing or unreadable.
+    public var cached: CachedCredentials? {
+        guard Self.readableVersions.contains(version), !accessKeyID.isEmpty, !secretAccessKey.isEmpty,
             !sessionToken.isEmpty, let expiry = expirationDate
         else { return nil }
-        return AssumedRole(
+        return CachedCredentials(
             credentials: AWSCredentials(
                 accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, sessionToken: sessionToken,
                 expiration: expiry),
-            assumedRoleARN: assumedRoleARN)
+            session: session)
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, roleARN = "roleArn", assumedRoleARN = "assumedRoleArn", profile
-        case accessKeyID = "accessKeyId", secretAccessKey, sessionToken, expiration, obtained
+        case version, kind, roleARN = "roleArn", assumedRoleARN = "assumedRoleArn", accountID = "accountId"
+        case roleName, profile, accessKeyID = "accessKeyId", secretAccessKey, sessionToken, expiration, obtained
+    }
+
+    /// The `kind` values of format 2.
+    enum Kind: String, Codable {
+        case assumeRole = "assume-role", webIdentity = "web-identity", sso, process
+    }
+
+    /// Reads format 2, or format 1 (no `kind`; the session told apart by its `roleArn`).
+    /// - Throws: `DecodingError` for a file of neither format.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        profile = try c.decode(String.self, forKey: .profile)
+        accessKeyID = try c.decode(String.self, forKey: .accessKeyID)
+        secretAccessKey = try c.decode(String.self, forKey: .secretAccessKey)
+        sessionToken = try c.decode(String.self, forKey: .sessionToken)
+        expiration = try c.decode(String.self, forKey: .expiration)
+        obtained = try c.decode(String.self, forKey: .obtained)
+        func string(_ key: CodingKeys) throws -> String { try c.decode(String.self, forKey: key) }
+        switch try c.decodeIfPresent(Kind.self, forKey: .kind) {
+        case nil:
+            session = .legacy(roleARN: try string(.roleARN), assumedRoleARN: try string(.assumedRoleARN))
+        case .assumeRole?:
+            session = .assumedRole(roleARN: try string(.roleARN), assumedRoleARN: try string(.assumedRoleARN))
+        case .webIdentity?:
+            session = .webIdentity(roleARN: try string(.roleARN), assumedRoleARN: try string(.assumedRoleARN))
+        case .sso?:
+            session = .identityCenter(accountID: try string(.accountID), roleName: try string(.roleName))
+        case .process?:
+            session = .process
+        }
+    }
+
+    /// Writes format 2: the kind and the fields that identify the session.
+    /// - Throws: `EncodingError` from the encoder.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        switch session {
+        case .assumedRole(let role, let assumed):
+            try c.encode(Kind.assumeRole, forKey: .kind)
+            try c.encode(role, forKey: .roleARN)
+            try c.encode(assumed, forKey: .assumedRoleARN)
+        case .webIdentity(let role, let assumed):
+            try c.encode(Kind.webIdentity, forKey: .kind)
+            try c.encode(role, forKey: .roleARN)
+            try c.encode(assumed, forKey: .assumedRoleARN)
+        case .identityCenter(let account, let role):
+            try c.encode(Kind.sso, forKey: .kind)
+            try c.encode(account, forKey: .accountID)
+            try c.encode(role, forKey: .roleName)
+        case .process:
+            try c.encode(Kind.process, forKey: .kind)
+        }
+        try c.encode(profile, forKey: .profile)
+        try c.encode(accessKeyID, forKey: .accessKeyID)
+        try c.encode(secretAccessKey, forKey: .secretAccessKey)
+        try c.encode(sessionToken, forKey: .sessionToken)
+        try c.encode(expiration, forKey: .expiration)
+        try c.encode(obtained, forKey: .obtained)
     }
 }

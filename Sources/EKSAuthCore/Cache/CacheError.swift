@@ -10,6 +10,7 @@ public enum CacheError: EKSAuthError, Equatable {
     /// The cache directory could not be listed.
     case cannotRead(path: String, reason: String)
 
+    /// What could not be done, with the path.
     public var message: String {
         switch self {
         case .cannotClear(let path, let reason): return "cannot remove \(path): \(reason)"
@@ -17,5 +18,6 @@ public enum CacheError: EKSAuthError, Equatable {
         }
     }
 
+    /// Bad input: a cache directory or file the user must fix.
     public var kind: FailureKind { .badInput }
 }

@@ -6,8 +6,22 @@ import EKSAuthSystem
 /// Everything that changes the result of an AssumeRole (or of another cached source: web identity,
 /// SSO, credential_process), hashed into a cache file name.
 public struct CacheKey: Sendable, Equatable {
-    /// What is cached: `assume-role`, `web-identity`, `sso` or `process`.
-    public var kind: String
+    /// What is cached; the raw value is part of the digest, so it names existing files.
+    public enum Kind: String, Sendable {
+        /// An AssumeRole session.
+        case assumeRole = "assume-role"
+        /// An AssumeRoleWithWebIdentity session.
+        case webIdentity = "web-identity"
+        /// IAM Identity Center role credentials.
+        case sso
+        /// The lock serialising refreshes of an IAM Identity Center token (never an entry).
+        case ssoRefresh = "sso-refresh"
+        /// The output of `credential_process`.
+        case process
+    }
+
+    /// What is cached.
+    public var kind: Kind
     /// The access key id of the base (calling) credentials, or what stands for them in other kinds
     /// (the token file, the command, a hash of the SSO token).
     public var baseAccessKeyID: String
@@ -29,7 +43,7 @@ public struct CacheKey: Sendable, Equatable {
     /// A key from parts.
     public init(
         baseAccessKeyID: String, profile: String, roleARN: String, externalID: String?, sessionName: String?,
-        serialNumber: String?, durationSeconds: Int, endpoint: String, kind: String = "assume-role"
+        serialNumber: String?, durationSeconds: Int, endpoint: String, kind: Kind = .assumeRole
     ) {
         self.kind = kind
         self.baseAccessKeyID = baseAccessKeyID
@@ -44,9 +58,13 @@ public struct CacheKey: Sendable, Equatable {
 
     /// Hex SHA-256 over the fields, each written as `name=value` on its own line, so that no two
     /// different keys can produce the same text.
+    ///
+    /// Written by hand, not with `JSONEncoder`: the digest names the cache files already on disk, so
+    /// the text must stay byte for byte what `JSONText.quote` has always produced (JSONEncoder
+    /// escapes `/` and control characters its own way, and a change would orphan every entry).
     public var digest: String {
         let fields: [(String, String)] = [
-            ("format", "eks-auth-\(kind)-v1"), ("base", baseAccessKeyID), ("profile", profile),
+            ("format", "eks-auth-\(kind.rawValue)-v1"), ("base", baseAccessKeyID), ("profile", profile),
             ("role", roleARN), ("external-id", externalID ?? "\u{0}"), ("session", sessionName ?? "\u{0}"),
             ("mfa", serialNumber ?? "\u{0}"), ("duration", String(durationSeconds)), ("endpoint", endpoint),
         ]

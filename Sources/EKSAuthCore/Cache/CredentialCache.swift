@@ -9,7 +9,8 @@ import EKSAuthSystem
     import Foundation
 #endif
 
-/// The on-disk cache of assumed-role credentials, one private file per `CacheKey`.
+/// The on-disk cache of temporary credentials (assumed roles and the sessions of web identity, IAM
+/// Identity Center and `credential_process`), one private file per `CacheKey`.
 ///
 /// Policy (after aws-iam-authenticator's file cache, with its in-place write replaced by an atomic
 /// rename): the directory is 0700 and the files 0600; an entry that is corrupt, unreadable, not
@@ -53,7 +54,7 @@ public struct CredentialCache: Sendable {
 
     /// The cached session for `key`, if present, trustworthy and valid at least until `freshUntil`;
     /// problems with the entry are warned about unless `quietly`.
-    public func load(for key: CacheKey, freshUntil: Date, quietly: Bool = false) -> AssumedRole? {
+    public func load(for key: CacheKey, freshUntil: Date, quietly: Bool = false) -> CachedCredentials? {
         let report = self.warn
         let warn: @Sendable (String) -> Void = { message in
             if !quietly { report(message) }
@@ -79,17 +80,17 @@ public struct CredentialCache: Sendable {
             return nil
         }
         guard let bytes else { return nil }
-        guard let entry = try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes)), let role = entry.assumedRole
+        guard let entry = try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes)), let cached = entry.cached
         else {
             warn("ignoring corrupt cache file \(path)")
             return nil
         }
-        guard let expiry = role.credentials.expiration, expiry >= freshUntil else { return nil }
-        return role
+        guard let expiry = cached.credentials.expiration, expiry >= freshUntil else { return nil }
+        return cached
     }
 
     /// Writes the entry for `key`; failures only warn.
-    public func store(_ role: AssumedRole, for key: CacheKey, obtained date: Date) {
+    public func store(_ cached: CachedCredentials, for key: CacheKey, obtained date: Date) {
         guard directoryIsUsable(warn: { _ in }) else { return }
         let path = path(for: key)
         if let status = try? fileSystem.status(of: path), status.ownerID != fileSystem.currentUserID {
@@ -97,7 +98,7 @@ public struct CredentialCache: Sendable {
         }
         do {
             try fileSystem.createDirectory(directory, mode: 0o700)
-            let entry = CacheEntry(role: role, roleARN: key.roleARN, profile: key.profile, obtained: date)
+            let entry = CacheEntry(cached, profile: key.profile, obtained: date)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             try fileSystem.writeAtomically(Array(try encoder.encode(entry)), to: path, mode: 0o600)
@@ -162,8 +163,8 @@ extension CredentialCache {
     /// Credentials without a session token or an expiry are returned but never stored.
     public static func through(
         _ key: CacheKey, system: SystemContext, label: String, window: TimeInterval = refreshWindow,
-        lockTimeout: Double = 30, _ fetch: () throws -> AssumedRole
-    ) throws -> AssumedRole {
+        lockTimeout: Double = 30, _ fetch: () throws -> CachedCredentials
+    ) throws -> CachedCredentials {
         let cache = CredentialCache(
             directory: directory(in: system.environment), fileSystem: system.fileSystem, warn: system.warn)
         let trace = system.tracer

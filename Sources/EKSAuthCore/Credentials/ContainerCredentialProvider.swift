@@ -7,7 +7,7 @@ import EKSAuthSystem
 /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) or `AWS_CONTAINER_CREDENTIALS_FULL_URI`,
 /// with the `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read each time)
 /// or `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
-public struct ContainerCredentialProvider: Sendable {
+public struct ContainerCredentialProvider: CredentialProvider {
     /// The ECS agent's address, for relative URIs.
     static let ecsHost = "169.254.170.2"
     /// Hosts a plain-http full URI may name besides loopback: the ECS and EKS Pod Identity agents.
@@ -52,11 +52,12 @@ public struct ContainerCredentialProvider: Sendable {
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
-    /// The credentials, or nil when no container endpoint is configured.
+    /// The credentials; passed over when no container endpoint is configured.
     /// - Throws: `CredentialError` when the endpoint is configured but fails or refuses.
-    public func credentials() throws -> ResolvedCredentials? {
-        guard let url = try endpoint() else { return nil }
-        let source = "container credentials (\(url))"
+    public func credentials() throws -> ProviderOutcome {
+        guard let url = try endpoint() else {
+            return .passedOver("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set")
+        }
         var headers = [HTTPHeader(name: "Accept", value: "application/json")]
         if let authorization = try authorization() {
             headers.append(HTTPHeader(name: "Authorization", value: authorization))
@@ -81,7 +82,7 @@ public struct ContainerCredentialProvider: Sendable {
                 throw CredentialError.endpointRefused(
                     source: endpointName, reason: "HTTP \(response.status) \(errorExcerpt(response.body))")
             }
-            if let found { return ResolvedCredentials(credentials: found, source: source) }
+            if let found { return .found(ResolvedCredentials(credentials: found, source: .container(url: url))) }
             reason = lastProblem ?? reason
         }
         throw CredentialError.endpointFailed(

@@ -11,13 +11,13 @@ import EKSAuthSystem
 
 /// A credential source the chain looked at and passed over, with the reason.
 public struct SkippedSource: Sendable, Equatable {
-    /// The source, e.g. "environment" or "profile 'dev'".
-    public var source: String
+    /// The chain step, e.g. "environment" or "profile 'dev'".
+    public var source: ChainLink
     /// Why it gave nothing, e.g. "AWS_ACCESS_KEY_ID not set".
     public var reason: String
 
     /// A skipped source.
-    public init(source: String, reason: String) {
+    public init(source: ChainLink, reason: String) {
         self.source = source
         self.reason = reason
     }
@@ -50,6 +50,7 @@ public enum CredentialError: EKSAuthError, Equatable {
     /// A credentials endpoint refused the request (HTTP 4xx other than an SSO login problem).
     case endpointRefused(source: String, reason: String)
 
+    /// What failed, with the source it concerns (never a secret).
     public var message: String {
         switch self {
         case .noCredentials(let tried):
@@ -76,6 +77,7 @@ public enum CredentialError: EKSAuthError, Equatable {
         }
     }
 
+    /// What the user can do about it, when there is something.
     public var hint: String? {
         switch self {
         case .noCredentials:
@@ -95,6 +97,7 @@ public enum CredentialError: EKSAuthError, Equatable {
         }
     }
 
+    /// The failure class the exit code is chosen by.
     public var kind: FailureKind {
         switch self {
         case .noCredentials, .unsupportedProfile: return .configuration

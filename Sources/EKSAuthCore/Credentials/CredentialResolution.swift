@@ -35,20 +35,20 @@ public struct CredentialResolution: Sendable {
             "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
                 + "signing region \(settings.stsEndpoint.signingRegion))")
         var resolved = try CredentialChain(settings: settings, system: system).resolve()
-        if let reported = resolved.region, settings.regionSource == "default", reported != settings.region {
-            settings = try settings.inRegion(reported, source: "instance metadata", environment: system.environment)
+        if let reported = resolved.region, settings.regionOrigin == .default, reported != settings.region {
+            settings = try settings.inRegion(reported, origin: .instanceMetadata, environment: system.environment)
             trace(
                 "region: \(settings.region) (from instance metadata); sts endpoint: \(settings.stsEndpoint.endpoint)")
         }
         if resolved.credentials.isExpired(at: system.clock.now()), let expiry = resolved.credentials.expiration {
-            throw CredentialError.expired(source: resolved.source, at: expiry)
+            throw CredentialError.expired(source: resolved.source.description, at: expiry)
         }
         if let role {
             let sts = try STSClient(settings: settings, system: system)
             let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: resolved)
             resolved = ResolvedCredentials(
                 credentials: assumed.credentials,
-                source: "assumed role \(assumed.assumedRoleARN) (from \(resolved.source))")
+                source: .assumedRole(assumed.assumedRoleARN, profile: nil, base: resolved.source))
             trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
         }
         return (settings, resolved)

@@ -56,12 +56,29 @@ struct EndpointCredentialsReply: Decodable {
     }
 }
 
+/// The message of a JSON error answer: the first of `message`, `Message`, `Code`, `code` that is a string.
+struct EndpointErrorReply: Decodable {
+    var message: String?
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: Decoder) throws {
+        let fields = try decoder.container(keyedBy: Key.self)
+        // Services differ in the field's case; one that is not a string is skipped, not fatal.
+        message = ["message", "Message", "Code", "code"].lazy
+            .compactMap { try? fields.decodeIfPresent(String.self, forKey: Key(stringValue: $0)) }.first
+    }
+}
+
 /// A short, printable excerpt of an endpoint's error body (its `message` or first line).
 func errorExcerpt(_ body: [UInt8]) -> String {
-    if case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
-        for key in ["message", "Message", "Code", "code"] {
-            if case .string(let message)? = fields[key] { return String(message.prefix(200)) }
-        }
+    if let message = (try? JSONDecoder().decode(EndpointErrorReply.self, from: Data(body)))?.message {
+        return String(message.prefix(200))
     }
     let text = String(decoding: body.prefix(400), as: UTF8.self)
     let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""

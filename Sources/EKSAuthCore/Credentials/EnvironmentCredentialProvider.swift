@@ -5,7 +5,7 @@ import EKSAuthSystem
 
 /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or the older
 /// `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`, as botocore's environment provider reads them.
-public struct EnvironmentCredentialProvider: Sendable {
+public struct EnvironmentCredentialProvider: CredentialProvider {
     let environment: Environment
 
     /// A provider reading `environment`.
@@ -13,14 +13,14 @@ public struct EnvironmentCredentialProvider: Sendable {
         self.environment = environment
     }
 
-    /// The credentials, or nil when neither key variable is set.
+    /// The credentials; passed over when neither key variable is set.
     /// - Throws: `CredentialError.partialCredentials` when only one half is set; `.invalidValue` for a bad expiry.
-    public func credentials() throws -> ResolvedCredentials? {
+    public func credentials() throws -> ProviderOutcome {
         let keyID = environment["AWS_ACCESS_KEY_ID"]
         let secret = environment["AWS_SECRET_ACCESS_KEY"]
         switch (keyID, secret) {
         case (nil, nil):
-            return nil
+            return .passedOver("AWS_ACCESS_KEY_ID not set")
         case (nil, _):
             throw CredentialError.partialCredentials(source: "the environment", missing: "AWS_ACCESS_KEY_ID")
         case (_, nil):
@@ -37,7 +37,7 @@ public struct EnvironmentCredentialProvider: Sendable {
                 }
                 credentials.expiration = date
             }
-            return ResolvedCredentials(credentials: credentials, source: "environment variables")
+            return .found(ResolvedCredentials(credentials: credentials, source: .environment))
         }
     }
 }

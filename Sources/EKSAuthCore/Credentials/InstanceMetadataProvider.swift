@@ -6,15 +6,7 @@ import EKSAuthSystem
 /// Credentials of the EC2 instance's role from the instance metadata service, IMDSv2 only unless
 /// v1 is allowed: a token PUT, then the role name and its credentials. Short timeouts, so that off
 /// EC2 the chain gives up in about a second.
-public struct InstanceMetadataProvider: Sendable {
-    /// What a lookup came to.
-    public enum Outcome: Sendable, Equatable {
-        /// Credentials, and the instance's region when it was asked for.
-        case found(ResolvedCredentials, region: String?)
-        /// Nothing usable; the reason in words.
-        case passedOver(String)
-    }
-
+public struct InstanceMetadataProvider: CredentialProvider {
     /// A request that got no usable answer, and why.
     struct Unanswered: Error {
         var reason: String
@@ -26,11 +18,21 @@ public struct InstanceMetadataProvider: Sendable {
 
     let system: SystemContext
     let profile: Profile?
+    let wantRegion: Bool
 
-    /// A provider reading the variables of `system` and the keys of `profile`.
-    public init(system: SystemContext, profile: Profile?) {
+    /// A provider reading the variables of `system` and the keys of `profile`; `wantRegion` asks
+    /// for the instance's region too (put in the credentials' `region`).
+    public init(system: SystemContext, profile: Profile?, wantRegion: Bool = false) {
         self.system = system
         self.profile = profile
+        self.wantRegion = wantRegion
+    }
+
+    /// The instance role's credentials (and region, when wanted); passed over when the service is
+    /// off, absent or has no role for this instance.
+    /// - Throws: `CredentialError.invalidValue` for bad settings; never for a service that is not there.
+    public func credentials() throws -> ProviderOutcome {
+        try fetch(wantRegion: wantRegion)
     }
 
     /// A setting from its variable, else the profile's key.
@@ -89,9 +91,9 @@ public struct InstanceMetadataProvider: Sendable {
         setting("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")?.value.lowercased() == "false"
     }
 
-    /// Looks the credentials up (and the region, when `wantRegion`).
+    /// Looks the credentials up (and the region, when `wantRegion`, into the credentials' `region`).
     /// - Throws: `CredentialError.invalidValue` for bad settings; never for a service that is not there.
-    public func fetch(wantRegion: Bool) throws -> Outcome {
+    func fetch(wantRegion: Bool) throws -> ProviderOutcome {
         if isDisabled { return .passedOver("AWS_EC2_METADATA_DISABLED is true") }
         let base = try endpoint()
         let (timeout, attempts) = try limits()
@@ -172,7 +174,7 @@ public struct InstanceMetadataProvider: Sendable {
             if Region.isValid(text) { region = text }
         }
         return .found(
-            ResolvedCredentials(credentials: credentials, source: "instance metadata (\(base), role \(role))"),
-            region: region)
+            ResolvedCredentials(
+                credentials: credentials, source: .instanceMetadata(endpoint: base, role: role), region: region))
     }
 }

@@ -6,19 +6,26 @@ import EKSAuthSystem
 /// Credentials printed by a profile's `credential_process` command (run without a shell, split with
 /// the AWS CLI's quoting rules), as JSON `Version` 1. Results with an `Expiration` are cached until
 /// shortly before it, so the command is not run on every kubectl call.
-public struct ProcessCredentialProvider: Sendable {
+public struct ProcessCredentialProvider: CredentialProvider {
     /// The default limit on the command's run time, in seconds (`EKS_AUTH_CREDENTIAL_PROCESS_TIMEOUT`).
     public static let defaultTimeout = 60.0
 
-    /// The command line as configured.
-    public var command: String
+    /// The command line as configured; nil when the profile has none.
+    public var command: String?
     /// The profile holding it.
     public var profileName: String
+    let system: SystemContext
 
-    /// A provider for `command` of profile `profileName`.
-    public init(command: String, profileName: String) {
+    /// A provider for `command` of profile `profileName`, run through `system`.
+    public init(command: String?, profileName: String, system: SystemContext) {
         self.command = command
         self.profileName = profileName
+        self.system = system
+    }
+
+    /// A provider for the `credential_process` of `profile`.
+    public init(profile: Profile, system: SystemContext) {
+        self.init(command: profile["credential_process"], profileName: profile.name, system: system)
     }
 
     /// The command's time limit from `EKS_AUTH_CREDENTIAL_PROCESS_TIMEOUT`.
@@ -33,9 +40,11 @@ public struct ProcessCredentialProvider: Sendable {
         return seconds
     }
 
-    /// The credentials, from the cache while fresh, else by running the command.
-    /// - Throws: `CredentialError.processFailed`, `.processOutputInvalid`, `ShellWordsError`.
-    public func credentials(system: SystemContext) throws -> ResolvedCredentials {
+    /// The credentials, from the cache while fresh, else by running the command; passed over when
+    /// there is no command.
+    /// - Throws: `CredentialError.processFailed`, `.processOutputInvalid`, `.invalidValue`.
+    public func credentials() throws -> ProviderOutcome {
+        guard let command else { return .passedOver("no credential_process") }
         let arguments: [String]
         do {
             arguments = try ShellWords.split(command)
@@ -48,14 +57,17 @@ public struct ProcessCredentialProvider: Sendable {
             throw CredentialError.processFailed(profile: profileName, reason: "is empty")
         }
         let timeout = try Self.timeout(in: system.environment)
-        let source = "credential_process of profile '\(profileName)'"
+        let source = CredentialSource.process(profile: profileName)
+        // The key's fields (its role too) make the digest that names existing cache files: keep them.
         let key = CacheKey(
             baseAccessKeyID: "credential-process:\(command)", profile: profileName, roleARN: "credential_process",
-            externalID: nil, sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "process")
-        let found = try CredentialCache.through(key, system: system, label: source, lockTimeout: timeout + 5) {
-            AssumedRole(credentials: try run(arguments, timeout: timeout, system: system), assumedRoleARN: "")
+            externalID: nil, sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .process)
+        let found = try CredentialCache.through(
+            key, system: system, label: source.description, lockTimeout: timeout + 5
+        ) {
+            CachedCredentials(credentials: try run(arguments, timeout: timeout, system: system), session: .process)
         }
-        return ResolvedCredentials(credentials: found.credentials, source: source)
+        return .found(ResolvedCredentials(credentials: found.credentials, source: source))
     }
 
     func run(_ arguments: [String], timeout: Double, system: SystemContext) throws -> AWSCredentials {

@@ -45,10 +45,16 @@ public struct RoleAssumer: Sendable {
         var system = self.system
         system.useCache = system.useCache && request.useCache
         // Long enough for the lock holder's STS call with every retry.
-        return try CredentialCache.through(
+        let cached = try CredentialCache.through(
             key, system: system, label: "role \(request.roleARN)", window: Self.refreshWindow(duration: duration),
             lockTimeout: sts.retryBudget + 5
-        ) { try callSTS(request, duration: duration, base: base) }
+        ) {
+            let role = try callSTS(request, duration: duration, base: base)
+            return CachedCredentials(
+                credentials: role.credentials,
+                session: .assumedRole(roleARN: request.roleARN, assumedRoleARN: role.assumedRoleARN))
+        }
+        return AssumedRole(credentials: cached.credentials, assumedRoleARN: cached.session.assumedRoleARN ?? "")
     }
 
     func callSTS(_ request: RoleRequest, duration: Int, base: ResolvedCredentials) throws -> AssumedRole {
@@ -87,7 +93,7 @@ public struct RoleAssumer: Sendable {
         }
         let code = line.trimmingWhitespace()
         guard RoleRequest.isTokenCode(code) else {
-            throw RoleRequestError.invalid(flag: "MFA code", expected: "the 6 digits the MFA device shows")
+            throw RoleRequestError.invalidPromptedCode
         }
         return code
     }
@@ -103,7 +109,7 @@ extension RoleAssumer {
                 .assume(request, with: base, profile: profile)
             return ResolvedCredentials(
                 credentials: role.credentials,
-                source: "assumed role \(role.assumedRoleARN) (profile '\(profile)', from \(base.source))")
+                source: .assumedRole(role.assumedRoleARN, profile: profile, base: base.source))
         }
     }
 }

@@ -167,12 +167,6 @@ public enum RoleRequestError: EKSAuthError, Equatable {
     /// MFA is needed but there is no code and no terminal to ask on.
     case mfaCodeNeeded(serial: String)
 
-    /// The one error of a free-text subject: the MFA prompt's (`RoleAssumer` still names it as text).
-    @available(*, deprecated, message: "throw .invalidPromptedCode, or .invalid(RoleField, expected:)")
-    public static func invalid(flag: String, expected: String) -> RoleRequestError {
-        .invalidPromptedCode
-    }
-
     /// The message with each field worded by `name`: the executable passes its flag spellings.
     public func message(naming name: (RoleField) -> String) -> String {
         switch self {

@@ -25,7 +25,8 @@ public enum RoleSessionName {
     /// the user name for IAM users, the session name for assumed roles, the name for federated
     /// users; disallowed characters become `-`, the result is cut to 64 and padded to 2.
     public static func derived(from caller: CallerIdentity) -> String {
-        let resource = caller.arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).last ?? ""
+        // Not an ARN at all: the whole text stands in for the resource, as before.
+        let resource = ARN(caller.arn)?.resource ?? caller.arn
         let parts = resource.split(separator: "/")
         var name: String
         switch parts.first {

@@ -9,10 +9,39 @@ import EKSAuthSystem
     import Foundation
 #endif
 
-/// IAM Identity Center (SSO) role credentials: the access token `aws sso login` cached under
-/// `~/.aws/sso/cache/`, refreshed with its refresh token when near expiry (sso-session form), then
-/// the portal's GetRoleCredentials. Role credentials are cached per token, so a new login starts afresh.
-public struct SSOCredentialProvider: Sendable {
+/// IAM Identity Center (SSO) as a source of the chain: a profile with `sso_account_id` or
+/// `sso_role_name` gets its role credentials from the portal; other profiles are passed over.
+public struct SSOCredentialProvider: CredentialProvider {
+    let profile: Profile
+    let config: SharedConfig
+    let system: SystemContext
+
+    /// A provider for `profile`, its `sso_session` looked up in `config`.
+    public init(profile: Profile, config: SharedConfig, system: SystemContext) {
+        self.profile = profile
+        self.config = config
+        self.system = system
+    }
+
+    /// Whether `profile` asks for SSO credentials (`sso_account_id` or `sso_role_name`).
+    public static func isConfigured(_ profile: Profile) -> Bool {
+        profile["sso_account_id"] != nil || profile["sso_role_name"] != nil
+    }
+
+    /// The role credentials; passed over when the profile does not ask for IAM Identity Center.
+    /// - Throws: `CredentialError.ssoLoginRequired` when the user must log in again; others for
+    ///   incomplete settings and failures.
+    public func credentials() throws -> ProviderOutcome {
+        guard Self.isConfigured(profile) else { return .passedOver("no sso_account_id or sso_role_name") }
+        return .found(try SSORole(profile: profile, config: config).credentials(system: system, config: config))
+    }
+}
+
+/// The IAM Identity Center role of a profile (account and permission set) and how to get its
+/// credentials: the access token `aws sso login` cached under `~/.aws/sso/cache/`, refreshed with
+/// its refresh token when near expiry (sso-session form), then the portal's GetRoleCredentials.
+/// Role credentials are cached per token, so a new login starts afresh.
+public struct SSORole: Sendable {
     /// The portal start URL.
     public var startURL: String
     /// The Identity Center region.
@@ -29,12 +58,7 @@ public struct SSOCredentialProvider: Sendable {
     /// How long before its expiry the access token is refreshed (botocore's advisory window).
     static let refreshWindow: TimeInterval = 15 * 60
 
-    /// Whether `profile` asks for SSO credentials (`sso_account_id` or `sso_role_name`).
-    public static func isConfigured(_ profile: Profile) -> Bool {
-        profile["sso_account_id"] != nil || profile["sso_role_name"] != nil
-    }
-
-    /// The provider for `profile`, its `sso_session` looked up in `config`.
+    /// The role of `profile`, its `sso_session` looked up in `config`.
     /// - Throws: `CredentialError` for missing or contradictory keys.
     public init(profile: Profile, config: SharedConfig) throws {
         let source = "profile '\(profile.name)'"
@@ -85,16 +109,19 @@ public struct SSOCredentialProvider: Sendable {
     public func credentials(system: SystemContext, config: SharedConfig) throws -> ResolvedCredentials {
         let token = try accessToken(system: system, config: config)
         let label = "IAM Identity Center account \(accountID) role \(roleName)"
+        // The key's fields (its role too) make the digest that names existing cache files: keep them.
         let key = CacheKey(
             baseAccessKeyID: "sso-token-sha256:\(Crypto.hex(Crypto.sha256(Array(token.utf8))))",
             profile: profile.name, roleARN: "sso:\(accountID):\(roleName)", externalID: nil,
-            sessionName: sessionName ?? startURL, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "sso")
+            sessionName: sessionName ?? startURL, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .sso)
         let role = try CredentialCache.through(key, system: system, label: label) {
             try roleCredentials(token: token, system: system, config: config)
         }
         return ResolvedCredentials(
             credentials: role.credentials,
-            source: "\(label) (profile '\(profile.name)', \(sessionName.map { "sso-session '\($0)'" } ?? startURL))")
+            source: .identityCenter(
+                accountID: accountID, roleName: roleName, profile: profile.name,
+                session: sessionName.map { "sso-session '\($0)'" } ?? startURL))
     }
 
     func endpoint(service: String, host: String, system: SystemContext, config: SharedConfig) throws -> String {
@@ -106,7 +133,9 @@ public struct SSOCredentialProvider: Sendable {
         return "https://\(host).\(region).\(Partition.of(region: region).dnsSuffix)"
     }
 
-    /// The token cache file's fields, access token and expiry.
+    /// The token cache file's fields, access token and expiry. The file is the AWS CLI's: it is read
+    /// into a `JSONValue` tree (with `JSONDecoder`) rather than a fixed `Codable` struct, so that a
+    /// refresh writes back every field, the ones we do not know included.
     struct CachedToken {
         var fields: [String: JSONValue]
         var token: String
@@ -157,7 +186,7 @@ public struct SSOCredentialProvider: Sendable {
             warn: system.warn)
         let key = CacheKey(
             baseAccessKeyID: "sso-token-file:\(path)", profile: profile.name, roleARN: "", externalID: nil,
-            sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: "sso-refresh")
+            sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .ssoRefresh)
         return try cache.withLock(for: key, timeout: 20) {
             let current = try readToken(at: path, system: system)
             if fresh(current) {
@@ -270,7 +299,7 @@ public struct SSOCredentialProvider: Sendable {
     }
 
     /// GetRoleCredentials (unsigned; the bearer token is the proof), retried on throttling and 5xx.
-    func roleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> AssumedRole {
+    func roleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> CachedCredentials {
         let base = try endpoint(service: "sso", host: "portal.sso", system: system, config: config)
         let url =
             "\(base)/federation/credentials?account_id=\(SigV4Signer.uriEncode(accountID))"
@@ -304,11 +333,11 @@ public struct SSOCredentialProvider: Sendable {
                 throw CredentialError.endpointFailed(source: source, reason: "the answer holds no role credentials")
             }
             let c = reply.roleCredentials
-            return AssumedRole(
+            return CachedCredentials(
                 credentials: AWSCredentials(
                     accessKeyID: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken,
                     expiration: Date(timeIntervalSince1970: Double(c.expiration) / 1000)),
-                assumedRoleARN: "")
+                session: .identityCenter(accountID: accountID, roleName: roleName))
         case 401:
             throw CredentialError.ssoLoginRequired(
                 profile: profile.name, reason: "was refused by the portal (\(Self.errorName(response)))")
@@ -331,7 +360,10 @@ public struct SSOCredentialProvider: Sendable {
     }
 }
 
+/// So the SSO token file can be written back with every field it had.
 extension JSONValue: Encodable {
+    /// Writes the value as JSON (whole numbers without a fraction).
+    /// - Throws: `EncodingError` from the encoder.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

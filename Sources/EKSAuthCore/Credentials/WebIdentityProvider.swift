@@ -9,11 +9,44 @@ import EKSAuthSystem
     import Foundation
 #endif
 
-/// AssumeRoleWithWebIdentity (IRSA, CI OIDC tokens): the token file and role from
+/// AssumeRoleWithWebIdentity (IRSA, CI OIDC tokens) as a source of the chain: the profile's (and,
+/// when allowed, the environment's) web identity settings, passed over when no token file is named.
+public struct WebIdentityProvider: CredentialProvider {
+    let profile: Profile?
+    let profileName: String
+    let useEnvironment: Bool
+    let system: SystemContext
+    let settings: AWSSettings
+
+    /// A provider for `profile` (nil: the environment only) named `profileName`; the environment's
+    /// variables count when `useEnvironment` (top level, no `--profile`).
+    public init(
+        profile: Profile?, profileName: String, useEnvironment: Bool, system: SystemContext, settings: AWSSettings
+    ) {
+        self.profile = profile
+        self.profileName = profileName
+        self.useEnvironment = useEnvironment
+        self.system = system
+        self.settings = settings
+    }
+
+    /// The assumed role's credentials, through the cache; passed over when no token file is named.
+    /// - Throws: `CredentialError` for incomplete settings or an unreadable token file, `STSError`.
+    public func credentials() throws -> ProviderOutcome {
+        guard
+            let role = try WebIdentityRole.configured(
+                profile: profile, environment: system.environment, useEnvironment: useEnvironment,
+                profileName: profileName)
+        else { return .passedOver("no web identity token file") }
+        return .found(try role.credentials(system: system, settings: settings))
+    }
+}
+
+/// The role a web identity token assumes: the token file and role from
 /// `AWS_WEB_IDENTITY_TOKEN_FILE`/`AWS_ROLE_ARN`/`AWS_ROLE_SESSION_NAME` or the profile's
 /// `web_identity_token_file`/`role_arn`/`role_session_name` (the variable wins, key by key). The
 /// call is unsigned; the token file is read again for every call; the session goes through the cache.
-public struct WebIdentityProvider: Sendable {
+public struct WebIdentityRole: Sendable {
     /// The token file.
     public var tokenFile: String
     /// The role to assume.
@@ -31,7 +64,7 @@ public struct WebIdentityProvider: Sendable {
     public static func configured(
         profile: Profile?, environment: Environment, useEnvironment: Bool, profileName: String
     )
-        throws -> WebIdentityProvider?
+        throws -> WebIdentityRole?
     {
         func value(_ variable: String, _ key: String) -> (String, String)? {
             if useEnvironment, let value = environment[variable] { return (value, variable) }
@@ -54,7 +87,7 @@ public struct WebIdentityProvider: Sendable {
                 name: "role session name", source: "the web identity settings (\(origin))",
                 expected: "2-64 characters of letters, digits and _+=,.@-")
         }
-        return WebIdentityProvider(
+        return WebIdentityRole(
             tokenFile: environment.expandingTilde(file), roleARN: role, sessionName: session,
             profileName: profileName, origin: origin)
     }
@@ -66,19 +99,24 @@ public struct WebIdentityProvider: Sendable {
         let key = CacheKey(
             baseAccessKeyID: "web-identity-token-file:\(tokenFile)", profile: profileName, roleARN: roleARN,
             externalID: nil, sessionName: sessionName, serialNumber: nil, durationSeconds: RoleRequest.defaultDuration,
-            endpoint: "\(sts.endpoint.endpoint) \(sts.endpoint.signingRegion)", kind: "web-identity")
+            endpoint: "\(sts.endpoint.endpoint) \(sts.endpoint.signingRegion)", kind: .webIdentity)
         let role = try CredentialCache.through(
             key, system: system, label: "web identity \(roleARN)", lockTimeout: sts.retryBudget + 5
         ) {
             let token = try readToken(system.fileSystem)
             let session = sessionName ?? "eks-auth-\(Int(system.clock.now().timeIntervalSince1970))"
             system.tracer("sts: AssumeRoleWithWebIdentity \(roleARN) as session '\(session)' (token from \(tokenFile))")
-            return try sts.assumeRoleWithWebIdentity(roleARN: roleARN, sessionName: session, webIdentityToken: token)
+            let assumed = try sts.assumeRoleWithWebIdentity(
+                roleARN: roleARN, sessionName: session, webIdentityToken: token)
+            return CachedCredentials(
+                credentials: assumed.credentials,
+                session: .webIdentity(roleARN: roleARN, assumedRoleARN: assumed.assumedRoleARN))
         }
+        let assumedRoleARN = role.session.assumedRoleARN ?? ""
         return ResolvedCredentials(
             credentials: role.credentials,
-            source: "web identity \(role.assumedRoleARN.isEmpty ? roleARN : role.assumedRoleARN) (token file "
-                + "\(tokenFile), from \(origin))")
+            source: .webIdentity(
+                assumedRoleARN.isEmpty ? roleARN : assumedRoleARN, tokenFile: tokenFile, origin: origin))
     }
 
     func readToken(_ fileSystem: FileSystem) throws -> String {

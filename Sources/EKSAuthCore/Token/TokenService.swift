@@ -71,7 +71,7 @@ public struct TokenService: Sendable {
             token: token,
             execCredential: ExecCredential(
                 apiVersion: execInfo.apiVersion, token: token.value, expiration: token.expiration),
-            credentialSource: resolved.source, accessKeyID: resolved.credentials.accessKeyID)
+            credentialSource: resolved.source.description, accessKeyID: resolved.credentials.accessKeyID)
     }
 
     /// The cluster id, trimmed; empty, over 255 bytes or with control characters is refused.

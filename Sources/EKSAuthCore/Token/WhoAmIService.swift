@@ -54,7 +54,7 @@ public struct WhoAmIService: Sendable {
         let sts = try STSClient(settings: settings, system: system)
         let identity = try sts.callerIdentity(as: resolved.credentials)
         return WhoAmIReport(
-            identity: identity, source: resolved.source,
+            identity: identity, source: resolved.source.description,
             profile: "\(settings.selection.name) (from \(settings.selection.selectedBy))",
             region: "\(settings.region) (from \(settings.regionSource))")
     }

@@ -1,15 +1,6 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
 import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 struct Cache: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,28 +15,10 @@ struct Cache: ParsableCommand {
 
         func run() throws {
             let live = LiveSystem(verbose: false)
-            let cache = CredentialCache(
-                directory: CredentialCache.directory(in: live.environment), fileSystem: live.context.fileSystem,
-                warn: live.context.warn)
             do {
-                let now = live.context.clock.now()
-                let rows = try cache.entries().map { item -> [String] in
-                    let expiry = item.entry.expirationDate
-                    let left = expiry.map { Int($0.timeIntervalSince(now)) } ?? 0
-                    let state = left > 0 ? "\(left / 60) min left" : "expired"
-                    return [
-                        String(item.file.prefix(12)), item.entry.roleARN, item.entry.assumedRoleARN, item.entry.profile,
-                        item.entry.expiration, state,
-                    ]
-                }
-                guard !rows.isEmpty else {
-                    live.writeStdout("no cached credentials in \(cache.directory)")
-                    return
-                }
-                live.writeStdout(
-                    TableText.render(header: ["KEY", "ROLE", "SESSION", "PROFILE", "EXPIRES", "STATE"], rows: rows))
-            } catch let error as FileSystemError {
-                throw live.reporter.fail(CacheError.cannotRead(path: error.path, reason: error.reason))
+                live.writeStdout(try CacheService(system: live.context).list())
+            } catch let error as CacheError {
+                throw live.reporter.fail(error)
             }
         }
     }
@@ -55,14 +28,10 @@ struct Cache: ParsableCommand {
 
         func run() throws {
             let live = LiveSystem(verbose: false)
-            let cache = CredentialCache(
-                directory: CredentialCache.directory(in: live.environment), fileSystem: live.context.fileSystem,
-                warn: live.context.warn)
             do {
-                let removed = try cache.clear()
-                live.writeStdout("removed \(removed) cached session\(removed == 1 ? "" : "s") from \(cache.directory)")
-            } catch let error as FileSystemError {
-                throw live.reporter.fail(CacheError.cannotClear(path: error.path, reason: error.reason))
+                live.writeStdout(try CacheService(system: live.context).clear())
+            } catch let error as CacheError {
+                throw live.reporter.fail(error)
             }
         }
     }

@@ -20,7 +20,7 @@ struct ProfileLookupTests {
             ("profile a b", "a b", false), ("profile a b", "a", false), ("profiledev", "dev", false),
             ("profile dev extra", "dev", false), ("profile", "", false), ("profile xdev", "dev", false),
             ("profile dev", "de", false), ("profile dev", "ev", false), ("profiles dev", "dev", false),
-            ("Profile dev", "dev", false),
+            ("Profile dev", "dev", false), ("profile \"unclosed", "unclosed", false),
         ])
     func headers(header: String, name: String, matches: Bool) throws {
         let shared = try Self.config("[\(header)]\nregion = eu-west-1\n")

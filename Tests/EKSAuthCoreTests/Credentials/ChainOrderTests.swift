@@ -157,7 +157,7 @@ struct ChainOrderTests {
             credentials: Self.staticKeysFile)
         let found = try w.resolve()
         #expect(found.credentials.accessKeyID == "AKIDENV")
-        #expect(found.source == "environment variables")
+        #expect(found.source.description == "environment variables")
         #expect(w.http.requests.isEmpty)
         #expect(w.trace.all.contains("credentials: environment variables (access key AKIDENV)"))
         Self.expectNoSecrets(w)
@@ -176,11 +176,11 @@ struct ChainOrderTests {
             environment: env.merging(["AWS_EC2_METADATA_DISABLED": "true"]) { a, _ in a },
             config: "[profile plain]\nregion = eu-west-1\n")
         let expected = CredentialError.noCredentials(tried: [
-            SkippedSource(source: "environment", reason: "ignored because --profile was given"),
-            SkippedSource(source: "profile 'plain'", reason: "no credentials in it"),
+            SkippedSource(source: .environment, reason: "ignored because --profile was given"),
+            SkippedSource(source: .profile("plain"), reason: "no credentials in it"),
             SkippedSource(
-                source: "container credentials", reason: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set"),
-            SkippedSource(source: "instance metadata", reason: "AWS_EC2_METADATA_DISABLED is true"),
+                source: .container, reason: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set"),
+            SkippedSource(source: .instanceMetadata, reason: "AWS_EC2_METADATA_DISABLED is true"),
         ])
         #expect(throws: expected) { try plain.resolve(profile: "plain") }
         #expect(plain.http.requests.isEmpty)
@@ -192,7 +192,7 @@ struct ChainOrderTests {
         let w = Self.world(environment: Self.envWebIdentity, credentials: Self.staticKeysFile)
         let found = try w.resolve()
         #expect(found.credentials.accessKeyID == "ASIAWEBIDENTITY")
-        #expect(found.source.hasPrefix("web identity "))
+        #expect(found.source.description.hasPrefix("web identity "))
         #expect(w.stsActions == ["AssumeRoleWithWebIdentity"])
 
         let bare = Self.world(environment: Self.envWebIdentity)
@@ -271,7 +271,7 @@ struct ChainOrderTests {
             })
         let found = try w.resolve()
         #expect(found.credentials.accessKeyID == "ASIACONTAINER")
-        #expect(found.source == "container credentials (http://169.254.170.2/v2/credentials/task)")
+        #expect(found.source.description == "container credentials (http://169.254.170.2/v2/credentials/task)")
         #expect(w.urls == ["http://169.254.170.2/v2/credentials/task"])
         #expect(w.imdsRequests.isEmpty)
         #expect(
@@ -298,7 +298,7 @@ struct ChainOrderTests {
         let w = Self.world()
         let found = try w.resolve()
         #expect(found.credentials.accessKeyID == "ASIAIMDS")
-        #expect(found.source == "instance metadata (http://169.254.169.254, role node-role)")
+        #expect(found.source.description == "instance metadata (http://169.254.169.254, role node-role)")
         #expect(found.region == "ap-southeast-2")
         #expect(
             w.trace.all.suffix(2) == [
@@ -374,7 +374,7 @@ struct ChainOrderTests {
         let w = Self.world(environment: environment, config: config)
         let found = try w.resolve(profile: "dev")
         #expect(found.credentials.accessKeyID == "ASIAASSUMEDEXAMPLE")
-        #expect(found.source.hasSuffix("(profile 'dev', from \(baseSource))"))
+        #expect(found.source.description.hasSuffix("(profile 'dev', from \(baseSource))"))
         let assume = try #require(w.http.requests.first { STSReplies.action(of: $0) == "AssumeRole" })
         #expect(assume.header("Authorization")?.contains("Credential=\(baseKey)/") == true)
         #expect(
@@ -422,13 +422,13 @@ struct ChainOrderTests {
         let w = Self.world(imdsTokenStatus: 403)
         let error = #expect(throws: CredentialError.self) { try w.resolve() }
         let tried = [
-            SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"),
+            SkippedSource(source: .environment, reason: "AWS_ACCESS_KEY_ID not set"),
             SkippedSource(
-                source: "profile 'default'", reason: "not in \(Self.configPath) or \(Self.credentialsPath)"),
+                source: .profile("default"), reason: "not in \(Self.configPath) or \(Self.credentialsPath)"),
             SkippedSource(
-                source: "container credentials", reason: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set"),
+                source: .container, reason: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set"),
             SkippedSource(
-                source: "instance metadata",
+                source: .instanceMetadata,
                 reason:
                     "the IMDSv2 token request to http://169.254.169.254 got HTTP 403 (IMDSv1 is off; AWS_EC2_METADATA_V1_DISABLED=false allows it)"
             ),

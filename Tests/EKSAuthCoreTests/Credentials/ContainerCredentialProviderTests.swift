@@ -35,7 +35,7 @@ struct ContainerCredentialProviderTests {
     @Test("is not configured without either URI variable")
     func notConfigured() throws {
         let http = Self.answering()
-        #expect(try ContainerCredentialProvider(system: Self.context([:], http: http)).credentials() == nil)
+        #expect(try ContainerCredentialProvider(system: Self.context([:], http: http)).credentials().resolved == nil)
         #expect(http.requests.isEmpty)
     }
 
@@ -48,13 +48,13 @@ struct ContainerCredentialProviderTests {
     func relativeURI(relative: String, url: String) throws {
         let http = Self.answering()
         let system = Self.context(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": relative], http: http)
-        let found = try #require(try ContainerCredentialProvider(system: system).credentials())
+        let found = try #require(try ContainerCredentialProvider(system: system).credentials().resolved)
         #expect(
             found.credentials
                 == AWSCredentials(
                     accessKeyID: "ASIACONTAINER", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                     expiration: Date(timeIntervalSince1970: 1_704_186_245)))
-        #expect(found.source == "container credentials (\(url))")
+        #expect(found.source.description == "container credentials (\(url))")
         let request = try #require(http.requests.first)
         #expect(http.requests.count == 1)
         #expect(request.method == "GET")
@@ -94,7 +94,7 @@ struct ContainerCredentialProviderTests {
     func allowedFullURI(url: String) throws {
         let http = Self.answering()
         let system = Self.context(["AWS_CONTAINER_CREDENTIALS_FULL_URI": url], http: http)
-        let found = try #require(try ContainerCredentialProvider(system: system).credentials())
+        let found = try #require(try ContainerCredentialProvider(system: system).credentials().resolved)
         #expect(found.credentials.accessKeyID == "ASIACONTAINER")
         #expect(http.requests.map(\.url) == [url])
     }
@@ -291,7 +291,7 @@ struct ContainerCredentialProviderTests {
         }
         let sleeps = Recorder<Double>()
         let system = Self.context(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/rel"], http: http, sleeps: sleeps)
-        let found = try #require(try ContainerCredentialProvider(system: system).credentials())
+        let found = try #require(try ContainerCredentialProvider(system: system).credentials().resolved)
         #expect(found.credentials.accessKeyID == "ASIACONTAINER")
         #expect(http.requests.count == 3)
         #expect(sleeps.all == [1, 1])
@@ -324,7 +324,7 @@ struct ContainerCredentialProviderTests {
     func sessionTokenAlias() throws {
         let http = Self.answering(200, #"{"AccessKeyId": "ASIAX", "SecretAccessKey": "s", "SessionToken": "t"}"#)
         let system = Self.context(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/rel"], http: http)
-        let found = try #require(try ContainerCredentialProvider(system: system).credentials())
+        let found = try #require(try ContainerCredentialProvider(system: system).credentials().resolved)
         #expect(found.credentials == AWSCredentials(accessKeyID: "ASIAX", secretAccessKey: "s", sessionToken: "t"))
     }
 }

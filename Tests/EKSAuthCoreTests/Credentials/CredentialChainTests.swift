@@ -29,9 +29,9 @@ struct CredentialChainTests {
     /// The sources after the profile, as a context without a network passes them over.
     static let machineSources = [
         SkippedSource(
-            source: "container credentials", reason: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set"),
+            source: .container, reason: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI not set"),
         SkippedSource(
-            source: "instance metadata", reason: "no answer from http://169.254.169.254 (no network in this context)"),
+            source: .instanceMetadata, reason: "no answer from http://169.254.169.254 (no network in this context)"),
     ]
 
     static let credentialsFile = """
@@ -65,14 +65,14 @@ struct CredentialChainTests {
     func environmentBeatsProfile() throws {
         let found = try resolve(environment: Self.envKeys)
         #expect(found.credentials == AWSCredentials(accessKeyID: "AKIDFROMENV", secretAccessKey: "env/secret+KEY"))
-        #expect(found.source == "environment variables")
+        #expect(found.source.description == "environment variables")
     }
 
     @Test("does not let AWS_PROFILE turn the environment's keys off")
     func awsProfileKeepsEnvironment() throws {
         let found = try resolve(environment: Self.envKeys.merging(["AWS_PROFILE": "dev"]) { a, _ in a })
         #expect(found.credentials.accessKeyID == "AKIDFROMENV")
-        #expect(found.source == "environment variables")
+        #expect(found.source.description == "environment variables")
     }
 
     @Test("ignores the environment's keys when --profile names a profile")
@@ -82,7 +82,7 @@ struct CredentialChainTests {
             found.credentials
                 == AWSCredentials(
                     accessKeyID: "AKIDDEV", secretAccessKey: "dev/secret+KEY", sessionToken: "dev-session-token"))
-        #expect(found.source == "profile 'dev' (\(Self.credentialsPath))")
+        #expect(found.source.description == "profile 'dev' (\(Self.credentialsPath))")
     }
 
     @Test("ignores even half-set environment keys when --profile is given")
@@ -167,7 +167,7 @@ struct CredentialChainTests {
     func profileStaticKeys() throws {
         let found = try resolve()
         #expect(found.credentials == AWSCredentials(accessKeyID: Self.keyID, secretAccessKey: Self.secret))
-        #expect(found.source == "profile 'default' (\(Self.credentialsPath))")
+        #expect(found.source.description == "profile 'default' (\(Self.credentialsPath))")
     }
 
     @Test("takes static keys from a profile of the config file, and names both files when merged")
@@ -183,11 +183,11 @@ struct CredentialChainTests {
         let found = try resolve(profile: "cfg", config: config)
         #expect(found.credentials.accessKeyID == "AKIDCONFIG")
         #expect(found.credentials.sessionToken == "legacy-token")
-        #expect(found.source == "profile 'cfg' (\(Self.configPath))")
+        #expect(found.source.description == "profile 'cfg' (\(Self.configPath))")
         let merged = try resolve(
             profile: "dev", config: "[profile dev]\nregion = eu-west-1\naws_access_key_id = AKIDCONFIG\n")
         #expect(merged.credentials.accessKeyID == "AKIDDEV")
-        #expect(merged.source == "profile 'dev' (\(Self.configPath), \(Self.credentialsPath))")
+        #expect(merged.source.description == "profile 'dev' (\(Self.configPath), \(Self.credentialsPath))")
     }
 
     @Test(
@@ -275,16 +275,16 @@ struct CredentialChainTests {
             environment: env, clock: .fixed(Fixtures.tokenVectorDate), fileSystem: files, processes: EchoingRunner())
         let found = try CredentialChain(settings: settings, system: system).resolve()
         #expect(found.credentials.accessKeyID == "AKIDPROCGETCREDS")
-        #expect(found.source == "credential_process of profile 'dev'")
+        #expect(found.source.description == "credential_process of profile 'dev'")
     }
 
     @Test("lists every source it tried when none has credentials")
     func noCredentialsNoProfile() throws {
         let expected = CredentialError.noCredentials(
             tried: [
-                SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"),
+                SkippedSource(source: .environment, reason: "AWS_ACCESS_KEY_ID not set"),
                 SkippedSource(
-                    source: "profile 'default'", reason: "not in \(Self.configPath) or \(Self.credentialsPath)"),
+                    source: .profile("default"), reason: "not in \(Self.configPath) or \(Self.credentialsPath)"),
             ] + Self.machineSources)
         #expect(throws: expected) { try resolve(credentials: "") }
         #expect(expected.kind == .configuration)
@@ -298,8 +298,8 @@ struct CredentialChainTests {
         #expect(
             throws: CredentialError.noCredentials(
                 tried: [
-                    SkippedSource(source: "environment", reason: "ignored because --profile was given"),
-                    SkippedSource(source: "profile 'plain'", reason: "no credentials in it"),
+                    SkippedSource(source: .environment, reason: "ignored because --profile was given"),
+                    SkippedSource(source: .profile("plain"), reason: "no credentials in it"),
                 ] + Self.machineSources)
         ) {
             try resolve(profile: "plain", environment: Self.envKeys, config: "[profile plain]\nregion = eu-west-1\n")
@@ -307,8 +307,8 @@ struct CredentialChainTests {
         #expect(
             throws: CredentialError.noCredentials(
                 tried: [
-                    SkippedSource(source: "environment", reason: "AWS_ACCESS_KEY_ID not set"),
-                    SkippedSource(source: "profile 'plain'", reason: "no credentials in it"),
+                    SkippedSource(source: .environment, reason: "AWS_ACCESS_KEY_ID not set"),
+                    SkippedSource(source: .profile("plain"), reason: "no credentials in it"),
                 ] + Self.machineSources)
         ) {
             try resolve(environment: ["AWS_PROFILE": "plain"], config: "[profile plain]\nregion = eu-west-1\n")
@@ -348,8 +348,8 @@ struct AWSCredentialsTests {
         let c = Self.credentials
         let renderings = [
             c.description, c.debugDescription, String(describing: c), String(reflecting: c), "\(c)",
-            String(describing: ResolvedCredentials(credentials: c, source: "test")),
-            String(reflecting: ResolvedCredentials(credentials: c, source: "test")),
+            String(describing: ResolvedCredentials(credentials: c, source: .environment)),
+            String(reflecting: ResolvedCredentials(credentials: c, source: .environment)),
             String(describing: [c]), String(describing: Optional(c)),
         ]
         for text in renderings {

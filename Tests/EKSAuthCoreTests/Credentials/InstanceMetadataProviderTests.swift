@@ -64,8 +64,8 @@ struct InstanceMetadataProviderTests {
             credentials: AWSCredentials(
                 accessKeyID: "ASIAIMDS", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                 expiration: Date(timeIntervalSince1970: 1_704_186_245)),
-            source: "instance metadata (http://169.254.169.254, role eks-node-role)")
-        #expect(outcome == .found(expected, region: nil))
+            source: .instanceMetadata(endpoint: "http://169.254.169.254", role: "eks-node-role"))
+        #expect(outcome == .found(expected))
         let requests = http.requests
         #expect(
             requests.map { "\($0.method) \($0.url)" } == [
@@ -89,19 +89,19 @@ struct InstanceMetadataProviderTests {
                         credentials: AWSCredentials(
                             accessKeyID: "ASIAIMDS", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                             expiration: Date(timeIntervalSince1970: 1_704_186_245)),
-                        source: "instance metadata (http://169.254.169.254, role eks-node-role)"),
-                    region: "eu-central-1"))
+                        source: .instanceMetadata(endpoint: "http://169.254.169.254", role: "eks-node-role"),
+                        region: "eu-central-1")))
         #expect(http.requests.last?.url == "http://169.254.169.254/latest/meta-data/placement/region")
         #expect(http.requests.last?.header("x-aws-ec2-metadata-token") == Self.imdsToken)
         let noRegion = Self.service()
-        guard case .found(_, let region) = try Self.provider(http: noRegion).fetch(wantRegion: false) else {
+        guard let region = try Self.provider(http: noRegion).fetch(wantRegion: false).resolved.map(\.region) else {
             Issue.record("expected credentials")
             return
         }
         #expect(region == nil)
         #expect(!noRegion.requests.contains { $0.url.hasSuffix("placement/region") })
         let garbage = Self.service(region: "<html>not a region</html>")
-        guard case .found(_, let bad) = try Self.provider(http: garbage).fetch(wantRegion: true) else {
+        guard let bad = try Self.provider(http: garbage).fetch(wantRegion: true).resolved.map(\.region) else {
             Issue.record("expected credentials")
             return
         }
@@ -148,7 +148,7 @@ struct InstanceMetadataProviderTests {
         let trace = Recorder<String>()
         let outcome = try Self.provider(["AWS_EC2_METADATA_V1_DISABLED": "False"], http: http, trace: trace)
             .fetch(wantRegion: false)
-        guard case .found(let found, _) = outcome else {
+        guard case .found(let found) = outcome else {
             Issue.record("expected credentials, got \(outcome)")
             return
         }
@@ -230,11 +230,11 @@ struct InstanceMetadataProviderTests {
         let http = Self.service()
         let outcome = try Self.provider(environment, profile: profile, http: http).fetch(wantRegion: false)
         #expect(http.requests.first?.url == base + "/latest/api/token")
-        guard case .found(let found, _) = outcome else {
+        guard case .found(let found) = outcome else {
             Issue.record("expected credentials, got \(outcome)")
             return
         }
-        #expect(found.source == "instance metadata (\(base), role eks-node-role)")
+        #expect(found.source.description == "instance metadata (\(base), role eks-node-role)")
     }
 
     @Test(

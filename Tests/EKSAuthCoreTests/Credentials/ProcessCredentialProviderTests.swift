@@ -23,7 +23,8 @@ struct ProcessCredentialProviderTests {
         var trace: Recorder<String>
 
         func resolve(_ command: String = "/usr/local/bin/get-creds --account dev") throws -> ResolvedCredentials {
-            try ProcessCredentialProvider(command: command, profileName: "dev").credentials(system: system)
+            let provider = ProcessCredentialProvider(command: command, profileName: "dev", system: system)
+            return try #require(try provider.credentials().resolved)
         }
     }
 
@@ -49,7 +50,7 @@ struct ProcessCredentialProviderTests {
                 == AWSCredentials(
                     accessKeyID: "ASIAPROCESS", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                     expiration: Date(timeIntervalSince1970: 1_704_171_845)))
-        #expect(found.source == "credential_process of profile 'dev'")
+        #expect(found.source.description == "credential_process of profile 'dev'")
         #expect(
             s.runner.requests == [
                 ProcessRequest(

@@ -82,7 +82,7 @@ struct SSOCredentialProviderTests {
 
         func resolve(profile: String = "dev") throws -> ResolvedCredentials {
             let config = try SharedConfig.load(environment: system.environment, fileSystem: files)
-            let provider = try SSOCredentialProvider(
+            let provider = try SSORole(
                 profile: try #require(config.profile(named: profile)), config: config)
             return try provider.credentials(system: system, config: config)
         }
@@ -116,12 +116,12 @@ struct SSOCredentialProviderTests {
     func tokenPaths() throws {
         let config = try SharedConfig.load(
             environment: ["HOME": Self.home], fileSystem: InMemoryFileSystem(["\(Self.home)/.aws/config": Self.config]))
-        let session = try SSOCredentialProvider(profile: try #require(config.profile(named: "dev")), config: config)
+        let session = try SSORole(profile: try #require(config.profile(named: "dev")), config: config)
         #expect(session.tokenPath(home: Self.home) == Self.sessionTokenPath)
         #expect(session.startURL == Self.startURL)
         #expect(session.region == "us-east-1")
         #expect(session.sessionName == "my-sso")
-        let legacy = try SSOCredentialProvider(profile: try #require(config.profile(named: "legacy")), config: config)
+        let legacy = try SSORole(profile: try #require(config.profile(named: "legacy")), config: config)
         #expect(legacy.tokenPath(home: Self.home) == Self.legacyTokenPath)
         #expect(legacy.sessionName == nil)
     }
@@ -136,7 +136,7 @@ struct SSOCredentialProviderTests {
                     accessKeyID: "ASIASSO", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                     expiration: Date(timeIntervalSince1970: 1_704_186_245)))
         #expect(
-            found.source
+            found.source.description
                 == "IAM Identity Center account 123456789012 role Admin (profile 'dev', sso-session 'my-sso')")
         let request = try #require(s.http.requests.first)
         #expect(s.http.requests.count == 1)
@@ -152,7 +152,7 @@ struct SSOCredentialProviderTests {
         let s = Self.setup(at: Self.legacyTokenPath)
         let found = try s.resolve(profile: "legacy")
         #expect(
-            found.source
+            found.source.description
                 == "IAM Identity Center account 123456789012 role ReadOnly (profile 'legacy', \(Self.startURL))")
         #expect(s.http.requests.first?.url.hasSuffix("account_id=123456789012&role_name=ReadOnly") == true)
     }
@@ -262,7 +262,7 @@ struct SSOCredentialProviderTests {
     func noHome() throws {
         let config = try SharedConfig.load(
             environment: ["HOME": Self.home], fileSystem: InMemoryFileSystem(["\(Self.home)/.aws/config": Self.config]))
-        let provider = try SSOCredentialProvider(profile: try #require(config.profile(named: "dev")), config: config)
+        let provider = try SSORole(profile: try #require(config.profile(named: "dev")), config: config)
         let system = SystemContext(
             environment: [:], clock: .fixed(Fixtures.tokenVectorDate), fileSystem: InMemoryFileSystem())
         #expect(
@@ -554,7 +554,7 @@ struct SSOCredentialProviderTests {
         var system = s.system
         system.fileSystem = RefreshedElsewhere(s.files, newToken: "sso-access-token-OTHER")
         let config = try SharedConfig.load(environment: system.environment, fileSystem: s.files)
-        let provider = try SSOCredentialProvider(profile: try #require(config.profile(named: "dev")), config: config)
+        let provider = try SSORole(profile: try #require(config.profile(named: "dev")), config: config)
         _ = try provider.credentials(system: system, config: config)
         #expect(s.refreshRequests.isEmpty)
         #expect(s.portalRequests.map { $0.header("x-amz-sso_bearer_token") } == ["sso-access-token-OTHER"])

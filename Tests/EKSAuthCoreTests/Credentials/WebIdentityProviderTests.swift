@@ -102,7 +102,7 @@ struct WebIdentityProviderTests {
                     accessKeyID: "ASIAWEBIDENTITY", secretAccessKey: Self.secret, sessionToken: Self.sessionToken,
                     expiration: Date(timeIntervalSince1970: 1_704_168_245)))
         #expect(
-            found.source
+            found.source.description
                 == "web identity arn:aws:sts::123456789012:assumed-role/irsa-role/pod-session (token file "
                 + "\(Self.tokenPath), from AWS_WEB_IDENTITY_TOKEN_FILE)")
         let request = try #require(s.http.requests.first)
@@ -250,7 +250,7 @@ struct WebIdentityProviderTests {
         var variables = environment
         variables["HOME"] = Self.home
         let provider = try #require(
-            try WebIdentityProvider.configured(
+            try WebIdentityRole.configured(
                 profile: Profile(name: "dev", values: profile.mapValues { .string($0) }),
                 environment: Environment(variables), useEnvironment: useEnvironment, profileName: "dev"))
         #expect(provider.tokenFile == file)
@@ -263,11 +263,11 @@ struct WebIdentityProviderTests {
     @Test("is not configured without a token file, and ignores the environment when told to")
     func notConfigured() throws {
         #expect(
-            try WebIdentityProvider.configured(
+            try WebIdentityRole.configured(
                 profile: nil, environment: ["AWS_ROLE_ARN": Self.roleARN], useEnvironment: true, profileName: "default")
                 == nil)
         #expect(
-            try WebIdentityProvider.configured(
+            try WebIdentityRole.configured(
                 profile: nil, environment: Environment(Self.irsaEnvironment), useEnvironment: false,
                 profileName: "default") == nil)
     }
@@ -299,7 +299,7 @@ struct WebIdentityProviderTests {
         ])
     func badSettings(environment: [String: String], expected: CredentialError) throws {
         #expect(throws: expected) {
-            try WebIdentityProvider.configured(
+            try WebIdentityRole.configured(
                 profile: nil, environment: Environment(environment), useEnvironment: true, profileName: "default")
         }
         #expect(expected.kind == .badInput)
@@ -316,7 +316,7 @@ struct WebIdentityProviderTests {
         let s = Self.setup(environment: [:], config: config)
         let found = try s.resolve(profile: "ci")
         #expect(found.credentials.accessKeyID == "ASIAWEBIDENTITY")
-        #expect(found.source.hasSuffix("(token file \(Self.tokenPath), from profile 'ci')"))
+        #expect(found.source.description.hasSuffix("(token file \(Self.tokenPath), from profile 'ci')"))
         #expect(s.forms.first?["RoleArn"] == "arn:aws:iam::123456789012:role/ci-role")
         #expect(s.forms.first?["RoleSessionName"] == "ci-run")
     }

@@ -1,10 +1,8 @@
-import AWSConfiguration
-import AWSSigning
-import AWSTransport
 import EKSAuthSystem
 
 /// Splits a command line into words exactly as Python's `shlex.split` does (POSIX mode, no comments), which
-/// is how botocore turns `credential_process` into an argument vector. No shell runs: nothing is expanded,
+/// is how botocore turns `credential_process` into an argument vector and a config section header
+/// (`[profile "my dev"]`) into its words. The project's one shell-word splitter. No shell runs: nothing is expanded,
 /// and `$`, `~`, `*`, `;`, `|` and `#` are ordinary characters.
 ///
 /// The rules (Lib/shlex.py `read_token`, checked against `python3 -c 'import shlex; …'`):
@@ -81,6 +79,7 @@ public enum ShellWordsError: EKSAuthError, Equatable {
     /// The command itself is never quoted back: it may hold a secret.
     case unterminated(String)
 
+    /// What is unterminated, without the command.
     public var message: String {
         switch self {
         case .unterminated(let what):
@@ -88,10 +87,12 @@ public enum ShellWordsError: EKSAuthError, Equatable {
         }
     }
 
+    /// How to quote the command so it splits.
     public var hint: String? {
         "credential_process is split into words as the AWS CLI does, without a shell: close every quote, and "
             + "write a literal backslash at the end as \\\\"
     }
 
+    /// Bad input: the configured command.
     public var kind: FailureKind { .badInput }
 }

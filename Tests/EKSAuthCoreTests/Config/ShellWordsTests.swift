@@ -120,4 +120,13 @@ struct ShellWordsTests {
         #expect(error?.message.contains("s3cr3t") == false)
         #expect(error?.hint?.contains("s3cr3t") == false)
     }
+
+    @Test("config section headers are split by the same rules, as botocore splits them with shlex")
+    func sectionHeaders() {
+        #expect(SharedConfig.sectionWords("profile a\\ b") == ["profile", "a b"])
+        #expect(SharedConfig.profileName(ofConfigSection: "profile \"my dev\"") == "my dev")
+        // botocore skips a header shlex cannot split (ValueError: No closing quotation).
+        #expect(SharedConfig.sectionWords("profile \"dev") == [])
+        #expect(SharedConfig.profileName(ofConfigSection: "profile 'dev") == nil)
+    }
 }

@@ -1,0 +1,97 @@
+import AWSConfiguration
+import AWSSigning
+import AWSTransport
+import EKSAuthSystem
+
+/// A `role_arn` profile's role, assumed on top of its `source_profile` (resolved through the
+/// chain's profile sources) or its `credential_source`; passed over for profiles without `role_arn`
+/// and for web identity profiles (whose `role_arn` the token assumes).
+struct AssumeRoleProvider: CredentialProvider {
+    let profile: Profile
+    /// The `role_arn` profiles already on the way here, to catch cycles.
+    let visited: [String]
+    let chain: CredentialChain
+
+    func credentials() throws -> ProviderOutcome {
+        guard let roleARN = profile["role_arn"], profile["web_identity_token_file"] == nil else {
+            return .passedOver("no role_arn")
+        }
+        return .found(try assume(roleARN))
+    }
+
+    /// The role, assumed on top of the profile's `source_profile` or `credential_source`.
+    func assume(_ roleARN: String) throws -> ResolvedCredentials {
+        let settings = chain.settings
+        let base: ResolvedCredentials
+        switch (profile["source_profile"], profile["credential_source"]) {
+        case (_?, _?):
+            throw CredentialError.invalidValue(
+                name: "source_profile and credential_source", source: "profile '\(profile.name)'",
+                expected: "only one of them")
+        case (let source?, nil):
+            if source == profile.name,
+                let keys = try ProfileCredentialProvider(profile: profile).credentials().resolved
+            {
+                base = keys
+            } else if visited.contains(source) || source == profile.name {
+                throw CredentialError.profileCycle(visited + [profile.name, source])
+            } else {
+                guard let sourceProfile = settings.config.profile(named: source) else {
+                    throw ConfigError.profileNotFound(
+                        profile: source, selectedBy: "source_profile of profile '\(profile.name)'",
+                        files: [settings.config.configPath, settings.config.credentialsPath])
+                }
+                guard
+                    let found = try chain.resolve(
+                        profile: sourceProfile, visited: visited + [profile.name], useEnvironment: false)
+                else {
+                    throw CredentialError.partialCredentials(
+                        source: "profile '\(source)' (source_profile of '\(profile.name)')",
+                        missing: "aws_access_key_id")
+                }
+                base = found
+            }
+        case (nil, let source?):
+            base = try credentialSource(source)
+        case (nil, nil):
+            throw CredentialError.partialCredentials(
+                source: "profile '\(profile.name)'", missing: "source_profile or credential_source (for its role_arn)")
+        }
+        chain.tracer("credentials: profile '\(profile.name)' assumes \(roleARN) as \(base.source)")
+        let request = RoleRequest(
+            roleARN: roleARN, externalID: profile["external_id"], sessionName: profile["role_session_name"],
+            durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, serialNumber: profile["mfa_serial"],
+            useCache: chain.system.useCache)
+        return try chain.assumeRole(request, base, profile.name)
+    }
+
+    /// The base credentials `credential_source` names: Environment, Ec2InstanceMetadata or EcsContainer.
+    /// The source must deliver: passed over here is an error.
+    func credentialSource(_ source: String) throws -> ResolvedCredentials {
+        let origin = "credential_source = \(source) of profile '\(profile.name)'"
+        let system = chain.system
+        switch source.lowercased() {
+        case "environment":
+            guard let found = try EnvironmentCredentialProvider(environment: system.environment).credentials().resolved
+            else {
+                throw CredentialError.partialCredentials(source: origin, missing: "AWS_ACCESS_KEY_ID")
+            }
+            return found
+        case "ec2instancemetadata":
+            switch try InstanceMetadataProvider(system: system, profile: profile).credentials() {
+            case .found(let found): return found
+            case .passedOver(let reason): throw CredentialError.endpointFailed(source: origin, reason: reason)
+            }
+        case "ecscontainer":
+            guard let found = try ContainerCredentialProvider(system: system).credentials().resolved else {
+                throw CredentialError.partialCredentials(
+                    source: origin, missing: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (or _FULL_URI)")
+            }
+            return found
+        default:
+            throw CredentialError.invalidValue(
+                name: "credential_source", source: "profile '\(profile.name)'",
+                expected: "Environment, Ec2InstanceMetadata or EcsContainer (not \(source))")
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import EKSAuthTestSupport
+import Foundation
+import Testing
+
+@testable import AWSConfiguration
+@testable import AWSSigning
+@testable import EKSAuthCore
+@testable import EKSAuthSystem
+
+@Suite("Credential cache entries and listing")
+struct CredentialCacheTests {
+    static let directory = "/home/u/.kube/cache/eks-auth"
+    static let now = Date(timeIntervalSince1970: 1_704_164_645)  // 2024-01-02T03:04:05Z
+
+    static func system(_ files: InMemoryFileSystem) -> SystemContext {
+        SystemContext(environment: Environment(["HOME": "/home/u"]), clock: .fixed(now), fileSystem: files)
+    }
+
+    /// A file as the first format (every kind stored as a role) wrote it.
+    static func formatOne(role: String, session: String, profile: String, expiration: String) -> String {
+        """
+        {"accessKeyId":"ASIAOLD","assumedRoleArn":"\(session)","expiration":"\(expiration)",\
+        "obtained":"2024-01-02T02:04:05Z","profile":"\(profile)","roleArn":"\(role)",\
+        "secretAccessKey":"old-secret","sessionToken":"old-token","version":1}
+        """
+    }
+
+    @Test(
+        "reads first-format files, telling the other sources from roles by their role field",
+        arguments: [
+            (
+                "arn:aws:iam::1:role/r", "arn:aws:sts::1:assumed-role/r/s",
+                CachedSession.assumedRole(
+                    roleARN: "arn:aws:iam::1:role/r", assumedRoleARN: "arn:aws:sts::1:assumed-role/r/s")
+            ),
+            ("sso:123456789012:Admin", "", .identityCenter(accountID: "123456789012", roleName: "Admin")),
+            ("credential_process", "", .process),
+        ])
+    func formatOneSessions(role: String, session: String, expected: CachedSession) throws {
+        let text = Self.formatOne(role: role, session: session, profile: "dev", expiration: "2024-01-02T04:04:05Z")
+        let entry = try JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
+        #expect(entry.session == expected)
+        #expect(entry.session.roleLabel == role)
+        #expect((entry.session.assumedRoleARN ?? "") == session)
+        let cached = try #require(entry.cached)
+        #expect(cached.credentials.accessKeyID == "ASIAOLD")
+        #expect(cached.credentials.sessionToken == "old-token")
+    }
+
+    @Test(
+        "writes the kind and only what identifies the session, and reads it back",
+        arguments: [
+            CachedSession.assumedRole(
+                roleARN: "arn:aws:iam::1:role/r", assumedRoleARN: "arn:aws:sts::1:assumed-role/r/s"),
+            .webIdentity(roleARN: "arn:aws:iam::1:role/w", assumedRoleARN: "arn:aws:sts::1:assumed-role/w/s"),
+            .identityCenter(accountID: "123456789012", roleName: "Admin"),
+            .process,
+        ])
+    func roundTrip(session: CachedSession) throws {
+        let credentials = AWSCredentials(
+            accessKeyID: "ASIANEW", secretAccessKey: "s", sessionToken: "t", expiration: Self.now.addingTimeInterval(60)
+        )
+        let entry = CacheEntry(
+            CachedCredentials(credentials: credentials, session: session), profile: "dev", obtained: Self.now)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(entry), as: UTF8.self)
+        #expect(text.contains("\"version\":2"))
+        #expect(!text.contains("credential_process"))
+        #expect(text.contains("\"roleArn\"") == (session.assumedRoleARN != nil))
+        let back = try JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
+        #expect(back == entry)
+        #expect(back.cached == CachedCredentials(credentials: credentials, session: session))
+    }
+
+    @Test("a first-format file is served from the cache, and a fresh write uses the new format")
+    func formatOneServed() throws {
+        let files = InMemoryFileSystem()
+        let system = Self.system(files)
+        let key = CacheKey(
+            baseAccessKeyID: "credential-process:get-creds", profile: "dev", roleARN: "credential_process",
+            externalID: nil, sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .process)
+        let cache = CredentialCache(directory: Self.directory, fileSystem: files, warn: { _ in })
+        files.write(
+            Self.formatOne(role: "credential_process", session: "", profile: "dev", expiration: "2024-01-02T05:04:05Z"),
+            to: cache.path(for: key))
+        let hit = try CredentialCache.through(key, system: system, label: "test") {
+            Issue.record("fetched although the cache held a fresh entry")
+            return CachedCredentials(
+                credentials: AWSCredentials(accessKeyID: "x", secretAccessKey: "y"), session: .process)
+        }
+        #expect(hit.credentials.accessKeyID == "ASIAOLD")
+        #expect(hit.session == .process)
+
+        files.write("{\"version\":1}", to: cache.path(for: key))
+        let fetched = try CredentialCache.through(key, system: system, label: "test") {
+            CachedCredentials(
+                credentials: AWSCredentials(
+                    accessKeyID: "ASIANEW", secretAccessKey: "s", sessionToken: "t",
+                    expiration: Self.now.addingTimeInterval(3600)),
+                session: .process)
+        }
+        #expect(fetched.credentials.accessKeyID == "ASIANEW")
+        let written = try #require(files.text(of: cache.path(for: key)))
+        #expect(written.contains("\"kind\":\"process\""))
+        #expect(written.contains("\"version\":2"))
+    }
+
+    @Test("cache list prints the same table for first-format and new files")
+    func listing() throws {
+        let files = InMemoryFileSystem()
+        let role = "arn:aws:iam::123456789012:role/admin"
+        let session = "arn:aws:sts::123456789012:assumed-role/admin/alice"
+        files.write(
+            Self.formatOne(role: role, session: session, profile: "dev", expiration: "2024-01-02T04:04:05Z"),
+            to: "\(Self.directory)/aaaaaaaaaaaaaaaa.json")
+        files.write(
+            Self.formatOne(
+                role: "credential_process", session: "", profile: "proc", expiration: "2024-01-02T03:00:00Z"),
+            to: "\(Self.directory)/bbbbbbbbbbbbbbbb.json")
+        let sso = CacheEntry(
+            CachedCredentials(
+                credentials: AWSCredentials(
+                    accessKeyID: "ASIASSO", secretAccessKey: "s", sessionToken: "t",
+                    expiration: Self.now.addingTimeInterval(1830)),
+                session: .identityCenter(accountID: "123456789012", roleName: "Admin")),
+            profile: "sso", obtained: Self.now)
+        files.write(
+            String(decoding: try JSONEncoder().encode(sso), as: UTF8.self),
+            to: "\(Self.directory)/cccccccccccccccc.json")
+        files.write("not json", to: "\(Self.directory)/dddddddddddddddd.json")
+        files.write("", to: "\(Self.directory)/aaaaaaaaaaaaaaaa.lock")
+
+        let listing = try CacheService(system: Self.system(files)).list()
+        // The rows the old command built from each file's roleArn and assumedRoleArn.
+        let expected = TableText.render(
+            header: ["KEY", "ROLE", "SESSION", "PROFILE", "EXPIRES", "STATE"],
+            rows: [
+                ["aaaaaaaaaaaa", role, session, "dev", "2024-01-02T04:04:05Z", "60 min left"],
+                ["bbbbbbbbbbbb", "credential_process", "", "proc", "2024-01-02T03:00:00Z", "expired"],
+                ["cccccccccccc", "sso:123456789012:Admin", "", "sso", "2024-01-02T03:34:35Z", "30 min left"],
+            ])
+        #expect(listing == expected)
+        #expect(listing.hasPrefix("KEY            ROLE                                   SESSION   "))
+        #expect(!listing.contains("secret") && !listing.contains("old-token"))
+    }
+
+    @Test("cache list and clear say so when the cache is empty, and clear counts what it removed")
+    func emptyAndClear() throws {
+        let files = InMemoryFileSystem()
+        let service = CacheService(system: Self.system(files))
+        #expect(try service.list() == "no cached credentials in \(Self.directory)")
+        files.write("{}", to: "\(Self.directory)/a.json")
+        files.write("", to: "\(Self.directory)/a.lock")
+        #expect(try service.clear() == "removed 1 cached session from \(Self.directory)")
+        #expect(try service.clear() == "removed 0 cached sessions from \(Self.directory)")
+        #expect(files.text(of: "\(Self.directory)/a.lock") == nil)
+    }
+
+    @Test("the cache key is the digest existing cache files are named by")
+    func keyDigest() {
+        let key = CacheKey(
+            baseAccessKeyID: "AKIDEXAMPLE", profile: "dev", roleARN: "arn:aws:iam::123456789012:role/admin",
+            externalID: nil, sessionName: "s\"1", serialNumber: nil, durationSeconds: 3600,
+            endpoint: "https://sts.us-east-1.amazonaws.com us-east-1")
+        #expect(key.digest == "e8321b3dd804ee079b2ed0f3e6dada669096395d37f9ff2c5817e105ac106ed2")
+    }
+}
