@@ -34,26 +34,13 @@ extension Explanation {
         struct Wire: Encodable {
             var arn, canonicalArn: String
             var mapped: Bool
-            var matchedEntry, username: String?
+            var matchedEntry, username: OrNull<String>
             var groups, notes, nearMisses: [String]
-            // Explicit, so that an absent value is written as null (the synthesised form leaves it out).
-            func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(arn, forKey: .arn)
-                try c.encode(canonicalArn, forKey: .canonicalArn)
-                try c.encode(mapped, forKey: .mapped)
-                try c.encode(matchedEntry, forKey: .matchedEntry)
-                try c.encode(username, forKey: .username)
-                try c.encode(groups, forKey: .groups)
-                try c.encode(notes, forKey: .notes)
-                try c.encode(nearMisses, forKey: .nearMisses)
-            }
-            enum CodingKeys: CodingKey { case arn, canonicalArn, mapped, matchedEntry, username, groups, notes, nearMisses }
         }
         return JSONOutput.compact(
             Wire(
                 arn: arn, canonicalArn: canonicalARN, mapped: isMapped,
-                matchedEntry: entry?.location ?? (viaAccount ? "mapAccounts" : nil), username: username,
+                matchedEntry: OrNull(entry?.location ?? (viaAccount ? "mapAccounts" : nil)), username: OrNull(username),
                 groups: groups, notes: notes, nearMisses: candidates))
     }
 }

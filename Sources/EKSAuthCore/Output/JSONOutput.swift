@@ -17,3 +17,20 @@ public enum JSONOutput {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// A value that is written as JSON `null` when absent. Synthesised `Encodable` leaves an absent
+/// optional out; the reports for scripts keep every key, so a script can tell "none" from "unknown".
+public struct OrNull<Wrapped: Encodable>: Encodable {
+    /// The value, or nil for `null`.
+    public var value: Wrapped?
+
+    /// Wraps `value`.
+    public init(_ value: Wrapped?) {
+        self.value = value
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}

@@ -53,56 +53,28 @@ extension TokenReport {
             var detail: String
         }
         struct Identity: Encodable {
-            var arn: String, canonicalArn: String?, account: String, userId: String, sessionName: String?
-            func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(arn, forKey: .arn)
-                try c.encode(canonicalArn, forKey: .canonicalArn)
-                try c.encode(account, forKey: .account)
-                try c.encode(userId, forKey: .userId)
-                try c.encode(sessionName, forKey: .sessionName)
-            }
-            enum CodingKeys: CodingKey { case arn, canonicalArn, account, userId, sessionName }
+            var arn: String, canonicalArn: OrNull<String>, account: String, userId: String
+            var sessionName: OrNull<String>
         }
         struct Report: Encodable {
-            var stsHost, region, partition, accessKeyId: String?
+            var stsHost, region, partition, accessKeyId: OrNull<String>
             var sessionToken: Bool
             var signedHeaders: [String]
-            var signedAt, expiresAt: String?
-            var secondsLeft: Int?
+            var signedAt, expiresAt: OrNull<String>
+            var secondsLeft: OrNull<Int>
             var valid: Bool
             var identity: Identity?
             var checks: [Check]
-            // Explicit, so that an absent value is written as null (the synthesised form leaves it out).
-            func encode(to encoder: Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(stsHost, forKey: .stsHost)
-                try c.encode(region, forKey: .region)
-                try c.encode(partition, forKey: .partition)
-                try c.encode(accessKeyId, forKey: .accessKeyId)
-                try c.encode(sessionToken, forKey: .sessionToken)
-                try c.encode(signedHeaders, forKey: .signedHeaders)
-                try c.encode(signedAt, forKey: .signedAt)
-                try c.encode(expiresAt, forKey: .expiresAt)
-                try c.encode(secondsLeft, forKey: .secondsLeft)
-                try c.encode(valid, forKey: .valid)
-                try c.encodeIfPresent(identity, forKey: .identity)
-                try c.encode(checks, forKey: .checks)
-            }
-            enum CodingKeys: CodingKey {
-                case stsHost, region, partition, accessKeyId, sessionToken, signedHeaders, signedAt, expiresAt
-                case secondsLeft, valid, identity, checks
-            }
         }
         let report = Report(
-            stsHost: host, region: region, partition: partition, accessKeyId: accessKeyID,
-            sessionToken: hasSessionToken, signedHeaders: signedHeaders, signedAt: signedAt.map(Timestamp.rfc3339),
-            expiresAt: expiresAt.map(Timestamp.rfc3339), secondsLeft: expiresAt.map { Int($0.timeIntervalSince(now)) },
-            valid: isValid,
+            stsHost: OrNull(host), region: OrNull(region), partition: OrNull(partition),
+            accessKeyId: OrNull(accessKeyID), sessionToken: hasSessionToken, signedHeaders: signedHeaders,
+            signedAt: OrNull(signedAt.map(Timestamp.rfc3339)), expiresAt: OrNull(expiresAt.map(Timestamp.rfc3339)),
+            secondsLeft: OrNull(expiresAt.map { Int($0.timeIntervalSince(now)) }), valid: isValid,
             identity: identity.map {
                 Identity(
-                    arn: $0.arn, canonicalArn: $0.canonicalARN, account: $0.account, userId: $0.userID,
-                    sessionName: $0.sessionName)
+                    arn: $0.arn, canonicalArn: OrNull($0.canonicalARN), account: $0.account, userId: $0.userID,
+                    sessionName: OrNull($0.sessionName))
             },
             checks: checks.map { Check(rule: $0.rule, passed: $0.passed, detail: $0.detail) })
         return JSONOutput.compact(report)
