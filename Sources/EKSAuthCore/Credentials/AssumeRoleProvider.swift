@@ -35,6 +35,9 @@ struct AssumeRoleProvider: CredentialProvider {
                 base = keys
             } else if visited.contains(source) || source == profile.name {
                 throw CredentialError.profileCycle(visited + [profile.name, source])
+            } else if visited.count + 1 > CredentialChain.maxProfileHops {
+                throw CredentialError.profileChainTooLong(
+                    first: visited.first ?? profile.name, hops: CredentialChain.maxProfileHops)
             } else {
                 guard let sourceProfile = settings.config.profile(named: source) else {
                     throw ConfigError.profileNotFound(

@@ -14,6 +14,11 @@ public typealias RoleAssumption =
 /// Each source passed over is traced with the reason; a source that is configured but broken stops
 /// the chain with its error.
 public struct CredentialChain: Sendable {
+    /// The most `role_arn` hops a `source_profile` chain may take. Real chains take two or three;
+    /// the bound keeps a generated or hostile config (thousands of hops) from exhausting the stack
+    /// and the STS quota, and keeps the cycle check's list short.
+    public static let maxProfileHops = 32
+
     let settings: AWSSettings
     let system: SystemContext
     let assumeRole: RoleAssumption

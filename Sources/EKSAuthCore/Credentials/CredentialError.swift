@@ -37,6 +37,8 @@ public enum CredentialError: EKSAuthError, Equatable {
     case invalidValue(name: String, source: String, expected: String)
     /// `source_profile` links that come back to a profile already in the chain.
     case profileCycle([String])
+    /// A `source_profile` chain longer than `CredentialChain.maxProfileHops` (`first` starts it).
+    case profileChainTooLong(first: String, hops: Int)
     /// A file a source needs (web identity token, container authorization token) cannot be read.
     case unreadableFile(path: String, purpose: String, reason: String)
     /// `credential_process` did not deliver: could not start, failed, or ran too long.
@@ -66,6 +68,8 @@ public enum CredentialError: EKSAuthError, Equatable {
             return "invalid \(name) in \(source): expected \(expected)"
         case .profileCycle(let chain):
             return "source_profile chain loops: \(chain.map { "'\($0)'" }.joined(separator: " -> "))"
+        case .profileChainTooLong(let first, let hops):
+            return "the source_profile chain of profile '\(first)' is longer than \(hops) role_arn hops"
         case .unreadableFile(let path, let purpose, let reason):
             return "cannot read \(purpose) \(path): \(reason)"
         case .processFailed(let profile, let reason), .processOutputInvalid(let profile, let reason):
@@ -101,7 +105,9 @@ public enum CredentialError: EKSAuthError, Equatable {
     public var kind: FailureKind {
         switch self {
         case .noCredentials, .unsupportedProfile: return .configuration
-        case .partialCredentials, .invalidValue, .profileCycle, .unreadableFile, .processOutputInvalid: return .badInput
+        case .partialCredentials, .invalidValue, .profileCycle, .profileChainTooLong, .unreadableFile,
+            .processOutputInvalid:
+            return .badInput
         case .expired, .ssoLoginRequired, .endpointRefused: return .denied
         case .processFailed, .endpointFailed: return .unavailable
         }

@@ -184,4 +184,45 @@ struct ProfileChainTests {
         }
         #expect(http.requests.isEmpty)
     }
+
+    @Test("a 5,000-hop source_profile chain or cycle ends in one clear error before any STS call")
+    func hopLimit() throws {
+        var chain = "[profile p5000]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n"
+        for hop in 0..<5000 {
+            chain += "[profile p\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\(hop)\nsource_profile = p\(hop + 1)\n"
+        }
+        let (system, http) = Self.context(config: chain)
+        let error = #expect(throws: CredentialError.self) { try Self.resolve(system, profile: "p0") }
+        #expect(error == .profileChainTooLong(first: "p0", hops: CredentialChain.maxProfileHops))
+        #expect(error?.message == "the source_profile chain of profile 'p0' is longer than 32 role_arn hops")
+        #expect(error?.kind == .badInput)
+        #expect(Self.bodies(http).isEmpty)
+
+        var cycle = ""
+        for hop in 0..<5000 {
+            cycle += "[profile c\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = c\((hop + 1) % 5000)\n"
+        }
+        let (looping, _) = Self.context(config: cycle)
+        #expect(throws: CredentialError.profileChainTooLong(first: "c0", hops: 32)) {
+            try Self.resolve(looping, profile: "c0")
+        }
+    }
+
+    @Test("a chain of exactly the limit (32 role_arn hops) resolves; one more is refused")
+    func hopLimitEdge() throws {
+        let hops = CredentialChain.maxProfileHops
+        var chain = "[profile p\(hops)]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n"
+        for hop in 0..<hops {
+            chain += "[profile p\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\(hop)\nsource_profile = p\(hop + 1)\n"
+        }
+        let (system, http) = Self.context(config: chain)
+        _ = try Self.resolve(system, profile: "p0")
+        #expect(Self.bodies(http).count == hops)
+        // One more hop in front is one too many.
+        let (longer, _) = Self.context(
+            config: chain + "[profile extra]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = p0\n")
+        #expect(throws: CredentialError.profileChainTooLong(first: "extra", hops: hops)) {
+            try Self.resolve(longer, profile: "extra")
+        }
+    }
 }
