@@ -123,7 +123,7 @@ public struct CredentialCache: Sendable {
 
     /// The entries on disk, with their file names; unreadable ones are skipped.
     public func entries() throws -> [(file: String, entry: CacheEntry)] {
-        let names = try fileSystem.contents(of: directory).filter { $0.hasSuffix(".json") }
+        let names = try fileSystem.contents(of: directory).filter { Self.ownFile($0) == .entry }
         return names.compactMap { name in
             guard let bytes = try? fileSystem.read("\(directory)/\(name)"),
                 let entry = try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes))
@@ -132,19 +132,47 @@ public struct CredentialCache: Sendable {
         }
     }
 
-    /// Removes every entry and lock file; returns how many entries were removed.
+    /// Removes every entry, lock and left-over temporary file of ours, and nothing else: the
+    /// directory may be shared (`EKS_AUTH_CACHE_DIR` pointed at a project folder). Returns how many
+    /// entries were removed.
     @discardableResult
     public func clear() throws -> Int {
         var removed = 0
         for name in try fileSystem.contents(of: directory) {
-            if name.hasSuffix(".json") {
+            switch Self.ownFile(name) {
+            case .entry?:
                 try fileSystem.remove("\(directory)/\(name)")
                 removed += 1
-            } else if name.hasSuffix(".lock") || name.hasPrefix(".tmp-") {
+            case .lock?, .temporary?:
                 try fileSystem.remove("\(directory)/\(name)")
+            case nil:
+                continue
             }
         }
         return removed
+    }
+
+    /// What a file of ours in the cache directory is.
+    enum OwnFile { case entry, lock, temporary }
+
+    /// The kind of file `name` is when eks-auth wrote it: `<64 hex digits>.json` (an entry),
+    /// `<64 hex digits>.lock`, or `.eks-auth-tmp-XXXXXX` (an atomic write cut short); nil otherwise.
+    static func ownFile(_ name: String) -> OwnFile? {
+        let isHex = { (c: Character) in c.isASCII && c.isHexDigit && !c.isUppercase }
+        if name.count == 69, name.prefix(64).allSatisfy(isHex) {
+            switch name.suffix(5) {
+            case ".json": return .entry
+            case ".lock": return .lock
+            default: return nil
+            }
+        }
+        let tempPrefix = ".eks-auth-tmp-"
+        if name.hasPrefix(tempPrefix), name.count == tempPrefix.count + 6,
+            name.dropFirst(tempPrefix.count).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        {
+            return .temporary
+        }
+        return nil
     }
 
     static func reason(_ error: Error) -> String {

@@ -51,7 +51,7 @@ struct LiveFileSystem: FileSystem {
 
     func writeAtomically(_ bytes: [UInt8], to path: String, mode: UInt16) throws {
         let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        var template = Array("\(directory.isEmpty ? "." : directory)/.tmp-XXXXXX".utf8CString)
+        var template = Array("\(directory.isEmpty ? "." : directory)/.eks-auth-tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw Self.error(path) }
         let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -113,11 +113,11 @@ struct CredentialCacheTests {
         let session = "arn:aws:sts::123456789012:assumed-role/admin/alice"
         files.write(
             Self.formatOne(role: role, session: session, profile: "dev", expiration: "2024-01-02T04:04:05Z"),
-            to: "\(Self.directory)/aaaaaaaaaaaaaaaa.json")
+            to: "\(Self.directory)/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json")
         files.write(
             Self.formatOne(
                 role: "credential_process", session: "", profile: "proc", expiration: "2024-01-02T03:00:00Z"),
-            to: "\(Self.directory)/bbbbbbbbbbbbbbbb.json")
+            to: "\(Self.directory)/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.json")
         let sso = CacheEntry(
             CachedCredentials(
                 credentials: AWSCredentials(
@@ -127,9 +127,9 @@ struct CredentialCacheTests {
             profile: "sso", obtained: Self.now)
         files.write(
             String(decoding: try JSONEncoder().encode(sso), as: UTF8.self),
-            to: "\(Self.directory)/cccccccccccccccc.json")
-        files.write("not json", to: "\(Self.directory)/dddddddddddddddd.json")
-        files.write("", to: "\(Self.directory)/aaaaaaaaaaaaaaaa.lock")
+            to: "\(Self.directory)/cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.json")
+        files.write("not json", to: "\(Self.directory)/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.json")
+        files.write("", to: "\(Self.directory)/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lock")
 
         let listing = try CacheService(system: Self.system(files)).list()
         // The rows the old command built from each file's roleArn and assumedRoleArn.
@@ -150,11 +150,28 @@ struct CredentialCacheTests {
         let files = InMemoryFileSystem()
         let service = CacheService(system: Self.system(files))
         #expect(try service.list() == "no cached credentials in \(Self.directory)")
-        files.write("{}", to: "\(Self.directory)/a.json")
-        files.write("", to: "\(Self.directory)/a.lock")
+        let key = String(repeating: "a", count: 64)
+        files.write("{}", to: "\(Self.directory)/\(key).json")
+        files.write("", to: "\(Self.directory)/\(key).lock")
+        files.write("", to: "\(Self.directory)/.eks-auth-tmp-Ab12Cd")
         #expect(try service.clear() == "removed 1 cached session from \(Self.directory)")
         #expect(try service.clear() == "removed 0 cached sessions from \(Self.directory)")
-        #expect(files.text(of: "\(Self.directory)/a.lock") == nil)
+        #expect(files.text(of: "\(Self.directory)/\(key).lock") == nil)
+        #expect(files.text(of: "\(Self.directory)/.eks-auth-tmp-Ab12Cd") == nil)
+    }
+
+    @Test("cache clear and list touch only files eks-auth writes, in a directory shared with others")
+    func foreignFiles() throws {
+        let files = InMemoryFileSystem()
+        let service = CacheService(system: Self.system(files))
+        let foreign = [
+            "package.json", "build.lock", ".tmp-x", ".tmp-abcdef", ".eks-auth-tmp-x", String(repeating: "A", count: 64) + ".json",
+            String(repeating: "a", count: 63) + ".json", String(repeating: "a", count: 64) + ".json.bak",
+        ]
+        for name in foreign { files.write("{}", to: "\(Self.directory)/\(name)") }
+        #expect(try service.list() == "no cached credentials in \(Self.directory)")
+        #expect(try service.clear() == "removed 0 cached sessions from \(Self.directory)")
+        for name in foreign { #expect(files.text(of: "\(Self.directory)/\(name)") == "{}", "\(name) was removed") }
     }
 
     @Test("the cache key is the digest existing cache files are named by")
