@@ -18,6 +18,10 @@ public enum AWSServiceError: EKSAuthError, Equatable {
     public struct ServiceFailure: Equatable, Sendable {
         /// The service's signing name, e.g. `sts`, `iam`, `eks`.
         public var service: String
+
+        /// Whether the service speaks REST-JSON (EKS, …) rather than the Query protocol (STS, IAM):
+        /// the two word their errors differently, and eks-auth has always reported them so.
+        public var isRESTJSON: Bool { service != "sts" && service != "iam" }
         /// The operation, e.g. `AssumeRole`.
         public var operation: String
         /// The HTTP status.
@@ -54,18 +58,18 @@ public enum AWSServiceError: EKSAuthError, Equatable {
         "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch",
         "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "IncompleteSignature",
         "RequestExpired", "RegionDisabledException", "InvalidAccessKeyId", "InvalidIdentityToken", "IDPRejectedClaim",
-        "UnauthorizedException", "ForbiddenException",
     ]
 
     /// Error codes about the request's parameters.
     static let parameterCodes: Set<String> = [
         "ValidationError", "InvalidParameterValue", "InvalidParameterCombination", "MissingParameter",
-        "MalformedPolicyDocument", "PackedPolicyTooLarge", "InvalidAction", "InvalidParameterException",
-        "InvalidRequestException",
+        "MalformedPolicyDocument", "PackedPolicyTooLarge", "InvalidAction",
     ]
 
     public var message: String {
         switch self {
+        case .service(let f) where f.isRESTJSON:
+            return "\(f.operation) failed: \(f.code): \(f.message) (HTTP \(f.status))"
         case .service(let f):
             var text: String
             if let role = f.roleARN {
@@ -87,6 +91,8 @@ public enum AWSServiceError: EKSAuthError, Equatable {
 
     public var hint: String? {
         switch self {
+        case .service(let f) where f.isRESTJSON:
+            return f.code.contains("AccessDenied") ? "the caller needs eks:\(f.operation) on the cluster" : nil
         case .service(let f) where f.code == "AccessDenied" && f.operation == "AssumeRole":
             return "the caller needs sts:AssumeRole on the role (e.g. through its IAM group's policy) and the "
                 + "role's trust policy must allow it; check with 'aws sts assume-role --role-arn "
@@ -96,8 +102,6 @@ public enum AWSServiceError: EKSAuthError, Equatable {
             && ["AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredTokenException"].contains(f.code):
             return "check the token's issuer and audience (sts.amazonaws.com), the OIDC provider registered in IAM, "
                 + "and the conditions of the role's trust policy on sts:AssumeRoleWithWebIdentity"
-        case .service(let f) where f.service == "eks" && (f.code.contains("AccessDenied") || f.status == 403):
-            return "the caller needs eks:\(f.operation) on the cluster"
         case .service(let f) where f.code == "InvalidClientTokenId" || f.code == "SignatureDoesNotMatch":
             return "the access key or secret is wrong or deleted; check with 'aws sts get-caller-identity'"
         case .service(let f) where f.code == "ExpiredToken" || f.code == "ExpiredTokenException":
@@ -113,15 +117,18 @@ public enum AWSServiceError: EKSAuthError, Equatable {
 
     public var kind: FailureKind {
         switch self {
-        case .service(let f):
-            if Self.deniedCodes.contains(f.code) || f.code.contains("AccessDenied") || f.status == 403 {
+        case .service(let f) where f.isRESTJSON:
+            // EKS (REST-JSON): a denial by name or status; 5xx and throttling are the service's
+            // trouble; any other 4xx means the request named something wrong.
+            if f.code.contains("AccessDenied") || f.code.contains("UnrecognizedClient") || f.status == 403 {
                 return .denied
             }
+            return f.status >= 500 || f.status == 429 ? .unavailable : .badInput
+        case .service(let f):
+            // STS and IAM (Query): the codes above; anything else is reported as unavailable.
+            if Self.deniedCodes.contains(f.code) { return .denied }
             if Self.parameterCodes.contains(f.code) { return .usage }
-            // A REST-JSON service (EKS) answers 4xx for a request that names something wrong; the
-            // Query services (STS, IAM) have always been reported as unavailable for codes not listed.
-            if f.status >= 500 || f.status == 429 || ["sts", "iam"].contains(f.service) { return .unavailable }
-            return .badInput
+            return .unavailable
         case .unreachable, .malformedResponse:
             return .unavailable
         }

@@ -66,8 +66,12 @@ public struct CachedCredentials: Sendable, Equatable {
 
 /// One cached session, as stored in its file (0600, JSON).
 ///
-/// Format 2 names the kind of session (`assume-role`, `web-identity`, `sso`, `process`) and only
-/// the fields that identify it. Format 1 files (every kind stored as a role) are still read.
+/// Files carry `kind` (`assume-role`, `web-identity`, `sso`, `process`) and the fields that identify
+/// that kind of session, and still the `roleArn`/`assumedRoleArn` pair of the first files
+/// (`sso:ACCOUNT:ROLE` or `credential_process` for the sources that are not roles), under the same
+/// `version` 1: an earlier eks-auth, after a rollback or beside this one on the same cache
+/// directory, reads them as it always did (it ignores `kind`), and files without `kind` are read
+/// by their `roleArn`.
 public struct CacheEntry: Sendable, Equatable, Codable {
     /// The file format version.
     public var version: Int
@@ -86,9 +90,9 @@ public struct CacheEntry: Sendable, Equatable, Codable {
     /// When they were obtained, RFC 3339.
     public var obtained: String
 
-    /// The format this version writes.
-    public static let currentVersion = 2
-    /// The formats this version reads.
+    /// The format this version writes: 1, with `kind` added (older readers ignore unknown keys).
+    public static let currentVersion = 1
+    /// The formats this version reads (2 was written by development builds only).
     static let readableVersions = 1...2
 
     /// An entry for `cached`, obtained by `profile` at `date`.
@@ -154,7 +158,8 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         }
     }
 
-    /// Writes format 2: the kind and the fields that identify the session.
+    /// Writes the kind and the fields that identify the session, and the `roleArn` and
+    /// `assumedRoleArn` an earlier eks-auth reads.
     /// - Throws: `EncodingError` from the encoder.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -172,8 +177,12 @@ public struct CacheEntry: Sendable, Equatable, Codable {
             try c.encode(Kind.sso, forKey: .kind)
             try c.encode(account, forKey: .accountID)
             try c.encode(role, forKey: .roleName)
+            try c.encode("sso:\(account):\(role)", forKey: .roleARN)
+            try c.encode("", forKey: .assumedRoleARN)
         case .process:
             try c.encode(Kind.process, forKey: .kind)
+            try c.encode("credential_process", forKey: .roleARN)
+            try c.encode("", forKey: .assumedRoleARN)
         }
         try c.encode(profile, forKey: .profile)
         try c.encode(accessKeyID, forKey: .accessKeyID)

@@ -65,9 +65,23 @@ struct CredentialCacheTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let text = String(decoding: try encoder.encode(entry), as: UTF8.self)
-        #expect(text.contains("\"version\":2"))
-        #expect(!text.contains("credential_process"))
-        #expect(text.contains("\"roleArn\"") == (session.assumedRoleARN != nil))
+        #expect(text.contains("\"version\":1"))
+        #expect(text.contains("\"kind\":"))
+        // An earlier eks-auth (rollback, or a second version on the same cache) reads every entry:
+        // its decoder wanted these fields, all strings, and ignored the rest.
+        struct FirstFormat: Decodable {
+            var version: Int
+            var roleArn, assumedRoleArn, profile, accessKeyId, secretAccessKey, sessionToken, expiration, obtained: String
+        }
+        let old = try JSONDecoder().decode(FirstFormat.self, from: Data(text.utf8))
+        #expect(old.version == 1 && old.accessKeyId == "ASIANEW")
+        let legacy = CachedSession.legacy(roleARN: old.roleArn, assumedRoleARN: old.assumedRoleArn)
+        if case .webIdentity(let role, let assumed) = session {
+            // The first format kept web identity sessions as assumed roles.
+            #expect(legacy == .assumedRole(roleARN: role, assumedRoleARN: assumed))
+        } else {
+            #expect(legacy == session)
+        }
         let back = try JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
         #expect(back == entry)
         #expect(back.cached == CachedCredentials(credentials: credentials, session: session))
@@ -103,7 +117,7 @@ struct CredentialCacheTests {
         #expect(fetched.credentials.accessKeyID == "ASIANEW")
         let written = try #require(files.text(of: cache.path(for: key)))
         #expect(written.contains("\"kind\":\"process\""))
-        #expect(written.contains("\"version\":2"))
+        #expect(written.contains("\"version\":1"))
     }
 
     @Test("cache list prints the same table for first-format and new files")
