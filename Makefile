@@ -3,6 +3,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
 PYTHON ?= python3
+STRIP ?= strip
 # Every target may import only the targets it declares: the layers are enforced, not only drawn.
 IMPORT_CHECK = --explicit-target-dependency-import-check error
 RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK)
@@ -41,9 +42,10 @@ layers: ## Build each library target on its own (each compiles with only the lay
 		echo "layers: $$target builds alone"; \
 	done
 
-install: build ## Install eks-auth into $(DESTDIR)$(PREFIX)/bin
+install: build ## Install eks-auth, stripped, into $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/eks-auth
+	$(STRIP) $(DESTDIR)$(PREFIX)/bin/eks-auth
 
 uninstall: ## Remove eks-auth from $(DESTDIR)$(PREFIX)/bin
 	rm -f $(DESTDIR)$(PREFIX)/bin/eks-auth
@@ -51,7 +53,7 @@ uninstall: ## Remove eks-auth from $(DESTDIR)$(PREFIX)/bin
 demo: build ## Make a token for the example cluster from the documented example keys and take it apart
 	@scripts/demo.sh $(BIN)
 
-bench: build ## Time eks-auth against aws eks get-token (and aws-iam-authenticator when present)
+bench: build ## Time eks-auth against aws eks get-token; count its instructions (callgrind) and installed size
 	@scripts/bench.sh $(BIN)
 
 lint: ## Check formatting with swift-format

@@ -2,6 +2,9 @@
 # Benchmark (not a test): time eks-auth against `aws eks get-token` (and
 # aws-iam-authenticator when it is on PATH) on the documented example keys,
 # then the assumed-role paths against a local moto STS. No AWS account needed.
+# Beside the clocks it prints deterministic figures: callgrind's instruction counts (static keys, the
+# cached assumed role, static keys from a 2,000-profile config), the STS round trips of a cold
+# --role-arn call, and the installed (stripped) size.
 #
 # Usage: scripts/bench.sh [path/to/eks-auth]   (make bench passes .build/release/eks-auth)
 # Results go to stdout; hyperfine's raw JSON stays in a temp dir.
@@ -31,7 +34,8 @@ cleanup() {
         wait "$moto_pid" 2>/dev/null || true
     fi
     # Keep only the raw JSON and the RSS table.
-    rm -rf "${work:?}/home" "${work:?}/cache" "$work"/check.* "$work/rss.tmp"
+    rm -rf "${work:?}/home" "${work:?}/cache" "${work:?}/many" "${work:?}/empty-home" "$work"/check.* "$work/rss.tmp" \
+        "$work/eks-auth" "$work/eks-auth.installed" "$work"/callgrind.*
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -110,6 +114,41 @@ check() {
     fi
 }
 
+# Deterministic counts beside the clocks: callgrind's instructions for one run of a copy of the binary
+# without debug info (what `make install` leaves less its symbol table), in a clean environment.
+stripped=$work/eks-auth
+cp "$bin" "$stripped"
+strip --strip-debug "$stripped"
+installed=$work/eks-auth.installed
+strip -o "$installed" "$bin"
+: >"$work/instructions.tsv"
+# instructions KEY COMMAND...: one callgrind run in the environment held by run_env.
+instructions() {
+    local key=$1
+    shift
+    if ! command -v valgrind >/dev/null 2>&1; then
+        return 0
+    fi
+    rm -f "$work/callgrind.out"
+    if ! env -i "${run_env[@]}" valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" "$@" \
+        >/dev/null 2>"$work/callgrind.err"; then
+        echo "FAILED (instructions, $key): exit status from: $*"
+        sed 's/^/    /' "$work/callgrind.err" | tail -n 5
+        return 0
+    fi
+    printf '%s\t%s\n' "$key" "$(sed -n 's/^summary: //p' "$work/callgrind.out")" >>"$work/instructions.tsv"
+}
+mkdir -p "$work/empty-home"
+# The issue's reference environment: nothing but the keys and the region.
+counted_env=(
+    "PATH=/usr/bin:/bin"
+    "HOME=$work/empty-home"
+    "LANG=C.UTF-8"
+    "AWS_ACCESS_KEY_ID=$example_key"
+    "AWS_SECRET_ACCESS_KEY=$example_secret"
+    "AWS_REGION=$region"
+)
+
 : >"$work/rss.tsv"
 heading "Setup"
 echo "eks-auth:              $bin ($("$bin" --version 2>/dev/null || echo '?'))"
@@ -135,6 +174,22 @@ if [[ -n $authenticator ]]; then
 else
     echo "c aws-iam-authenticator token: not installed, skipped"
 fi
+
+command -v valgrind >/dev/null 2>&1 || apt_install valgrind
+run_env=("${counted_env[@]}")
+instructions "static keys" "$stripped" token --cluster-name dev
+mkdir -p "$work/many"
+"$python" "$repo/scripts/many-profiles.py" "$work/many/config" "$work/many/credentials"
+run_env=(
+    "PATH=/usr/bin:/bin"
+    "HOME=$work/empty-home"
+    "LANG=C.UTF-8"
+    "AWS_CONFIG_FILE=$work/many/config"
+    "AWS_SHARED_CREDENTIALS_FILE=$work/many/credentials"
+    "AWS_PROFILE=static"
+)
+instructions "static keys, 2,000-profile config" "$stripped" token --cluster-name dev
+run_env=("${static_env[@]}")
 
 # ------------------------------------------------ moto STS for d and e
 heading "Local STS (moto)"
@@ -213,12 +268,15 @@ if ((role_ok)); then
             echo "FAILED (d): hyperfine exited $?"
         peak_rss "d eks-auth --role-arn (cached)" "$rss_runs" \
             "$bin" token --cluster-name "$cluster" --role-arn "$role_arn"
+        instructions "cached assumed role" "$stripped" token --cluster-name dev --role-arn "$role_arn"
     fi
 
     # -------------------------------------------- e: uncached assumed role
     heading "e: first assumed-role call (AssumeRole against moto each run)"
     e_ok=1
-    check "e eks-auth" "$bin" token --cluster-name "$cluster" --role-arn "$role_arn" --no-cache || e_ok=0
+    check "e eks-auth" "$bin" token --cluster-name "$cluster" --role-arn "$role_arn" --no-cache --verbose || e_ok=0
+    # --verbose traces each STS request as "sts: <Operation> attempt <n> to <endpoint>".
+    grep -o 'sts: [A-Za-z]* attempt' "$work/check.err" | awk '{print $2}' | paste -sd, >"$work/sts-calls.txt" || true
     check "e aws" "$aws_bin" eks get-token --cluster-name "$cluster" --role-arn "$role_arn" || e_ok=0
     if ((e_ok)); then
         run_hyperfine "$work/uncached.json" --warmup 2 --min-runs 10 \
@@ -322,7 +380,7 @@ ours = {k: v for k, v in rss.items() if k.split(" ", 1)[1].startswith("eks-auth"
 static_rss = rss.get("a eks-auth token")
 if static_rss is not None:
     # The goal is the static-key path's (the one kubectl pays on every call); the others are reported.
-    print(f"  peak RSS < 20 MiB (static path):          {static_rss:8.1f} MiB  {verdict(static_rss < 20)}")
+    print(f"  peak RSS <= 12 MiB (static path):         {static_rss:8.1f} MiB  {verdict(static_rss <= 12)}")
 for name in sorted(k for k in ours if k != "a eks-auth token"):
     print(f"  peak RSS, {name + ':':31} {ours[name]:8.1f} MiB")
 if cached is not None:
@@ -341,4 +399,32 @@ f_ours = median("f eks-auth token (credential_process, cached)")
 f_aws = median("f aws eks get-token (credential_process)")
 if f_ours is not None and f_aws is not None:
     print(f"  aws get-token / eks-auth, process (f):    {f_aws / f_ours:8.1f} x    (eks-auth from its cache)")
+
+print()
+print("instructions (callgrind, one run, binary without debug info; deterministic)")
+counts = {}
+for line in (work / "instructions.tsv").read_text().splitlines():
+    key, count = line.split("\t")
+    counts[key] = int(count)
+if not counts:
+    print("  valgrind not installed, skipped")
+static_count = counts.get("static keys")
+if static_count is not None:
+    print(f"  static keys:                              {static_count / 1e6:8.2f} M    {verdict(static_count <= 4.0e6)} (goal <= 4.0 M)")
+cached_count = counts.get("cached assumed role")
+if cached_count is not None:
+    line = f"  cached assumed role:                      {cached_count / 1e6:8.2f} M"
+    if static_count is not None:
+        delta = cached_count - static_count
+        line += f"    {delta / 1e6:+.2f} M vs static  {verdict(delta <= 0.3e6)} (goal <= +0.3 M)"
+    print(line)
+many_count = counts.get("static keys, 2,000-profile config")
+if many_count is not None:
+    print(f"  static keys, 2,000-profile config:        {many_count / 1e6:8.2f} M")
+calls = work / "sts-calls.txt"
+if calls.exists() and calls.read_text().strip():
+    names = calls.read_text().strip().split(",")
+    print(f"  STS round trips, cold --role-arn (e):     {len(names):8d}      ({', '.join(names)})")
+size = (work / "eks-auth.installed").stat().st_size
+print(f"  installed size (stripped):                {size / 1e6:8.1f} MB   {verdict(size <= 30e6)} (goal <= 30 MB)")
 PY
