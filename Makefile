@@ -16,8 +16,9 @@ BIN = .build/release/eks-auth
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## Install the build dependencies (libssl-dev) when missing
+deps: ## Install the build dependencies (libssl-dev; g++ for libstdc++.a, linked statically) when missing
 	@dpkg -s libssl-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libssl-dev; }
+	@test -f "$$(gcc -print-file-name=libstdc++.a 2>/dev/null)" || { apt-get update -qq && apt-get install -y -qq g++; }
 
 test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, pytest, kubectl
 	@$(PYTHON) -c 'import moto.server, botocore, pytest, flask' 2>/dev/null || \
