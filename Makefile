@@ -26,6 +26,7 @@ test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, 
 	@command -v aws >/dev/null 2>&1 || $(PYTHON) -m pip install -q awscli
 	@command -v kubectl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kubernetes-client; }
 	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
+	@command -v faketime >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq faketime; }
 
 build: deps ## Build the release binary (static Swift standard library) at .build/release/eks-auth
 	$(SWIFT) build $(RELEASE_FLAGS)

@@ -34,6 +34,8 @@ def pytest_configure(config):
             missing.append(f"python module {module}")
     if shutil.which("kubectl") is None:
         missing.append("kubectl")
+    if shutil.which("faketime") is None:
+        missing.append("faketime")
     if missing:
         raise pytest.UsageError(
             "integration peers missing: " + ", ".join(missing) + " (run `make test-deps`); refusing to skip"

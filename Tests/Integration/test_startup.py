@@ -17,7 +17,7 @@ SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 def test_faketime_moves_the_clock_the_token_is_signed_with(run):
     faketime = shutil.which("faketime")
     if faketime is None:
-        pytest.skip("faketime is not installed")
+        pytest.fail("faketime is not installed (make test-deps installs it); refusing to skip")
     env = run.env(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_REGION="eu-west-1")
     rc, out, err = run.command([faketime, "2030-01-01 00:00:00", run.binary, "token", "--cluster-name", CLUSTER], env=env)
     assert rc == 0, err
