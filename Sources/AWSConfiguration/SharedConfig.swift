@@ -23,7 +23,7 @@ public struct SharedConfig: Sendable, Equatable {
     /// Reads both files from their default or environment-given paths; a missing file is empty.
     /// - Throws: `ConfigError.unreadableFile` or `.malformedFile`.
     public static func load(environment: Environment, fileSystem: FileSystem) throws -> SharedConfig {
-        let home = environment.home ?? "~"
+        let home = environment.homeForFiles
         let configPath = environment.expandingTilde(environment["AWS_CONFIG_FILE"] ?? "\(home)/.aws/config")
         let credentialsPath = environment.expandingTilde(
             environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials")

@@ -35,3 +35,11 @@
     guard count > 0 else { return nil }
     return UnsafeRawPointer(memchr(start, Int32(byte), count))
 }
+
+/// This user's home directory from the password database (getpwuid(3)), or nil. Called only when
+/// `HOME` is unset or empty: the look-up may load NSS modules, which a token call should not pay for.
+public func passwordDatabaseHome() -> String? {
+    guard let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir else { return nil }
+    let home = String(cString: directory)
+    return home.isEmpty ? nil : home
+}

@@ -2,10 +2,14 @@
 public struct Environment: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// All variables, including empty ones.
     public var variables: [String: String]
+    /// This user's home directory from the password database, for when `HOME` is unset or empty
+    /// (the executable looks it up only then).
+    public var passwordDatabaseHome: String?
 
-    /// An environment holding `variables`.
-    public init(_ variables: [String: String]) {
+    /// An environment holding `variables`; `passwordDatabaseHome` stands in for an unset `HOME`.
+    public init(_ variables: [String: String], passwordDatabaseHome: String? = nil) {
         self.variables = variables
+        self.passwordDatabaseHome = passwordDatabaseHome
     }
 
     public init(dictionaryLiteral elements: (String, String)...) {
@@ -18,12 +22,18 @@ public struct Environment: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         return value
     }
 
-    /// The home directory: `HOME`, else nil.
-    public var home: String? { self["HOME"] }
+    /// The home directory as Python's `os.path.expanduser` (and so botocore) finds it: `HOME`, else
+    /// the password database's entry for this user; nil when neither names one.
+    public var home: String? { self["HOME"] ?? passwordDatabaseHome.flatMap { $0.isEmpty ? nil : $0 } }
 
-    /// `path` with a leading `~` replaced by the home directory.
+    /// Where files under the home directory are looked for: `home`, else `/nonexistent` (the home
+    /// Debian gives users that have none), so that a missing home never turns `~/.aws/config` into
+    /// a path relative to whatever directory kubectl runs us from.
+    public var homeForFiles: String { home ?? "/nonexistent" }
+
+    /// `path` with a leading `~` replaced by the home directory (`homeForFiles`).
     public func expandingTilde(_ path: String) -> String {
-        guard path == "~" || path.hasPrefix("~/"), let home else { return path }
-        return home + path.dropFirst()
+        guard path == "~" || path.hasPrefix("~/") else { return path }
+        return homeForFiles + path.dropFirst()
     }
 }

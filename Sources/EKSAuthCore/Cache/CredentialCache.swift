@@ -25,7 +25,7 @@ public struct CredentialCache: Sendable {
     /// The cache directory: `EKS_AUTH_CACHE_DIR`, else `~/.kube/cache/eks-auth`.
     public static func directory(in environment: Environment) -> String {
         if let dir = environment["EKS_AUTH_CACHE_DIR"] { return environment.expandingTilde(dir) }
-        return "\(environment.home ?? "~")/.kube/cache/eks-auth"
+        return "\(environment.homeForFiles)/.kube/cache/eks-auth"
     }
 
     /// A cache in `directory`.

@@ -126,6 +126,6 @@ public struct KubeconfigService: Sendable {
         if let list = environment["KUBECONFIG"], let first = list.split(separator: ":").first {
             return environment.expandingTilde(String(first))
         }
-        return "\(environment.home ?? "~")/.kube/config"
+        return "\(environment.homeForFiles)/.kube/config"
     }
 }

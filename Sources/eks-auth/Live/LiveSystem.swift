@@ -20,7 +20,11 @@ struct LiveSystem {
     private let http: LazyHTTPClient
 
     init(verbose: Bool) {
-        let environment = Environment(ProcessInfo.processInfo.environment)
+        let variables = ProcessInfo.processInfo.environment
+        // With HOME unset or empty, the password database names the home directory, as botocore's
+        // os.path.expanduser does; never the working directory.
+        let environment = Environment(
+            variables, passwordDatabaseHome: (variables["HOME"] ?? "").isEmpty ? passwordDatabaseHome() : nil)
         let reporter = Reporter(verbose: verbose)
         let http = LazyHTTPClient(environment: environment)
         self.environment = environment
