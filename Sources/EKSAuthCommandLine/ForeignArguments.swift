@@ -5,8 +5,9 @@
 /// `aws eks update-kubeconfig` writes) becomes `token --cluster-name N … --region R --profile P`.
 /// aws-iam-authenticator's `token -i N -r ARN` needs no rewriting: `token` accepts its flags.
 package enum ForeignArguments {
-    /// AWS CLI global options that take a value and that `token` understands.
-    static let globalOptionsWithValue: Set<String> = ["--region", "--profile", "--output"]
+    /// AWS CLI global options that take a value and that `token` understands. An array, not a `Set`:
+    /// building the set on every call cost 0.5 M instructions (its generic type resolved at run time).
+    static let globalOptionsWithValue = ["--region", "--profile", "--output"]
 
     /// `arguments` (without the program name) in our form.
     package static func normalize(_ arguments: [String]) -> [String] {

@@ -80,7 +80,7 @@ public struct CredentialCache: Sendable {
             return nil
         }
         guard let bytes else { return nil }
-        guard let entry = try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes)), let cached = entry.cached
+        guard let entry = CacheEntry.decoding(bytes), let cached = entry.cached
         else {
             warn("ignoring corrupt cache file \(path)")
             return nil
@@ -126,7 +126,7 @@ public struct CredentialCache: Sendable {
         let names = try fileSystem.contents(of: directory).filter { Self.ownFile($0) == .entry }
         return names.compactMap { name in
             guard let bytes = try? fileSystem.read("\(directory)/\(name)"),
-                let entry = try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes))
+                let entry = CacheEntry.decoding(bytes)
             else { return nil }
             return (name, entry)
         }

@@ -20,7 +20,7 @@ struct LiveSystem {
     private let http: LazyHTTPClient
 
     init(verbose: Bool) {
-        let variables = ProcessInfo.processInfo.environment
+        let variables = processEnvironment()
         // With HOME unset or empty, the password database names the home directory, as botocore's
         // os.path.expanduser does; never the working directory.
         let environment = Environment(

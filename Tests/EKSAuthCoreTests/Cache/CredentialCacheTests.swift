@@ -39,6 +39,10 @@ struct CredentialCacheTests {
     func formatOneSessions(role: String, session: String, expected: CachedSession) throws {
         let text = Self.formatOne(role: role, session: session, profile: "dev", expiration: "2024-01-02T04:04:05Z")
         let entry = try JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
+        // The start-up path's own reader answers, and as the decoder does.
+        let members = try #require(JSONText.flatObject(Array(text.utf8)))
+        #expect(CacheEntry(members: members) == entry)
+        #expect(CacheEntry.decoding(Array(text.utf8)) == entry)
         #expect(entry.session == expected)
         #expect(entry.session.roleLabel == role)
         #expect((entry.session.assumedRoleARN ?? "") == session)
@@ -84,6 +88,8 @@ struct CredentialCacheTests {
         }
         let back = try JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
         #expect(back == entry)
+        #expect(CacheEntry(members: try #require(JSONText.flatObject(Array(text.utf8)))) == entry)
+        #expect(CacheEntry.decoding(Array(text.utf8)) == entry)
         #expect(back.cached == CachedCredentials(credentials: credentials, session: session))
     }
 
@@ -186,6 +192,23 @@ struct CredentialCacheTests {
         #expect(try service.list() == "no cached credentials in \(Self.directory)")
         #expect(try service.clear() == "removed 0 cached sessions from \(Self.directory)")
         for name in foreign { #expect(files.text(of: "\(Self.directory)/\(name)") == "{}", "\(name) was removed") }
+    }
+
+    @Test(
+        "reads what the hand-written reader declines through JSONDecoder, and rejects what neither reads",
+        arguments: [
+            // Spelled out by hand or by another tool: null kind, a float-free pretty print, escapes.
+            (#"{"version":1,"kind":null,"roleArn":"arn:aws:iam::1:role/r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"2024-01-02T04:04:05Z","obtained":"2024-01-02T03:04:05Z"}"#, true),
+            (#"{"version":1,"kind":"assume-role","roleArn":"arn:aws:iam::1:role\/r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"2024-01-02T04:04:05Z","obtained":"2024-01-02T03:04:05Z","extra":{"x":[1]}}"#, true),
+            (#"{"version":"1","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#, false),
+            (#"{"version":1,"kind":"unknown","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#, false),
+            (#"{"version":1,"kind":"sso","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#, false),
+            ("not json", false),
+        ])
+    func decodingAgreesWithTheDecoder(text: String, readable: Bool) {
+        let decoded = try? JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
+        #expect((decoded != nil) == readable)
+        #expect(CacheEntry.decoding(Array(text.utf8)) == decoded)
     }
 
     @Test("the cache key is the digest existing cache files are named by")
