@@ -36,10 +36,33 @@ public struct ExecInfo: Sendable, Equatable {
             var apiVersion: String?
             var spec: Spec?
         }
-        guard let wire = try? JSONDecoder().decode(Wire.self, from: Data(text.utf8)) else {
+        // kubectl sets this on every call: the small reader of the start-up path first, the decoder
+        // only for what it declines.
+        guard let wire = fastWire(text) ?? (try? JSONDecoder().decode(Wire.self, from: Data(text.utf8))) else {
             return ExecInfo(
                 apiVersion: .v1beta1, interactive: false,
                 warning: "KUBERNETES_EXEC_INFO is not valid JSON; answering in \(ExecAPIVersion.v1beta1.rawValue)")
+        }
+        /// `Wire` as `JSONDecoder` reads it, through `JSONText.parse`; nil where either declines.
+        func fastWire(_ text: String) -> Wire? {
+            guard let root = JSONText.parse(Array(text.utf8))?.object else { return nil }
+            var wire = Wire()
+            switch root["apiVersion"] {
+            case nil, .null?: break
+            case .string(let version)?: wire.apiVersion = version
+            default: return nil
+            }
+            switch root["spec"] {
+            case nil, .null?: break
+            case .object(let spec)?:
+                switch spec["interactive"] {
+                case nil, .null?: wire.spec = Wire.Spec()
+                case .bool(let interactive)?: wire.spec = Wire.Spec(interactive: interactive)
+                default: return nil
+                }
+            default: return nil
+            }
+            return wire
         }
         let interactive = wire.spec?.interactive ?? false
         guard let raw = wire.apiVersion, let version = ExecAPIVersion(rawValue: raw) else {

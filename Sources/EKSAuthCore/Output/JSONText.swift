@@ -56,22 +56,60 @@ extension JSONText {
         case integer(Int)
     }
 
-    /// The members of a JSON object whose values are all strings or integers (RFC 8259), e.g. a
-    /// cache entry; nil for anything else: nesting, other values, a repeated key, text after the
-    /// object, invalid JSON or escapes, or a number outside `Int`. Callers fall back to `JSONDecoder`
-    /// on nil, so this reader only needs to agree with it where it answers.
-    ///
-    /// Hand-written for the start-up path of a cached `token --role-arn`: `JSONDecoder` spent about
-    /// 0.6 M instructions on its first use (resolving its generic types at run time) to read one
-    /// 1 KB cache file; this reads it in about 30 K.
-    public static func flatObject(_ bytes: [UInt8]) -> [String: FlatValue]? {
-        bytes.withUnsafeBufferPointer { all -> [String: FlatValue]? in
-            var reader = FlatReader(all: all)
-            return reader.object()
+    /// A JSON value of the kinds the start-up path reads: no fractions or exponents.
+    public indirect enum Value: Sendable, Equatable {
+        case string(String)
+        case integer(Int)
+        case bool(Bool)
+        case null
+        case array([Value])
+        case object([String: Value])
+
+        /// The object's members; nil for other values.
+        public var object: [String: Value]? {
+            if case .object(let members) = self { return members }
+            return nil
         }
     }
 
-    private struct FlatReader {
+    /// How deep `parse` nests arrays and objects before it declines (`KUBERNETES_EXEC_INFO` and cache
+    /// files are two levels deep).
+    public static let maximumDepth = 32
+
+    /// The JSON value in `bytes` (RFC 8259), or nil where this small reader declines: a number with a
+    /// fraction or exponent or outside `Int`, a repeated key, nesting deeper than `maximumDepth`, or
+    /// anything that is not JSON (text after the value, bad escapes, lone surrogates, raw control
+    /// characters, invalid UTF-8). Callers fall back to `JSONDecoder` on nil, so it only needs to
+    /// agree with it where it answers.
+    ///
+    /// Hand-written for the start-up path: kubectl sets `KUBERNETES_EXEC_INFO` on every call, and a
+    /// cached `token --role-arn` reads a cache file; `JSONDecoder` spent about 1.3 M instructions on
+    /// its first use (resolving its generic types at run time) to read the first, 0.6 M the second.
+    public static func parse(_ bytes: [UInt8]) -> Value? {
+        bytes.withUnsafeBufferPointer { all -> Value? in
+            var reader = Reader(all: all)
+            guard let value = reader.value(depth: 0) else { return nil }
+            reader.skipSpace()
+            return reader.index == all.count ? value : nil
+        }
+    }
+
+    /// The members of a JSON object whose values are all strings or integers, e.g. a cache entry; nil
+    /// where `parse` declines or for any other value.
+    public static func flatObject(_ bytes: [UInt8]) -> [String: FlatValue]? {
+        guard let members = parse(bytes)?.object else { return nil }
+        var flat: [String: FlatValue] = [:]
+        for (key, value) in members {
+            switch value {
+            case .string(let text): flat[key] = .string(text)
+            case .integer(let number): flat[key] = .integer(number)
+            default: return nil
+            }
+        }
+        return flat
+    }
+
+    private struct Reader {
         let all: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -90,31 +128,50 @@ extension JSONText {
             return true
         }
 
-        mutating func object() -> [String: FlatValue]? {
+        mutating func take(_ word: StaticString) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard index + count <= all.count else { return false }
+            for offset in 0..<count where all[index + offset] != word.utf8Start[offset] { return false }
+            index += count
+            return true
+        }
+
+        mutating func value(depth: Int) -> Value? {
+            skipSpace()
+            guard index < all.count, depth <= JSONText.maximumDepth else { return nil }
+            switch all[index] {
+            case UInt8(ascii: "\""): return string().map(Value.string)
+            case UInt8(ascii: "{"): return object(depth: depth + 1).map(Value.object)
+            case UInt8(ascii: "["): return array(depth: depth + 1).map(Value.array)
+            case UInt8(ascii: "t"): return take("true") ? .bool(true) : nil
+            case UInt8(ascii: "f"): return take("false") ? .bool(false) : nil
+            case UInt8(ascii: "n"): return take("null") ? .null : nil
+            default: return integer().map(Value.integer)
+            }
+        }
+
+        mutating func object(depth: Int) -> [String: Value]? {
             guard take(UInt8(ascii: "{")) else { return nil }
-            var members: [String: FlatValue] = [:]
-            if take(UInt8(ascii: "}")) { return end(members) }
+            var members: [String: Value] = [:]
+            if take(UInt8(ascii: "}")) { return members }
             repeat {
                 skipSpace()
-                guard let key = string(), take(UInt8(ascii: ":")), let value = value(), members[key] == nil else {
-                    return nil
-                }
+                guard let key = string(), take(UInt8(ascii: ":")), let value = value(depth: depth), members[key] == nil
+                else { return nil }
                 members[key] = value
             } while take(UInt8(ascii: ","))
-            guard take(UInt8(ascii: "}")) else { return nil }
-            return end(members)
+            return take(UInt8(ascii: "}")) ? members : nil
         }
 
-        mutating func end(_ members: [String: FlatValue]) -> [String: FlatValue]? {
-            skipSpace()
-            return index == all.count ? members : nil
-        }
-
-        mutating func value() -> FlatValue? {
-            skipSpace()
-            guard index < all.count else { return nil }
-            if all[index] == UInt8(ascii: "\"") { return string().map(FlatValue.string) }
-            return integer().map(FlatValue.integer)
+        mutating func array(depth: Int) -> [Value]? {
+            guard take(UInt8(ascii: "[")) else { return nil }
+            var elements: [Value] = []
+            if take(UInt8(ascii: "]")) { return elements }
+            repeat {
+                guard let value = value(depth: depth) else { return nil }
+                elements.append(value)
+            } while take(UInt8(ascii: ","))
+            return take(UInt8(ascii: "]")) ? elements : nil
         }
 
         /// `-?(0|[1-9][0-9]*)` not followed by a fraction or exponent, within `Int`.

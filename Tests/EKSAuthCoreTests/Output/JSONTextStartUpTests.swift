@@ -56,3 +56,50 @@ struct JSONTextStartUpTests {
         #expect(JSONText.flatObject([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]) == nil)
     }
 }
+
+@Suite("KUBERNETES_EXEC_INFO through the start-up reader")
+struct ExecInfoStartUpTests {
+    /// What the decoder alone made of `text` (the reading before the start-up reader).
+    static func reference(_ text: String) -> (version: String?, interactive: Bool, readable: Bool) {
+        struct Wire: Decodable {
+            struct Spec: Decodable { var interactive: Bool? }
+            var apiVersion: String?
+            var spec: Spec?
+        }
+        guard let wire = try? JSONDecoder().decode(Wire.self, from: Data(text.utf8)) else { return (nil, false, false) }
+        return (wire.apiVersion, wire.spec?.interactive ?? false, true)
+    }
+
+    @Test(
+        "reads what kubectl sends, and agrees with the decoder on everything else",
+        arguments: [
+            #"{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}"#,
+            #"{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"cluster":{"server":"https://x","certificate-authority-data":"AAAA","config":null},"interactive":true}}"#,
+            #"{"apiVersion":"client.authentication.k8s.io/v1alpha1"}"#,
+            #"{"apiVersion":null,"spec":null}"#, #"{"spec":{"interactive":null}}"#, #"{"spec":{}}"#,
+            #"{"apiVersion":1}"#, #"{"spec":{"interactive":"yes"}}"#, #"{"spec":[]}"#, #"[]"#, #"{"a":1.5e3}"#,
+            #"{"apiVersion":"client.authentication.k8s.io/v1beta1","apiVersion":"x"}"#, "not json", "{",
+            #"{"apiVersion":"\u0063lient.authentication.k8s.io/v1beta1"}"#,
+            String(repeating: "[", count: 40) + String(repeating: "]", count: 40),
+        ])
+    func agreesWithTheDecoder(text: String) {
+        let info = ExecInfo.parse(text)
+        let expected = Self.reference(text)
+        #expect(info.interactive == expected.interactive)
+        if expected.readable, let version = expected.version, let known = ExecAPIVersion(rawValue: version) {
+            #expect(info.apiVersion == known)
+        } else {
+            #expect(info.apiVersion == .v1beta1)
+            #expect(info.warning != nil)
+        }
+        #expect((info.warning?.contains("not valid JSON") ?? false) == !expected.readable)
+    }
+
+    @Test("parse declines nesting deeper than its bound instead of recursing without end")
+    func depthBound() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(JSONText.parse(Array(deep.utf8)) == nil)
+        let fine = String(repeating: "[", count: JSONText.maximumDepth) + String(repeating: "]", count: JSONText.maximumDepth)
+        #expect(JSONText.parse(Array(fine.utf8)) != nil)
+    }
+}
