@@ -60,7 +60,9 @@ let package = Package(
             ]
         ),
         // The only code that imports a C library by name (below every layer that needs a C call).
-        .target(name: "EKSAuthPlatform"),
+        // C calls Swift cannot make itself (prctl is variadic), for EKSAuthPlatform.
+        .systemLibrary(name: "CPlatformShims"),
+        .target(name: "EKSAuthPlatform", dependencies: ["CPlatformShims"]),
         // The command line as typed values: the flag table, each command's invocation, the start-up
         // scanner for `token`; a library of its own so a test can hold the scanner and ArgumentParser to agreement.
         .target(

@@ -28,7 +28,13 @@ public enum AWSServiceError: EKSAuthError, Equatable {
         public var status: Int
         /// The error code, e.g. `AccessDenied`.
         public var code: String
-        /// The service's message (sanitised by the caller; AWS messages hold no secrets).
+        /// The longest message kept (AWS messages are a sentence or two); longer ones are cut, saying so.
+        public static let maximumMessageLength = 1_000
+        /// The longest error code or request id kept.
+        public static let maximumCodeLength = 100
+
+        /// The service's message, at most `maximumMessageLength` characters (control characters are
+        /// escaped where it is printed; AWS messages hold no secrets).
         public var message: String
         /// The request id, for AWS support.
         public var requestID: String?
@@ -45,9 +51,10 @@ public enum AWSServiceError: EKSAuthError, Equatable {
             self.service = service
             self.operation = operation
             self.status = status
-            self.code = code
-            self.message = message
-            self.requestID = requestID
+            // Bounded here, whatever the reply held: these reach stderr, which kubectl shows.
+            self.code = TerminalText.excerpt(code, limit: Self.maximumCodeLength)
+            self.message = TerminalText.excerpt(message, limit: Self.maximumMessageLength)
+            self.requestID = requestID.map { TerminalText.excerpt($0, limit: Self.maximumCodeLength) }
             self.roleARN = roleARN
             self.caller = caller
         }

@@ -1,6 +1,8 @@
 // The one file that names a C library. Everything else imports EKSAuthPlatform and gets the POSIX
 // calls of whichever libc this build targets: glibc (Debian, Ubuntu), musl (Alpine, static builds)
 // or Darwin (macOS).
+import CPlatformShims
+
 #if canImport(Glibc)
     @_exported import Glibc
 #elseif canImport(Musl)
@@ -68,3 +70,19 @@ public func processEnvironment() -> [String: String] {
     }
     return variables
 }
+
+/// Turns core dumps off for this process (setrlimit(2) RLIMIT_CORE to zero and, on Linux,
+/// prctl(2) PR_SET_DUMPABLE to 0, which also keeps other processes of this user from attaching
+/// to it): a crash while credentials are in memory must not write them to disk. Two system calls.
+public func disableCoreDumps() {
+    var none = rlimit(rlim_cur: 0, rlim_max: 0)
+    _ = setrlimit(RLIMIT_CORE_VALUE, &none)
+    _ = eks_auth_set_not_dumpable()
+}
+
+#if canImport(Glibc)
+    // Glibc imports RLIMIT_CORE as an enum case of __rlimit_resource; setrlimit takes its raw value.
+    private let RLIMIT_CORE_VALUE = __rlimit_resource_t(RLIMIT_CORE.rawValue)
+#else
+    private let RLIMIT_CORE_VALUE = RLIMIT_CORE
+#endif

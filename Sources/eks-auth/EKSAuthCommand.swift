@@ -25,8 +25,20 @@ struct EKSAuthCommand: ParsableCommand {
 
     // Synchronous on purpose: an async main starts the concurrency runtime's threads on every
     // kubectl call, which costs more start-up time than the whole token takes to make.
+    /// The most arguments read. No command of ours needs more than a few dozen, and ArgumentParser's
+    /// handling of repeated flags grows with the square of their number (20,000 took minutes).
+    /// (Each argument's length is bounded by the kernel: 128 KiB on Linux.)
+    static let maximumArgumentCount = 1_000
+
     static func main() {
-        let arguments = ForeignArguments.normalize(Array(CommandLine.arguments.dropFirst()))
+        // Nothing else runs first: core dumps stay off while credentials are in memory.
+        disableCoreDumps()
+        let given = CommandLine.arguments.dropFirst()
+        if given.count > maximumArgumentCount {
+            Reporter.writeStderr("eks-auth: error: too many arguments (\(given.count); at most \(maximumArgumentCount))")
+            posixExit(ExitCodes.usage)
+        }
+        let arguments = ForeignArguments.normalize(Array(given))
         if let first = arguments.first, first == "token" || first == "get-token",
             let invocation = TokenInvocation.scan(arguments.dropFirst())
         {

@@ -27,6 +27,10 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
         self.environment = environment
     }
 
+    /// The largest reply body read: STS, IAM, EKS, IAM Identity Center, container and instance
+    /// metadata answers are kilobytes. (A 100 MB STS error once took 41 s and 433 MB to read and print.)
+    static let maximumBodySize = 1 << 20
+
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
         guard let endpoint = Endpoint(url: String(request.url.prefix { $0 != "?" })) else {
             throw HTTPTransportError.connectionFailed("invalid URL")
@@ -47,12 +51,17 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
         }
         let deadline = NIODeadline.now() + .milliseconds(Int64(request.timeout * 1000))
         do {
-            let response = try client.execute(request: outgoing, deadline: deadline).wait()
+            // Bounded: a reply larger than any AWS answer we read is cut off, not held in memory.
+            let accumulator = ResponseAccumulator(request: outgoing, maxBodySize: Self.maximumBodySize)
+            let response = try client.execute(request: outgoing, delegate: accumulator, deadline: deadline)
+                .futureResult.wait()
             var body: [UInt8] = []
             if var buffer = response.body { body = buffer.readBytes(length: buffer.readableBytes) ?? [] }
             return HTTPResponse(
                 status: Int(response.status.code),
                 headers: response.headers.map { HTTPHeader(name: $0.name, value: $0.value) }, body: body)
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw HTTPTransportError.connectionFailed("the reply is larger than \(Self.maximumBodySize >> 20) MiB")
         } catch let error as HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout:

@@ -34,7 +34,7 @@ struct LiveSystem {
             environment: environment, clock: WallClock { Date() }, fileSystem: LiveFileSystem(),
             tracer: reporter.tracer, warn: { reporter.warn($0) }, http: { http.client },
             terminal: Terminal(stdinIsTerminal: isatty(STDIN_FILENO) == 1) { prompt in
-                LiveSystem.write(prompt, to: STDERR_FILENO)
+                LiveSystem.write(TerminalText.sanitized(prompt), to: STDERR_FILENO)
                 return Swift.readLine(strippingNewline: true)
             },
             sleep: { seconds in usleep(useconds_t(max(0, min(seconds, 60)) * 1_000_000)) },

@@ -27,7 +27,13 @@ struct Reporter: Sendable {
         Failure.report(error).map { ExitCode($0) } ?? error
     }
 
+    /// The longest line written to stderr; the rest is left out, saying so.
+    static let maximumLineLength = 4_000
+
+    /// Writes `line` with its control characters escaped (it may carry text from outside: a service's
+    /// message, a cluster name, a file's contents) and at most `maximumLineLength` characters.
     static func writeStderr(_ line: String) {
-        LiveSystem.write(line + "\n", to: STDERR_FILENO)
+        let safe = TerminalText.sanitized(TerminalText.excerpt(line, limit: maximumLineLength))
+        LiveSystem.write(safe + "\n", to: STDERR_FILENO)
     }
 }
