@@ -23,9 +23,22 @@ public protocol FileSystem: Sendable {
     /// The names of the entries of `directory`; empty when it does not exist.
     func contents(of directory: String) throws -> [String]
 
-    /// Runs `body` holding an exclusive lock on `lockPath` (created 0600 when missing), waiting at
-    /// most `timeout` seconds for it; returns nil without running `body` when the wait runs out.
+    /// Runs `body` holding an exclusive lock on `lockPath` (created 0600 when missing, never through
+    /// a symbolic link), waiting at most `timeout` seconds for it; returns nil without running `body`
+    /// when the wait runs out.
     func withExclusiveLock<T>(_ lockPath: String, timeout: Double, _ body: () throws -> T) throws -> T?
+
+    /// The file a write to `path` should replace: `path` with its symbolic links followed (to the
+    /// end of the chain, even when the last target does not exist yet), else `path` itself. Files a
+    /// person links elsewhere (a kubeconfig kept in a dotfiles repository) are written through, as
+    /// kubectl writes them, instead of the link being replaced by a plain file.
+    /// - Throws: `FileSystemError` for a chain of more than 40 links.
+    func resolvingSymlinks(_ path: String) throws -> String
+}
+
+extension FileSystem {
+    /// No symbolic links (the in-memory file system has none): `path` itself.
+    public func resolvingSymlinks(_ path: String) throws -> String { path }
 }
 
 /// Owner, permission bits and kind of a file.

@@ -110,6 +110,9 @@ public struct CredentialCache: Sendable {
     /// Runs `body` holding the lock of `key`; when the lock cannot be had within `timeout`
     /// seconds (or at all), warns and runs `body` without it.
     public func withLock<T>(for key: CacheKey, timeout: Double, _ body: () throws -> T) throws -> T {
+        // Trust first: a lock in a directory another user owns or can write is theirs to hold or to
+        // replace with a link (a token once waited 36 s on such a lock).
+        guard directoryIsUsable(warn: { _ in }) else { return try body() }
         let lockPath = "\(directory)/\(key.digest).lock"
         do {
             try fileSystem.createDirectory(directory, mode: 0o700)

@@ -113,7 +113,9 @@ public struct KubeconfigService: Sendable {
                 try system.fileSystem.writeAtomically(Array(existing.utf8), to: backup, mode: 0o600)
                 result.backup = backup
             }
-            try system.fileSystem.writeAtomically(Array(text.utf8), to: path, mode: 0o600)
+            // Through a symbolic link to its target (a kubeconfig kept in a dotfiles repository), as kubectl writes.
+            let target = try system.fileSystem.resolvingSymlinks(path)
+            try system.fileSystem.writeAtomically(Array(text.utf8), to: target, mode: 0o600)
         } catch let error as FileSystemError {
             throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
         }

@@ -137,7 +137,8 @@ struct LiveFileSystem: FileSystem {
     }
 
     func withExclusiveLock<T>(_ lockPath: String, timeout: Double, _ body: () throws -> T) throws -> T? {
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a link planted at the lock path must not make us create or lock its target.
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw Self.error(lockPath) }
         defer { close(fd) }
         var waited = 0.0
@@ -149,6 +150,27 @@ struct LiveFileSystem: FileSystem {
         }
         defer { flock(fd, LOCK_UN) }
         return try body()
+    }
+
+    func resolvingSymlinks(_ path: String) throws -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else { throw Self.error(current) }
+            let target = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if target.hasPrefix("/") {
+                current = target
+            } else {
+                // Relative to the directory holding the link.
+                let parts = current.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+                let directory = parts.joined(separator: "/")
+                current = parts.isEmpty ? target : (directory.isEmpty ? "/" : directory + "/") + target
+            }
+        }
+        throw FileSystemError(path: path, reason: "too many levels of symbolic links")
     }
 
     static func error(_ path: String) -> FileSystemError {

@@ -1,0 +1,157 @@
+"""A hostile file system, for real (hardening issue): a cache directory another user owns and anyone
+can write, links planted where we write, a full disk, a read-only one, and a kubeconfig that is a link
+into a dotfiles repository. Needs root (as CI runs): it creates a second local user and mounts tmpfs."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import peers
+from test_kubeconfig import cluster  # noqa: F401  (a fixture: the EKS cluster in moto)
+
+OTHER_USER = "eks-auth-other"
+CLUSTER = "dev.my-eks-cluster"
+
+
+@pytest.fixture(scope="module")
+def other_uid() -> int:
+    """A second local user, created for these tests."""
+    assert os.geteuid() == 0, "these tests need root: they create a user and mount tmpfs (CI runs as root)"
+    try:
+        return pwd.getpwnam(OTHER_USER).pw_uid
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OTHER_USER],
+                       check=True, capture_output=True)
+        return pwd.getpwnam(OTHER_USER).pw_uid
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A 256 KiB tmpfs, unmounted afterwards."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(mount)], check=True,
+                   capture_output=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def fill(mount: Path) -> None:
+    """Fills the file system at `mount` to the last byte."""
+    fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    try:
+        while True:
+            os.write(fd, b"\0")
+    except OSError:
+        pass
+    os.close(fd)
+
+
+def role_env(run, moto, cache: Path, **extra) -> dict:
+    return run.env(AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"], AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
+                   AWS_ENDPOINT_URL_STS=moto.endpoint, AWS_REGION="us-east-1", EKS_AUTH_CACHE_DIR=str(cache), **extra)
+
+
+def token_args(moto) -> list[str]:
+    return ["token", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn, "--session-name", "alice"]
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(name for name in os.listdir(directory) if name.startswith(".eks-auth-tmp-"))
+
+
+def test_a_cache_directory_of_another_user_writable_by_all_is_not_used_nor_waited_on(run, moto, tmp_path, other_uid):
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    os.chown(cache, other_uid, -1)
+    os.chmod(cache, 0o777)
+    # The other user holds every lock file it could; and plants a link where our lock would go.
+    lock_name = "0" * 64 + ".lock"
+    held = open(cache / lock_name, "w")
+    fcntl.flock(held, fcntl.LOCK_EX)
+    victim = tmp_path / "victim-file"
+    started = time.monotonic()
+    rc, out, err = run(*token_args(moto), env=role_env(run, moto, cache), timeout=60)
+    elapsed = time.monotonic() - started
+    held.close()
+    assert rc == 0, err
+    assert json.loads(out)["status"]["token"].startswith("k8s-aws-v1.")
+    assert elapsed < 10, f"waited {elapsed:.1f} s"
+    assert f"belongs to uid {other_uid}" in err, err
+    # Nothing of ours was written into it, and nothing was created through a link.
+    assert sorted(os.listdir(cache)) == [lock_name]
+    assert not victim.exists()
+
+
+def test_a_link_planted_at_our_lock_path_is_not_followed(run, moto, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    # Learn the lock's name from a first run (the digest names it), then replace the lock by a link.
+    rc, _, err = run(*token_args(moto), "--no-cache", "--verbose", env=role_env(run, moto, cache))
+    assert rc == 0, err
+    rc, _, err = run(*token_args(moto), "--verbose", env=role_env(run, moto, cache))
+    assert rc == 0, err
+    locks = [name for name in os.listdir(cache) if name.endswith(".lock")]
+    assert len(locks) == 1, os.listdir(cache)
+    for name in os.listdir(cache):
+        os.unlink(cache / name)
+    victim = tmp_path / "victim-file"
+    os.symlink(victim, cache / locks[0])
+    rc, out, err = run(*token_args(moto), env=role_env(run, moto, cache))
+    assert rc == 0, err
+    assert not victim.exists(), "the lock was created through the planted link"
+    assert "cannot lock" in err, err
+    assert os.path.islink(cache / locks[0])
+
+
+def test_a_full_disk_under_the_cache_warns_and_still_prints_the_token(run, moto, tmpfs):
+    cache = tmpfs / "cache"
+    cache.mkdir(mode=0o700)
+    fill(tmpfs)
+    rc, out, err = run(*token_args(moto), env=role_env(run, moto, cache))
+    assert rc == 0, err
+    assert json.loads(out)["status"]["token"].startswith("k8s-aws-v1.")
+    assert "could not write cache file" in err and "No space left on device" in err, err
+    assert leftovers(cache) == []
+    assert not any(name.endswith(".json") for name in os.listdir(cache))
+
+
+def test_a_read_only_cache_warns_and_still_prints_the_token(run, moto, tmpfs):
+    cache = tmpfs / "cache"
+    cache.mkdir(mode=0o700)
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True, capture_output=True)
+    rc, out, err = run(*token_args(moto), env=role_env(run, moto, cache))
+    assert rc == 0, err
+    assert json.loads(out)["status"]["token"].startswith("k8s-aws-v1.")
+    assert "Read-only file system" in err, err
+
+
+def test_kubeconfig_on_a_full_disk_fails_cleanly_and_leaves_the_old_file_whole(run, moto, cluster, tmpfs):
+    kubeconfig = tmpfs / "config"
+    original = "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n"
+    kubeconfig.write_text(original)
+    fill(tmpfs)
+    with peers.moto_checking_off():
+        rc, out, err = run("kubeconfig", "--cluster-name", CLUSTER, "--kubeconfig", str(kubeconfig),
+                           env=run.env(AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"],
+                                       AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
+                                       AWS_ENDPOINT_URL_EKS=moto.endpoint, AWS_REGION="eu-west-1"))
+    assert rc != 0
+    assert len(err.strip().splitlines()) <= 2 and str(tmpfs) in err, err
+    assert kubeconfig.read_text() == original
+    assert leftovers(tmpfs) == []
