@@ -113,8 +113,10 @@ public final class InMemoryFileSystem: FileSystem, Sendable {
         }
     }
 
+    /// Runs `body` and, as the live file system does when it lets go, removes the lock file.
     public func withExclusiveLock<T>(_ lockPath: String, timeout: Double, _ body: () throws -> T) throws -> T? {
         state.withLock { $0.lockCount += 1 }
+        defer { state.withLock { _ = $0.files.removeValue(forKey: lockPath) } }
         return try body()
     }
 }

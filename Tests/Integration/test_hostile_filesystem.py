@@ -101,15 +101,13 @@ def test_a_cache_directory_of_another_user_writable_by_all_is_not_used_nor_waite
 def test_a_link_planted_at_our_lock_path_is_not_followed(run, moto, tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir(mode=0o700)
-    # Learn the lock's name from a first run (the digest names it), then replace the lock by a link.
-    rc, _, err = run(*token_args(moto), "--no-cache", "--verbose", env=role_env(run, moto, cache))
+    # Learn the lock's name from a first run (the digest names the entry and its lock), then plant a link there.
+    rc, _, err = run(*token_args(moto), env=role_env(run, moto, cache))
     assert rc == 0, err
-    rc, _, err = run(*token_args(moto), "--verbose", env=role_env(run, moto, cache))
-    assert rc == 0, err
-    locks = [name for name in os.listdir(cache) if name.endswith(".lock")]
-    assert len(locks) == 1, os.listdir(cache)
-    for name in os.listdir(cache):
-        os.unlink(cache / name)
+    entries = [name for name in os.listdir(cache) if name.endswith(".json")]
+    assert len(entries) == 1 and not [n for n in os.listdir(cache) if n.endswith(".lock")], os.listdir(cache)
+    locks = [entries[0][: -len(".json")] + ".lock"]
+    os.unlink(cache / entries[0])
     victim = tmp_path / "victim-file"
     os.symlink(victim, cache / locks[0])
     rc, out, err = run(*token_args(moto), env=role_env(run, moto, cache))

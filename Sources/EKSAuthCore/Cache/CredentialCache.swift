@@ -146,7 +146,10 @@ public struct CredentialCache: Sendable {
             case .entry?:
                 try fileSystem.remove("\(directory)/\(name)")
                 removed += 1
-            case .lock?, .temporary?:
+            case .lock?:
+                // Only a lock nobody holds (left by a process that was killed): taking it removes it.
+                _ = try? fileSystem.withExclusiveLock("\(directory)/\(name)", timeout: 0) {}
+            case .temporary?:
                 try fileSystem.remove("\(directory)/\(name)")
             case nil:
                 continue

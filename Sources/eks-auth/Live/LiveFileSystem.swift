@@ -136,20 +136,46 @@ struct LiveFileSystem: FileSystem {
         return names.sorted()
     }
 
+    /// Holds `flock(2)` on the lock file for `body`, then removes the file before letting go, so no
+    /// lock file outlives its use. Safe because a waiter that gets the lock checks that the path still
+    /// names the file it locked (same device and inode) and starts over when it does not: a lock on
+    /// a file already removed guards nothing.
     func withExclusiveLock<T>(_ lockPath: String, timeout: Double, _ body: () throws -> T) throws -> T? {
-        // O_NOFOLLOW: a link planted at the lock path must not make us create or lock its target.
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw Self.error(lockPath) }
-        defer { close(fd) }
         var waited = 0.0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else { throw Self.error(lockPath) }
-            if waited >= timeout { return nil }
-            usleep(20_000)
-            waited += 0.02
+        while true {
+            // O_NOFOLLOW: a link planted at the lock path must not make us create or lock its target.
+            let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { throw Self.error(lockPath) }
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR else {
+                    let error = Self.error(lockPath)
+                    close(fd)
+                    throw error
+                }
+                guard waited < timeout else {
+                    close(fd)
+                    return nil
+                }
+                usleep(20_000)
+                waited += 0.02
+            }
+            var held = stat()
+            var named = stat()
+            guard fstat(fd, &held) == 0, lstat(lockPath, &named) == 0, held.st_dev == named.st_dev,
+                held.st_ino == named.st_ino
+            else {
+                // Removed (or replaced) by the holder we waited for: lock what the path names now.
+                flock(fd, LOCK_UN)
+                close(fd)
+                continue
+            }
+            defer {
+                unlink(lockPath)
+                flock(fd, LOCK_UN)
+                close(fd)
+            }
+            return try body()
         }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
     }
 
     func resolvingSymlinks(_ path: String) throws -> String {
