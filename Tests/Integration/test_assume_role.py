@@ -317,3 +317,16 @@ def test_hung_sts_times_out_as_unavailable(run, moto, cache_dir):
         assert out == ""
         assert len(error_lines(err)) == 1, err
         assert sts.accepted >= 1
+
+
+@pytest.mark.parametrize("session", [None, "alice"])
+def test_verbose_counts_the_sts_round_trips_of_a_cold_call(run, moto, proxy, cache_dir, session):
+    extra = ["--session-name", session] if session else []
+    rc, out, err = run(*token_args(moto.role_arn, "--verbose", *extra), env=role_env(run, moto.alice, proxy.endpoint,
+                                                                                  cache_dir))
+    assert rc == 0, err
+    trips = proxy.count("GetCallerIdentity") + proxy.count("AssumeRole")
+    if session:
+        assert trips == 1 and "sts: 1 round trip (AssumeRole)" in err, (proxy.counts, err)
+    else:
+        assert trips == 2 and "sts: 2 round trips (GetCallerIdentity to name the session, AssumeRole)" in err, err

@@ -77,7 +77,15 @@ public struct RoleAssumer: Sendable {
             durationSeconds: duration, serialNumber: request.serialNumber, tokenCode: tokenCode)
         system.tracer("sts: AssumeRole \(request.roleARN) as session '\(sessionName!)' for \(duration) s")
         do {
-            return try sts.assumeRole(parameters, as: base.credentials)
+            let role = try sts.assumeRole(parameters, as: base.credentials)
+            // The caller's identity names the session when no name is given: a second round trip,
+            // which `--session-name` (or `role_session_name`) spares.
+            system.tracer(
+                caller == nil
+                    ? "sts: 1 round trip (AssumeRole)"
+                    : "sts: 2 round trips (GetCallerIdentity to name the session, AssumeRole); "
+                        + "a session name (--session-name, role_session_name) makes it one")
+            return role
         } catch AWSServiceError.service(var failure) where AWSServiceError.deniedCodes.contains(failure.code) {
             // Name the caller in the message: "denied for arn:…:user/alice". One attempt only, and
             // only for denials; a throttled or failing STS gets no extra calls from us.
