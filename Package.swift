@@ -18,6 +18,13 @@ let libCrypto: [LinkerSetting] =
     ]
     : [.linkedLibrary("crypto")]
 
+// libyaml from its archive for the same reason, and because libyaml-dev is a build dependency only:
+// the installed binary needs no libyaml package.
+let libYAML: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "-l:libyaml.a"], .when(platforms: [.linux])),
+    .linkedLibrary("yaml", .when(platforms: [.macOS])),
+]
+
 let package = Package(
     name: "eks-auth",
     platforms: [.macOS(.v15)],
@@ -38,6 +45,11 @@ let package = Package(
             name: "CLibCrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libyaml (from libyaml-dev); only YAMLDocument imports it. No pkgConfig, as for CLibCrypto.
+        .systemLibrary(
+            name: "CLibYAML",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         // The seams the logic reaches the world through (environment, clock, files, processes,
         // terminal, trace) and the error protocol every layer's errors conform to.
         .target(name: "EKSAuthSystem"),
@@ -51,6 +63,13 @@ let package = Package(
         .target(name: "AWSConfiguration", dependencies: ["AWSSigning", "EKSAuthSystem", "EKSAuthPlatform"]),
         // The HTTP seam, retries, the Query protocol and AWS service errors.
         .target(name: "AWSTransport", dependencies: ["AWSConfiguration", "AWSSigning", "EKSAuthSystem"]),
+        // YAML documents as node trees: libyaml's event parser composed with bounds, YAML 1.1 tag
+        // resolution, libyaml's emitter. No Foundation: full Foundation brings ICU's data (36 MB).
+        .target(
+            name: "YAMLDocument",
+            dependencies: ["CLibYAML", "EKSAuthSystem"],
+            linkerSettings: libYAML
+        ),
         // The domain: credential providers and chain, session cache, token, inspect, kubeconfig, setup.
         .target(
             name: "EKSAuthCore",
@@ -107,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "EKSAuthCoreTests",
             dependencies: [
-                "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem",
+                "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "YAMLDocument", "EKSAuthSystem",
                 "EKSAuthTestSupport",
             ]
         ),
