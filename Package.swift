@@ -5,6 +5,7 @@
 //
 // Targets are layers; each imports only those listed below it, so the compiler rejects a cycle:
 //   eks-auth (executable)  ->  EKSAuthCommandLine  ->  EKSAuthCore  ->  AWSTransport  ->  AWSConfiguration  ->  AWSSigning  ->  EKSAuthSystem
+//   EKSAuthCore also uses YAMLDocument (libyaml's parser and emitter through CLibYAML)  ->  EKSAuthSystem.
 //   eks-auth also uses EKSAuthPlatform (the only code naming Glibc/Musl/Darwin) and the SwiftNIO HTTP client.
 //   EKSAuthTestSupport (fakes) is for the test targets only; the executable never links it.
 import Foundation
@@ -37,7 +38,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // No pkgConfig: pkg-config would add -lcrypto and with it the shared library we link around.
@@ -74,8 +74,7 @@ let package = Package(
         .target(
             name: "EKSAuthCore",
             dependencies: [
-                "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem",
-                .product(name: "Yams", package: "Yams"),
+                "AWSTransport", "AWSConfiguration", "AWSSigning", "YAMLDocument", "EKSAuthSystem",
             ]
         ),
         // The only code that imports a C library by name (below every layer that needs a C call).
