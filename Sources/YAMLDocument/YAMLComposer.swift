@@ -8,6 +8,8 @@ struct YAMLComposer {
         var node: YAMLNode
         var nodes: Int
         var textBytes: Int
+        /// How many collections deep it nests (0 for a scalar), so that a copy cannot nest the tree past the bound.
+        var height: Int
     }
 
     /// A sequence or mapping whose end has not been read yet.
@@ -22,6 +24,8 @@ struct YAMLComposer {
         /// The running totals before this collection, so that its own size is known at its end.
         var nodesBefore: Int
         var textBytesBefore: Int
+        /// How many collections deep its items nest, itself included.
+        var height = 1
     }
 
     private let limits: YAMLLimits
@@ -84,16 +88,19 @@ struct YAMLComposer {
             let node = YAMLNode.scalar(YAMLScalar(text, style: Self.style(of: scalar.style), tag: tag))
             try count(nodes: 1, textBytes: scalar.length, at: mark)
             if let anchor = Self.text(of: scalar.anchor) {
-                anchors[anchor] = Anchored(node: node, nodes: 1, textBytes: scalar.length)
+                anchors[anchor] = Anchored(node: node, nodes: 1, textBytes: scalar.length, height: 0)
             }
-            try attach(node, at: mark)
+            try attach(node, height: 0, at: mark)
         case YAML_ALIAS_EVENT:
             let name = Self.text(of: event.data.alias.anchor) ?? ""
             // An anchor is registered when its node ends, so an alias inside that node is undefined
             // here: the tree can hold no cycle.
             guard let anchored = anchors[name] else { throw .undefinedAlias(name, at: mark) }
+            guard open.count + anchored.height <= limits.maxDepth else {
+                throw .tooDeep(limit: limits.maxDepth, at: mark)
+            }
             try count(nodes: anchored.nodes, textBytes: anchored.textBytes, at: mark)
-            try attach(anchored.node, at: mark)
+            try attach(anchored.node, height: anchored.height, at: mark)
         case YAML_SEQUENCE_START_EVENT:
             let start = event.data.sequence_start
             try begin(mapping: false, tag: start.tag, anchor: start.anchor, at: mark)
@@ -133,17 +140,19 @@ struct YAMLComposer {
         }
         if let anchor = collection.anchor {
             anchors[anchor] = Anchored(
-                node: node, nodes: nodes - collection.nodesBefore, textBytes: textBytes - collection.textBytesBefore)
+                node: node, nodes: nodes - collection.nodesBefore, textBytes: textBytes - collection.textBytesBefore,
+                height: collection.height)
         }
-        try attach(node, at: collection.mark)
+        try attach(node, height: collection.height, at: collection.mark)
     }
 
-    /// Adds a finished node to the collection being read, or makes it the root.
-    private mutating func attach(_ node: YAMLNode, at mark: YAMLMark) throws(YAMLError) {
+    /// Adds a finished node, `height` collections deep, to the collection being read, or makes it the root.
+    private mutating func attach(_ node: YAMLNode, height: Int, at mark: YAMLMark) throws(YAMLError) {
         guard let top = open.indices.last else {
             root = node
             return
         }
+        open[top].height = max(open[top].height, height + 1)
         if open[top].isMapping, open[top].items.count % 2 == 0 {
             guard open[top].keys.insert(KeyIdentity(node)).inserted else {
                 throw .duplicateKey(node.scalar?.text ?? (node.sequence != nil ? "[…]" : "{…}"), at: mark)

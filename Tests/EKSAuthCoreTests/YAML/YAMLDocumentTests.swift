@@ -286,6 +286,14 @@ struct YAMLDocumentTests {
         #expect(try YAML.compose(String(repeating: "[", count: 256) + String(repeating: "]", count: 256)) != nil)
     }
 
+    @Test("aliases cannot nest the tree past the depth bound either")
+    func deepAliases() throws {
+        var text = "a0: &a0 []\n"
+        for level in 1..<300 { text += "a\(level): &a\(level) [*a\(level - 1)]\n" }
+        let error = try #require(composeError(text))
+        #expect(error == .tooDeep(limit: 256, at: YAMLMark(line: 256, column: 14)))
+    }
+
     @Test("a text over the size bound is refused before it is parsed")
     func inputSize() {
         let limits = YAMLLimits(maxInputBytes: 10)
