@@ -1,6 +1,6 @@
 internal import CLibYAML
 
-/// Builds the node tree of one document from libyaml's events (YAML 1.1 §3.1.2, "compose"), without
+/// Builds the node tree of one document from libyaml's events (YAML 1.1's "compose" step), without
 /// recursion: the collections being read are a stack, so nesting costs heap, bounded by the limits.
 struct YAMLComposer {
     /// A node with an anchor, and what one more copy of it costs.
@@ -83,7 +83,7 @@ struct YAMLComposer {
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
             let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
-            // The non-specific tag `!` makes a scalar a string (YAML 1.1 §3.3.2).
+            // The non-specific tag `!` makes a scalar a string (YAML 1.1, "Resolved Tags").
             let tag = Self.text(of: scalar.tag).map { $0 == "!" ? YAMLTag.str : YAMLTag($0) }
             let node = YAMLNode.scalar(YAMLScalar(text, style: Self.style(of: scalar.style), tag: tag))
             try count(nodes: 1, textBytes: scalar.length, at: mark)

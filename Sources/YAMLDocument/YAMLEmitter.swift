@@ -90,12 +90,14 @@ struct YAMLEmitter {
         }
         // With no tag, both implicit flags: libyaml may then pick a quoted style where plain cannot be written.
         let implicit: Int32 = tag == nil ? 1 : 0
-        let utf8Count = scalar.text.utf8.count
+        guard let length = Int32(exactly: scalar.text.utf8.count) else {
+            throw .unwritable(problem: "a scalar of \(scalar.text.utf8.count) bytes, more than libyaml takes")
+        }
         try Self.withBytes(tag?.rawValue) { tagBytes throws(YAMLError) in
             try Self.withBytes(scalar.text) { valueBytes throws(YAMLError) in
                 try emit {
                     yaml_scalar_event_initialize(
-                        $0, nil, tagBytes, valueBytes, Int32(utf8Count), implicit, implicit, Self.libyamlStyle(style))
+                        $0, nil, tagBytes, valueBytes, length, implicit, implicit, Self.libyamlStyle(style))
                 }
             }
         }
@@ -115,11 +117,11 @@ struct YAMLEmitter {
         _ text: String?, _ body: (UnsafeMutablePointer<yaml_char_t>?) throws(YAMLError) -> Void
     ) throws(YAMLError) {
         guard let text else { return try body(nil) }
-        var bytes = Array(text.utf8)
-        bytes.append(0)
-        let pointer = UnsafeMutablePointer<yaml_char_t>.allocate(capacity: bytes.count)
+        let utf8 = text.utf8
+        let pointer = UnsafeMutablePointer<yaml_char_t>.allocate(capacity: utf8.count + 1)
         defer { pointer.deallocate() }
-        pointer.initialize(from: bytes, count: bytes.count)
+        _ = UnsafeMutableBufferPointer(start: pointer, count: utf8.count).initialize(from: utf8)
+        pointer[utf8.count] = 0
         try body(pointer)
     }
 

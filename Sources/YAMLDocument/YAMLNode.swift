@@ -1,4 +1,4 @@
-/// A node of a YAML document (YAML 1.1 §3.2.1, the representation graph), with every alias replaced by
+/// A node of a YAML document (a node of YAML 1.1's representation graph), with every alias replaced by
 /// the node its anchor names.
 public enum YAMLNode: Hashable, Sendable {
     /// Text, typed by its tag or its form: a string, number, boolean, null or timestamp.

@@ -1,6 +1,6 @@
 /// A scalar node: its text as written (escapes and folding undone), how it was written, and its tag.
 public struct YAMLScalar: Hashable, Sendable {
-    /// How a scalar is written (YAML 1.1 §9 and §8.1): the style decides, with the tag, what type it has.
+    /// How a scalar is written (YAML 1.1 chapter 9, "Scalar Styles"): the style decides, with the tag, what type it has.
     public enum Style: Hashable, Sendable {
         /// `text`: typed by its form when untagged (see `YAMLTag.resolving(plain:)`).
         case plain
@@ -79,7 +79,7 @@ public struct YAMLScalar: Hashable, Sendable {
             magnitude = Int(digits, radix: 10)
         }
         guard let magnitude else { return nil }
-        return negative ? 0 - magnitude : magnitude
+        return negative ? -magnitude : magnitude
     }
 
     /// Its value when it is a float (`1.5`, `1e3`, `.inf`, `-.inf`, `.nan`, `190:20:30.15`).

@@ -16,7 +16,7 @@ public struct YAMLTag: RawRepresentable, Hashable, Sendable, CustomStringConvert
         self.rawValue = rawValue
     }
 
-    /// The prefix of the YAML types, written `!!` (YAML 1.1 §6.9.2.1, the secondary tag handle).
+    /// The prefix of the YAML types, written `!!` (YAML 1.1's secondary tag handle).
     static let yamlPrefix = "tag:yaml.org,2002:"
 
     /// Text (https://yaml.org/type/str.html).
