@@ -56,7 +56,7 @@ public enum YAMLError: EKSAuthError, Equatable {
         case .multipleDocuments(let mark):
             return "\(mark): a second document, where one was expected"
         case .tooLarge(let bytes, let limit):
-            return "\(bytes) bytes of YAML, more than the \(limit) read"
+            return "\(bytes) bytes of YAML, more than the \(limit) allowed"
         case .tooDeep(let limit, let mark):
             return "\(mark): lists and mappings nest more than \(limit) deep"
         case .tooManyNodes(let limit, let mark):
