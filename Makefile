@@ -7,7 +7,7 @@ STRIP ?= strip
 # Every target may import only the targets it declares: the layers are enforced, not only drawn.
 IMPORT_CHECK = --explicit-target-dependency-import-check error
 RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK)
-LAYERS = EKSAuthSystem AWSSigning AWSConfiguration AWSTransport EKSAuthCore EKSAuthCommandLine EKSAuthTestSupport
+LAYERS = EKSAuthSystem YAMLDocument AWSSigning AWSConfiguration AWSTransport EKSAuthCore EKSAuthCommandLine EKSAuthTestSupport
 BIN = .build/release/eks-auth
 
 .DEFAULT_GOAL := help
@@ -16,8 +16,9 @@ BIN = .build/release/eks-auth
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## Install the build dependencies (libssl-dev; g++ for libstdc++.a, linked statically) when missing
+deps: ## Install the build dependencies (libssl-dev, libyaml-dev; g++ for libstdc++.a, linked statically) when missing
 	@dpkg -s libssl-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libssl-dev; }
+	@dpkg -s libyaml-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libyaml-dev; }
 	@test -f "$$(gcc -print-file-name=libstdc++.a 2>/dev/null)" || { apt-get update -qq && apt-get install -y -qq g++; }
 
 test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, pytest, kubectl

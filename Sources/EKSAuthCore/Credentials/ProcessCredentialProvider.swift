@@ -93,7 +93,7 @@ public struct ProcessCredentialProvider: CredentialProvider {
             if let printed = EndpointCredentialsReply.decode(result.stdout) {
                 for secret in [printed.secretAccessKey, printed.sessionToken, printed.token].compactMap({ $0 })
                 where secret.count >= 4 {
-                    said = said.replacingOccurrences(of: secret, with: "<redacted>")
+                    said = said.replacingAll(secret, with: "<redacted>")
                 }
             }
             throw CredentialError.processFailed(

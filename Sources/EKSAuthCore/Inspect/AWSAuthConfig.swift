@@ -2,7 +2,7 @@ import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
-import Yams
+import YAMLDocument
 
 /// One entry of `mapRoles` or `mapUsers` in the aws-auth ConfigMap.
 public struct AWSAuthEntry: Sendable, Equatable {
@@ -42,33 +42,33 @@ public struct AWSAuthConfig: Sendable, Equatable {
     /// `data` block; keys inside the entries match case-insensitively, as the authenticator's decoder does.
     /// - Throws: `InspectError.unreadableAWSAuth`.
     public static func parse(_ text: String, source: String) throws -> AWSAuthConfig {
-        let root: Any?
+        let root: YAMLNode?
         do {
-            root = try Yams.load(yaml: text)
+            root = try YAML.compose(text)
         } catch {
-            throw InspectError.unreadableAWSAuth(source: source, reason: "not YAML")
+            throw InspectError.unreadableAWSAuth(source: source, reason: "not YAML: \(error.message)")
         }
-        guard let document = root as? [String: Any] else {
+        guard let document = root?.mapping?.applyingMergeKeys() else {
             throw InspectError.unreadableAWSAuth(source: source, reason: "expected a ConfigMap")
         }
-        let data = (document["data"] as? [String: Any]) ?? document
+        let data = document["data"]?.mapping?.applyingMergeKeys() ?? document
         guard data["mapRoles"] != nil || data["mapUsers"] != nil || data["mapAccounts"] != nil else {
             throw InspectError.unreadableAWSAuth(source: source, reason: "no data.mapRoles, mapUsers or mapAccounts")
         }
         var config = AWSAuthConfig(entries: [], accounts: [], problems: [])
         for list in ["mapRoles", "mapUsers"] {
             guard let value = data[list] else { continue }
-            let items: [Any]
-            if let string = value as? String {
+            let items: YAMLSequence
+            if let string = value.string {
                 guard !string.trimmingWhitespace().isEmpty else { continue }
-                guard let parsed = try? Yams.load(yaml: string) else {
+                guard let parsed = try? YAML.compose(string) else {
                     config.problems.append("\(list) is not valid YAML; the authenticator rejects the whole ConfigMap")
                     continue
                 }
-                items = (parsed as? [Any]) ?? []
-                if parsed != nil, !(parsed is [Any]) { config.problems.append("\(list) is not a YAML list") }
-            } else if let array = value as? [Any] {
-                items = array
+                items = parsed.sequence ?? []
+                if parsed.sequence == nil { config.problems.append("\(list) is not a YAML list") }
+            } else if let sequence = value.sequence {
+                items = sequence
             } else {
                 config.problems.append("\(list) is neither a string nor a list")
                 continue
@@ -77,16 +77,13 @@ public struct AWSAuthConfig: Sendable, Equatable {
                 config.add(item, list: list, index: index)
             }
         }
-        if data["mapAccounts"] != nil {
+        if let accountsNode = data["mapAccounts"] {
             // Account ids are read as the text written: YAML would turn 012345678901 into a number.
-            let node = try? Yams.compose(yaml: text)
-            let dataNode = node?.mapping?["data"] ?? node
-            let accountsNode = dataNode?.mapping?["mapAccounts"]
             var values: [String] = []
-            if let string = accountsNode?.scalar?.string, let inner = try? Yams.compose(yaml: string) {
-                values = inner.sequence?.compactMap { $0.scalar?.string } ?? []
-            } else if let sequence = accountsNode?.sequence {
-                values = sequence.compactMap { $0.scalar?.string }
+            if let string = accountsNode.scalar?.text, let inner = try? YAML.compose(string) {
+                values = inner.sequence?.compactMap { $0.scalar?.text } ?? []
+            } else if let sequence = accountsNode.sequence {
+                values = sequence.compactMap { $0.scalar?.text }
             }
             for value in values {
                 let account = value.trimmingWhitespace()
@@ -100,20 +97,27 @@ public struct AWSAuthConfig: Sendable, Equatable {
         return config
     }
 
-    private mutating func add(_ item: Any, list: String, index: Int) {
-        guard let raw = item as? [String: Any] else {
+    private mutating func add(_ item: YAMLNode, list: String, index: Int) {
+        guard let raw = item.mapping?.applyingMergeKeys() else {
             problems.append("\(list)[\(index)] is not a mapping; skipped")
             return
         }
-        var fields: [String: Any] = [:]
-        for (key, value) in raw { fields[key.lowercased()] = value }
+        var fields: [String: YAMLNode] = [:]
+        for pair in raw {
+            // A repeated key (in another case) takes the later value, as Go's JSON decoder does.
+            if let key = pair.key.scalar?.text { fields[key.lowercased()] = pair.value }
+        }
         let arnKey = list == "mapRoles" ? "rolearn" : "userarn"
         // Not trimmed: the server compares the text as written (a quoted " arn…" never matches).
-        let arn = (fields[arnKey] as? String).flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
+        let arn = fields[arnKey]?.string.flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
         var sso: (String, String, String)?
-        if list == "mapRoles", let block = fields["sso"] as? [String: Any] {
+        if list == "mapRoles", let block = fields["sso"]?.mapping?.applyingMergeKeys() {
             var s: [String: String] = [:]
-            for (key, value) in block { s[key.lowercased()] = "\(value)".trimmingWhitespace() }
+            for pair in block {
+                if let key = pair.key.scalar?.text, let value = Self.text(of: pair.value) {
+                    s[key.lowercased()] = value.trimmingWhitespace()
+                }
+            }
             if let set = s["permissionsetname"], let account = s["accountid"] {
                 sso = (set, account, s["partition"] ?? "aws")
             }
@@ -133,19 +137,37 @@ public struct AWSAuthConfig: Sendable, Equatable {
                 "\(list)[\(index)] \(arnKey) is an assumed-role session ARN; write the role ARN "
                     + "(\(ARN.canonical(arn) ?? "arn:aws:iam::ACCOUNT:role/NAME")) instead")
         }
-        let groups: [String]
-        if let list = fields["groups"] as? [Any] {
-            groups = list.map { "\($0)".trimmingWhitespace() }
-        } else if let single = fields["groups"] as? String {
+        var groups: [String] = []
+        if let sequence = fields["groups"]?.sequence {
+            for group in sequence {
+                guard let text = Self.text(of: group) else {
+                    problems.append("\(list)[\(index)] has a group that is a list or mapping; skipped")
+                    continue
+                }
+                groups.append(text.trimmingWhitespace())
+            }
+        } else if let single = fields["groups"]?.string {
             groups = [single.trimmingWhitespace()]
-        } else {
-            groups = []
         }
         entries.append(
             AWSAuthEntry(
                 list: list, index: index, arn: arn?.isEmpty == false ? arn : nil,
                 sso: sso.map { (permissionSetName: $0.0, accountID: $0.1, partition: $0.2) },
-                username: ((fields["username"] as? String) ?? "").trimmingWhitespace(), groups: groups))
+                username: (fields["username"]?.string ?? "").trimmingWhitespace(), groups: groups))
+    }
+
+    /// A scalar's value as text, as a typed reading prints it: integers in decimal (`0x1F` is `31`),
+    /// floats as Swift prints a Double (`1e3` is `1000.0`), booleans as `true` or `false` (`yes` is
+    /// `true`), null as the empty text, anything else as written. Nil for a list or mapping.
+    static func text(of node: YAMLNode) -> String? {
+        guard let scalar = node.scalar else { return nil }
+        switch scalar.resolvedTag {
+        case .int: return scalar.int.map { String($0) } ?? scalar.text
+        case .float: return scalar.double.map { "\($0)" } ?? scalar.text
+        case .bool: return scalar.bool.map { "\($0)" } ?? scalar.text
+        case .null: return ""
+        default: return scalar.text
+        }
     }
 }
 

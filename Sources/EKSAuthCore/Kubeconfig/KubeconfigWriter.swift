@@ -2,7 +2,7 @@ import AWSConfiguration
 import AWSSigning
 import AWSTransport
 import EKSAuthSystem
-import Yams
+import YAMLDocument
 
 /// The `users[].user.exec` block that runs eks-auth.
 public struct ExecPlugin: Sendable, Equatable {
@@ -52,9 +52,15 @@ public enum KubeconfigWriter {
     public static func merge(
         existing: String?, path: String, cluster: ClusterInfo, names: KubeconfigNames, exec: ExecPlugin
     ) throws -> String {
-        var root: Node.Mapping
+        var root: YAMLMapping
         if let existing, !existing.trimmingWhitespace().isEmpty {
-            guard let node = try? Yams.compose(yaml: existing), let mapping = node.mapping else {
+            let node: YAMLNode?
+            do {
+                node = try YAML.compose(existing)
+            } catch {
+                throw KubeconfigError.malformed(path: path, reason: "not YAML: \(error.message)")
+            }
+            guard let mapping = node?.mapping else {
                 throw KubeconfigError.malformed(path: path, reason: "not a YAML mapping")
             }
             root = mapping
@@ -64,66 +70,61 @@ public enum KubeconfigWriter {
                 "contexts": .sequence([]), "users": .sequence([]),
             ]
         }
-        let clusterEntry: Node = .mapping([
-            "name": text(names.cluster),
+        // Every value but provideClusterInfo is a string node: written quoted where plain it would read
+        // as a number, boolean or null (kubectl's decoder rejects those where it expects strings).
+        let clusterEntry: YAMLNode = .mapping([
+            "name": YAMLNode(names.cluster),
             "cluster": .mapping([
-                "certificate-authority-data": text(cluster.certificateAuthorityData),
-                "server": text(cluster.endpoint),
+                "certificate-authority-data": YAMLNode(cluster.certificateAuthorityData),
+                "server": YAMLNode(cluster.endpoint),
             ]),
         ])
-        let userEntry: Node = .mapping([
-            "name": text(names.user),
+        let userEntry: YAMLNode = .mapping([
+            "name": YAMLNode(names.user),
             "user": .mapping([
                 "exec": .mapping([
-                    "apiVersion": text(execAPIVersion),
-                    "command": text(exec.command),
-                    "args": .sequence(Node.Sequence(exec.args.map(text))),
-                    "interactiveMode": text(exec.interactiveMode),
-                    "installHint": text(exec.installHint),
-                    "provideClusterInfo": Node("false", Tag(.bool)),
+                    "apiVersion": YAMLNode(execAPIVersion),
+                    "command": YAMLNode(exec.command),
+                    "args": .sequence(YAMLSequence(exec.args.map { YAMLNode($0) })),
+                    "interactiveMode": YAMLNode(exec.interactiveMode),
+                    "installHint": YAMLNode(exec.installHint),
+                    "provideClusterInfo": .scalar(YAMLScalar("false", tag: .bool)),
                 ])
             ]),
         ])
-        let contextEntry: Node = .mapping([
-            "name": text(names.context),
-            "context": .mapping(["cluster": text(names.cluster), "user": text(names.user)]),
+        let contextEntry: YAMLNode = .mapping([
+            "name": YAMLNode(names.context),
+            "context": .mapping(["cluster": YAMLNode(names.cluster), "user": YAMLNode(names.user)]),
         ])
         try upsert(clusterEntry, named: names.cluster, into: "clusters", of: &root, path: path)
         try upsert(userEntry, named: names.user, into: "users", of: &root, path: path)
         try upsert(contextEntry, named: names.context, into: "contexts", of: &root, path: path)
-        root["current-context"] = text(names.context)
+        root["current-context"] = YAMLNode(names.context)
         do {
-            return try Yams.serialize(node: .mapping(root), width: -1)
+            return try YAML.serialize(.mapping(root))
         } catch {
             throw KubeconfigError.malformed(path: path, reason: "cannot be written back as YAML")
         }
     }
 
     /// Replaces the entry of `list` whose `name` is `name`, or appends it.
-    static func upsert(_ entry: Node, named name: String, into list: String, of root: inout Node.Mapping, path: String)
-        throws
-    {
-        var items: Node.Sequence
+    static func upsert(
+        _ entry: YAMLNode, named name: String, into list: String, of root: inout YAMLMapping, path: String
+    ) throws {
+        var items: YAMLSequence
         switch root[list] {
         case nil: items = []
-        case .some(.scalar(let scalar)) where ["", "null", "~"].contains(scalar.string): items = []
+        case .some(.scalar(let scalar)) where ["", "null", "~"].contains(scalar.text): items = []
         case .some(.sequence(let sequence)): items = sequence
         default: throw KubeconfigError.malformed(path: path, reason: "'\(list)' is not a list")
         }
-        if let index = items.firstIndex(where: { $0.mapping?["name"]?.string == name }) {
+        // By text, whatever type it reads as: a cluster named 123 is the entry written `name: 123`.
+        if let index = items.firstIndex(where: { $0["name"]?.scalar?.text == name }) {
             items[index] = entry
         } else {
             items.append(entry)
         }
         root[list] = .sequence(items)
-    }
-
-    /// A string scalar that reads back as a string, quoted when it would otherwise look like a
-    /// number, boolean or null (kubectl's decoder rejects those where it expects strings).
-    static func text(_ value: String) -> Node {
-        let plain = Node(value)
-        let resolved = Resolver.default.resolveTag(of: plain)
-        return resolved == .str ? plain : Node(value, Tag(.str), .doubleQuoted)
     }
 }
 

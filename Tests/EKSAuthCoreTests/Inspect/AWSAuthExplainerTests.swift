@@ -182,6 +182,37 @@ struct AWSAuthConfigTests {
         #expect(config.entries.first?.groups == ["system:masters"])
     }
 
+    @Test("groups written as numbers or booleans read as their values' text, as a typed YAML reading prints them")
+    func typedGroups() throws {
+        let config = try AWSAuthDocuments.parse(
+            """
+            mapRoles: |
+              - rolearn: arn:aws:iam::123456789012:role/dev.eks-access.role
+                username: dev
+                groups: [123, true, 0x1F, 1.5, 1e3, yes, "007", system:masters, ~, [nested]]
+            """)
+        #expect(
+            config.entries.first?.groups == ["123", "true", "31", "1.5", "1000.0", "true", "007", "system:masters", ""])
+        #expect(config.problems == ["mapRoles[0] has a group that is a list or mapping; skipped"])
+    }
+
+    @Test("entries may share fields through anchors and merge keys, as the authenticator's YAML reader allows")
+    func mergedEntries() throws {
+        let config = try AWSAuthDocuments.parse(
+            """
+            mapRoles: |
+              - &admin
+                rolearn: arn:aws:iam::123456789012:role/a
+                username: admin:{{SessionName}}
+                groups: [system:masters]
+              - <<: *admin
+                rolearn: arn:aws:iam::123456789012:role/b
+            """)
+        #expect(config.entries.map(\.arn) == ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"])
+        #expect(config.entries.map(\.username) == ["admin:{{SessionName}}", "admin:{{SessionName}}"])
+        #expect(config.entries.map(\.groups) == [["system:masters"], ["system:masters"]])
+    }
+
     @Test("an entry without groups has none")
     func noGroups() throws {
         let config = try AWSAuthDocuments.parse(
@@ -340,13 +371,18 @@ struct AWSAuthConfigTests {
                 "no data.mapRoles, mapUsers or mapAccounts"
             ),
             ("a Pod", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n", "no data.mapRoles, mapUsers or mapAccounts"),
-            ("broken YAML", "data: [unclosed\n  mapRoles: {", "not YAML"),
+            ("broken YAML", "data: [unclosed\n  mapRoles: {", "not YAML: line 2, column "),
+            (
+                "a repeated key", "mapRoles: x\nmapRoles: y\n",
+                "not YAML: line 2, column 1: key 'mapRoles' appears twice"
+            ),
             ("nothing", "", "expected a ConfigMap"),
         ])
     func unreadable(_ name: String, _ text: String, _ reason: String) {
-        #expect(throws: InspectError.unreadableAWSAuth(source: "test.yaml", reason: reason), "\(name)") {
-            try AWSAuthDocuments.parse(text)
-        }
+        let error = #expect(throws: InspectError.self, "\(name)") { try AWSAuthDocuments.parse(text) }
+        guard case .unreadableAWSAuth(let source, let actual)? = error else { return }
+        #expect(source == "test.yaml")
+        #expect(actual.hasPrefix(reason), "\(name): \(actual)")
     }
 
     @Test("the unreadable error names the source and hints at kubectl")

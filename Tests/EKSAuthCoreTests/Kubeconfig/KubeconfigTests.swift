@@ -6,7 +6,7 @@ import EKSAuthTestSupport
 @testable import EKSAuthSystem
 import Foundation
 import Testing
-import Yams
+import YAMLDocument
 
 
 @Suite("kubeconfig")
@@ -92,22 +92,22 @@ struct KubeconfigTests {
         #expect(describe.header("Authorization")?.contains("Credential=ASIAASSUMEDEXAMPLE/") == true)
         let text = try #require(harness.fileSystem.text(of: "/home/alice/.kube/config"))
         #expect(try harness.fileSystem.status(of: "/home/alice/.kube/config")?.mode == 0o600)
-        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
-        #expect(document["current-context"] as? String == "dev")
-        let users = try #require(document["users"] as? [[String: Any]])
-        let exec = try #require((users.first?["user"] as? [String: Any])?["exec"] as? [String: Any])
-        #expect(exec["command"] as? String == "eks-auth")
-        #expect(exec["apiVersion"] as? String == "client.authentication.k8s.io/v1beta1")
-        #expect(exec["interactiveMode"] as? String == "IfAvailable")
+        let document = try #require(try YAML.compose(text))
+        #expect(document["current-context"]?.string == "dev")
+        let exec = try #require(document["users"]?[0]?["user"]?["exec"])
+        #expect(exec["command"]?.string == "eks-auth")
+        #expect(exec["apiVersion"]?.string == "client.authentication.k8s.io/v1beta1")
+        #expect(exec["interactiveMode"]?.string == "IfAvailable")
+        #expect(exec["provideClusterInfo"]?.scalar?.bool == false)
         #expect(
-            exec["args"] as? [String] == [
+            exec["args"]?.sequence?.map(\.string) == [
                 "token", "--cluster-name", "dev.my-eks-cluster", "--region", "eu-west-1", "--role-arn", Self.roleARN,
             ])
-        let clusters = try #require(document["clusters"] as? [[String: Any]])
-        #expect(clusters.first?["name"] as? String == Self.clusterARN)
-        let cluster = try #require(clusters.first?["cluster"] as? [String: Any])
-        #expect(cluster["server"] as? String == "https://ABC.gr7.eu-west-1.eks.amazonaws.com")
-        #expect(cluster["certificate-authority-data"] as? String == "LS0tLS1CRUdJTg==")
+        let clusters = try #require(document["clusters"]?.sequence)
+        #expect(clusters.first?["name"]?.string == Self.clusterARN)
+        let cluster = try #require(clusters.first?["cluster"])
+        #expect(cluster["server"]?.string == "https://ABC.gr7.eu-west-1.eks.amazonaws.com")
+        #expect(cluster["certificate-authority-data"]?.string == "LS0tLS1CRUdJTg==")
     }
 
     @Test("merging keeps every other entry and key, backs the old file up, and is idempotent")
@@ -119,12 +119,11 @@ struct KubeconfigTests {
         #expect(harness.fileSystem.text(of: "/home/alice/.kube/config.eks-auth.bak") == Self.existing)
         let second = try harness.run(KubeconfigRequest(clusterName: "dev.my-eks-cluster"))
         #expect(second.text == first.text)
-        let document = try #require(try Yams.load(yaml: second.text) as? [String: Any])
-        #expect(
-            (document["clusters"] as? [[String: Any]])?.map { $0["name"] as? String } == ["other", Self.clusterARN])
-        #expect((document["users"] as? [[String: Any]])?.count == 2)
+        let document = try #require(try YAML.compose(second.text))
+        #expect(document["clusters"]?.sequence?.map { $0["name"]?.string } == ["other", Self.clusterARN])
+        #expect(document["users"]?.sequence?.count == 2)
         #expect(document["preferences"] != nil)
-        #expect(document["current-context"] as? String == Self.clusterARN)
+        #expect(document["current-context"]?.string == Self.clusterARN)
         #expect(second.text.hasPrefix("apiVersion: v1\nkind: Config\nclusters:\n- name: other\n"))
     }
 
@@ -181,11 +180,21 @@ struct KubeconfigTests {
         #expect(harness.fileSystem.text(of: "/home/alice/.kube/config") == "clusters: 42\n")
     }
 
-    @Test("strings that YAML would read as numbers or booleans are quoted")
+    @Test("names that YAML would read as numbers, booleans or null are quoted; provideClusterInfo stays a boolean")
     func quoting() throws {
-        #expect(try Yams.serialize(node: KubeconfigWriter.text("123")) == "\"123\"\n")
-        #expect(try Yams.serialize(node: KubeconfigWriter.text("true")) == "\"true\"\n")
-        #expect(try Yams.serialize(node: KubeconfigWriter.text("dev")) == "dev\n")
+        let cluster = ClusterInfo(
+            name: "123", arn: Self.clusterARN, endpoint: "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+            certificateAuthorityData: "LS0tLS1CRUdJTg==", status: "ACTIVE")
+        let text = try KubeconfigWriter.merge(
+            existing: nil, path: "/k", cluster: cluster,
+            names: KubeconfigNames(cluster: "123", user: "true", context: "~"),
+            exec: ExecPlugin(command: "eks-auth", args: ["token", "--cluster-name", "0x1F"], installHint: "install"))
+        #expect(text.contains("- name: \"123\"\n"))
+        #expect(text.contains("- name: \"true\"\n"))
+        #expect(text.contains("current-context: \"~\"\n"))
+        #expect(text.contains("      - \"0x1F\"\n"))
+        #expect(text.contains("    provideClusterInfo: false\n"))
+        #expect(text.contains("    command: eks-auth\n"))
     }
 
     @Test("the EKS endpoint follows AWS_ENDPOINT_URL_EKS, FIPS and dual-stack settings")

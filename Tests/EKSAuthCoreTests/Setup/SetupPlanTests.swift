@@ -6,7 +6,7 @@ import EKSAuthTestSupport
 @testable import EKSAuthSystem
 import Foundation
 import Testing
-import Yams
+import YAMLDocument
 
 
 @Suite("Setup plan")
@@ -210,11 +210,11 @@ struct SetupPlanTests {
     func awsAuthEntry() throws {
         let plan = try Self.plan()
         let yaml = try Self.file("aws-auth-mapRoles.yaml", of: plan)
-        let entries = try #require(try Yams.load(yaml: yaml) as? [[String: Any]])
+        let entries = try #require(try YAML.compose(yaml)?.sequence)
         try #require(entries.count == 1)
-        #expect(entries[0]["rolearn"] as? String == "arn:aws:iam::123456789012:role/dev.eks-access.role")
-        #expect(entries[0]["username"] as? String == "dev.eks-access.role:{{SessionName}}")
-        #expect(entries[0]["groups"] as? [String] == ["eks-auth:dev.rnd.group"])
+        #expect(entries[0]["rolearn"]?.string == "arn:aws:iam::123456789012:role/dev.eks-access.role")
+        #expect(entries[0]["username"]?.string == "dev.eks-access.role:{{SessionName}}")
+        #expect(entries[0]["groups"]?.sequence?.map(\.string) == ["eks-auth:dev.rnd.group"])
         #expect(!yaml.contains("system:masters"))
     }
 
@@ -282,32 +282,32 @@ struct SetupPlanTests {
         arguments: ClusterRole.allCases)
     func clusterRoleBinding(role: ClusterRole) throws {
         let plan = try Self.plan(clusterRole: role)
-        let binding = try #require(try Yams.load(yaml: Self.file("rbac.yaml", of: plan)) as? [String: Any])
-        #expect(binding["apiVersion"] as? String == "rbac.authorization.k8s.io/v1")
-        #expect(binding["kind"] as? String == "ClusterRoleBinding")
-        #expect(Self.value(binding, "metadata", "name") as? String == "dev.eks-access.role")
-        #expect(Self.value(binding, "metadata", "namespace") == nil)
-        let subjects = try #require(binding["subjects"] as? [[String: Any]])
+        let binding = try #require(try YAML.compose(Self.file("rbac.yaml", of: plan))?.mapping)
+        #expect(binding["apiVersion"]?.string == "rbac.authorization.k8s.io/v1")
+        #expect(binding["kind"]?.string == "ClusterRoleBinding")
+        #expect(binding["metadata"]?["name"]?.string == "dev.eks-access.role")
+        #expect(binding["metadata"]?["namespace"] == nil)
+        let subjects = try #require(binding["subjects"]?.sequence)
         #expect(subjects.count == 1)
-        #expect(subjects.first?["kind"] as? String == "Group")
-        #expect(subjects.first?["name"] as? String == "eks-auth:dev.rnd.group")
-        #expect(subjects.first?["apiGroup"] as? String == "rbac.authorization.k8s.io")
-        #expect(Self.value(binding, "roleRef", "kind") as? String == "ClusterRole")
-        #expect(Self.value(binding, "roleRef", "name") as? String == role.rawValue)
-        #expect(Self.value(binding, "roleRef", "apiGroup") as? String == "rbac.authorization.k8s.io")
+        #expect(subjects.first?["kind"]?.string == "Group")
+        #expect(subjects.first?["name"]?.string == "eks-auth:dev.rnd.group")
+        #expect(subjects.first?["apiGroup"]?.string == "rbac.authorization.k8s.io")
+        #expect(binding["roleRef"]?["kind"]?.string == "ClusterRole")
+        #expect(binding["roleRef"]?["name"]?.string == role.rawValue)
+        #expect(binding["roleRef"]?["apiGroup"]?.string == "rbac.authorization.k8s.io")
     }
 
     @Test("with --namespace rbac.yaml is a RoleBinding in that namespace, still to the ClusterRole")
     func roleBinding() throws {
         let plan = try Self.plan(clusterRole: .edit, namespace: "team-a")
-        let binding = try #require(try Yams.load(yaml: Self.file("rbac.yaml", of: plan)) as? [String: Any])
-        #expect(binding["kind"] as? String == "RoleBinding")
-        #expect(Self.value(binding, "metadata", "name") as? String == "dev.eks-access.role")
-        #expect(Self.value(binding, "metadata", "namespace") as? String == "team-a")
-        #expect(Self.value(binding, "roleRef", "kind") as? String == "ClusterRole")
-        #expect(Self.value(binding, "roleRef", "name") as? String == "edit")
-        let subjects = try #require(binding["subjects"] as? [[String: Any]])
-        #expect(subjects.first?["name"] as? String == "eks-auth:dev.rnd.group")
+        let binding = try #require(try YAML.compose(Self.file("rbac.yaml", of: plan))?.mapping)
+        #expect(binding["kind"]?.string == "RoleBinding")
+        #expect(binding["metadata"]?["name"]?.string == "dev.eks-access.role")
+        #expect(binding["metadata"]?["namespace"]?.string == "team-a")
+        #expect(binding["roleRef"]?["kind"]?.string == "ClusterRole")
+        #expect(binding["roleRef"]?["name"]?.string == "edit")
+        let subjects = try #require(binding["subjects"]?.sequence)
+        #expect(subjects.first?["name"]?.string == "eks-auth:dev.rnd.group")
     }
 
     @Test(
@@ -315,10 +315,10 @@ struct SetupPlanTests {
         arguments: [(nil, "123"), ("true", nil), ("null", nil), ("1e3", nil)] as [(String?, String?)])
     func yamlSpecialNames(roleName: String?, namespace: String?) throws {
         let plan = try Self.plan(roleName: roleName, namespace: namespace)
-        let binding = try #require(try Yams.load(yaml: Self.file("rbac.yaml", of: plan)) as? [String: Any])
-        #expect(Self.value(binding, "metadata", "name") as? String == plan.roleName)
+        let binding = try #require(try YAML.compose(Self.file("rbac.yaml", of: plan))?.mapping)
+        #expect(binding["metadata"]?["name"]?.string == plan.roleName)
         if let namespace {
-            #expect(Self.value(binding, "metadata", "namespace") as? String == namespace)
+            #expect(binding["metadata"]?["namespace"]?.string == namespace)
         }
     }
 
