@@ -131,3 +131,19 @@ def test_core_dumps_are_off_while_credentials_are_in_memory(eks_auth, tmp_path):
     assert result.returncode == 0, result.stderr
     fields = report.read_text().split()
     assert fields[4:6] == ["0", "0"], report.read_text()
+
+
+def test_a_billion_laughs_aws_auth_file_is_refused_at_once(eks_auth, tmp_path):
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for previous, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    lines += ["data:", '  mapRoles: "[]"']
+    bomb = tmp_path / "aws-auth.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    started = time.monotonic()
+    result = subprocess.run([eks_auth, "explain", "--aws-auth", str(bomb), "--arn", "arn:aws:iam::123456789012:role/x"],
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, capture_output=True, text=True,
+                            timeout=60)
+    assert time.monotonic() - started < 5
+    assert result.returncode == 65, result.stderr
+    assert "200000 nodes once aliases are expanded" in result.stderr and str(bomb) in result.stderr, result.stderr
