@@ -160,18 +160,18 @@ public struct CacheEntry: Sendable, Equatable, Codable {
 
     /// The entry in a cache file's bytes; nil when they are not one.
     ///
-    /// Reads the flat JSON object by hand first (`JSONText.flatObject`), with the same rules as
+    /// Reads the JSON object by hand first (`JSONText.parse`), with the same rules as
     /// `init(from:)`, and falls back to `JSONDecoder` for anything that reader declines: on the
     /// start-up path of a cached `token --role-arn`, the decoder's first use cost about 0.6 M
     /// instructions (callgrind).
     public static func decoding(_ bytes: [UInt8]) -> CacheEntry? {
-        if let members = JSONText.flatObject(bytes), let entry = CacheEntry(members: members) { return entry }
+        if let members = JSONText.parse(bytes)?.object, let entry = CacheEntry(members: members) { return entry }
         return try? JSONDecoder().decode(CacheEntry.self, from: Data(bytes))
     }
 
-    /// An entry from the members of a flat JSON object, as `init(from:)` reads them; nil when one is
-    /// missing or of the wrong type.
-    init?(members: [String: JSONText.FlatValue]) {
+    /// An entry from the members of a JSON object, as `init(from:)` reads them (other members
+    /// ignored); nil when one is missing or of another type, which the decoder then decides on.
+    init?(members: [String: JSONText.Value]) {
         func string(_ key: CodingKeys) -> String? {
             if case .string(let value)? = members[key.rawValue] { return value }
             return nil
@@ -187,7 +187,7 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         case .string(let raw)?:
             guard let known = Kind(rawValue: raw) else { return nil }
             kind = known
-        case .integer?: return nil
+        default: return nil
         }
         let session: CachedSession
         switch kind {

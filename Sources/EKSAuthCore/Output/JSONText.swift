@@ -50,18 +50,13 @@ public enum JSONText {
 }
 
 extension JSONText {
-    /// A member value of a flat JSON object.
-    public enum FlatValue: Sendable, Equatable {
-        case string(String)
-        case integer(Int)
-    }
-
     /// A JSON value of the kinds the start-up path reads: no fractions or exponents.
-    public indirect enum Value: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
         case string(String)
         case integer(Int)
         case bool(Bool)
         case null
+        // Arrays and dictionaries are references already: no box, and none for the other cases either.
         case array([Value])
         case object([String: Value])
 
@@ -92,21 +87,6 @@ extension JSONText {
             reader.skipSpace()
             return reader.index == all.count ? value : nil
         }
-    }
-
-    /// The members of a JSON object whose values are all strings or integers, e.g. a cache entry; nil
-    /// where `parse` declines or for any other value.
-    public static func flatObject(_ bytes: [UInt8]) -> [String: FlatValue]? {
-        guard let members = parse(bytes)?.object else { return nil }
-        var flat: [String: FlatValue] = [:]
-        for (key, value) in members {
-            switch value {
-            case .string(let text): flat[key] = .string(text)
-            case .integer(let number): flat[key] = .integer(number)
-            default: return nil
-            }
-        }
-        return flat
     }
 
     private struct Reader {
@@ -156,9 +136,9 @@ extension JSONText {
             if take(UInt8(ascii: "}")) { return members }
             repeat {
                 skipSpace()
-                guard let key = string(), take(UInt8(ascii: ":")), let value = value(depth: depth), members[key] == nil
+                guard let key = string(), take(UInt8(ascii: ":")), let value = value(depth: depth),
+                    members.updateValue(value, forKey: key) == nil
                 else { return nil }
-                members[key] = value
             } while take(UInt8(ascii: ","))
             return take(UInt8(ascii: "}")) ? members : nil
         }

@@ -40,7 +40,7 @@ struct CredentialCacheTests {
         let text = Self.formatOne(role: role, session: session, profile: "dev", expiration: "2024-01-02T04:04:05Z")
         let entry = try JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
         // The start-up path's own reader answers, and as the decoder does.
-        let members = try #require(JSONText.flatObject(Array(text.utf8)))
+        let members = try #require(JSONText.parse(Array(text.utf8))?.object)
         #expect(CacheEntry(members: members) == entry)
         #expect(CacheEntry.decoding(Array(text.utf8)) == entry)
         #expect(entry.session == expected)
@@ -88,7 +88,7 @@ struct CredentialCacheTests {
         }
         let back = try JSONDecoder().decode(CacheEntry.self, from: Data(text.utf8))
         #expect(back == entry)
-        #expect(CacheEntry(members: try #require(JSONText.flatObject(Array(text.utf8)))) == entry)
+        #expect(CacheEntry(members: try #require(JSONText.parse(Array(text.utf8))?.object)) == entry)
         #expect(CacheEntry.decoding(Array(text.utf8)) == entry)
         #expect(back.cached == CachedCredentials(credentials: credentials, session: session))
     }

@@ -29,31 +29,32 @@ struct JSONTextStartUpTests {
         #expect(JSONText.quote("日本") == "\"日本\"")
     }
 
-    @Test("flatObject reads string and integer members as JSONDecoder does")
-    func flatObjectReads() {
-        let text = #" { "a" : "x\"y\\z\/\u00e9\ud83d\ude42\n", "n": -12, "zero": 0, "e": "" } "#
+    @Test("parse reads what JSONDecoder reads, in the kinds it knows")
+    func parseReads() {
+        let text = #" { "a" : "x\"y\\z\/\u00e9\ud83d\ude42\n", "n": -12, "zero": 0, "e": "", "t": true, "f": false, "z": null, "l": [1, "s", {"k": []}] } "#
         #expect(
-            JSONText.flatObject(Array(text.utf8)) == [
+            JSONText.parse(Array(text.utf8)) == .object([
                 "a": .string("x\"y\\z/é🙂\n"), "n": .integer(-12), "zero": .integer(0), "e": .string(""),
-            ])
-        #expect(JSONText.flatObject(Array("{}".utf8)) == [:])
+                "t": .bool(true), "f": .bool(false), "z": .null,
+                "l": .array([.integer(1), .string("s"), .object(["k": .array([])])]),
+            ]))
+        #expect(JSONText.parse(Array("{}".utf8)) == .object([:]))
     }
 
     @Test(
-        "flatObject declines what it does not read exactly, leaving it to JSONDecoder",
+        "parse declines what it does not read exactly, leaving it to JSONDecoder",
         arguments: [
-            "", "[]", "{", "{\"a\":1", "{\"a\":1}x", "{\"a\":1,}", "{\"a\":{}}", "{\"a\":[1]}", "{\"a\":true}",
-            "{\"a\":null}", "{\"a\":1.5}", "{\"a\":1e3}", "{\"a\":01}", "{\"a\":-}", "{\"a\":\"x\"\"b\":1}",
+            "", "{", "{\"a\":1", "{\"a\":1}x", "{\"a\":1,}", "[1,]", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":1.5}", "{\"a\":1e3}", "{\"a\":01}", "{\"a\":-}", "{\"a\":\"x\"\"b\":1}",
             "{\"a\":1,\"a\":2}", "{\"a\":\"\u{1}\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}",
             "{\"a\":\"\\u12\"}", "{\"a\":99999999999999999999}", "{a:1}", "{\"a\":\"unterminated}",
         ])
-    func flatObjectDeclines(text: String) {
-        #expect(JSONText.flatObject(Array(text.utf8)) == nil)
+    func parseDeclines(text: String) {
+        #expect(JSONText.parse(Array(text.utf8)) == nil)
     }
 
-    @Test("flatObject declines invalid UTF-8 inside a string")
-    func flatObjectDeclinesInvalidUTF8() {
-        #expect(JSONText.flatObject([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]) == nil)
+    @Test("parse declines invalid UTF-8 inside a string")
+    func parseDeclinesInvalidUTF8() {
+        #expect(JSONText.parse([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]) == nil)
     }
 }
 
