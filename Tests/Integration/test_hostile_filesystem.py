@@ -153,3 +153,37 @@ def test_kubeconfig_on_a_full_disk_fails_cleanly_and_leaves_the_old_file_whole(r
     assert len(err.strip().splitlines()) <= 2 and str(tmpfs) in err, err
     assert kubeconfig.read_text() == original
     assert leftovers(tmpfs) == []
+
+
+def test_links_planted_at_the_files_we_write_are_replaced_never_written_through(run, moto, cluster, tmp_path):
+    victim = tmp_path / "precious"
+    victim.write_text("precious\n")
+    os.chmod(victim, 0o600)
+    # The cache entry.
+    cache = tmp_path / "cache"
+    rc, _, err = run(*token_args(moto), env=role_env(run, moto, cache))
+    assert rc == 0, err
+    (entry,) = [cache / n for n in os.listdir(cache) if n.endswith(".json")]
+    entry.unlink()
+    os.symlink(victim, entry)
+    rc, _, err = run(*token_args(moto), "--no-cache", env=role_env(run, moto, cache))
+    assert rc == 0, err
+    rc, _, err = run(*token_args(moto), env=role_env(run, moto, cache))
+    assert rc == 0, err
+    assert victim.read_text() == "precious\n"
+    assert not os.path.islink(entry) and json.loads(entry.read_text())["version"] == 1
+    # The kubeconfig's backup.
+    kube = tmp_path / "kube"
+    kube.mkdir()
+    config = kube / "config"
+    config.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n")
+    os.symlink(victim, kube / "config.eks-auth.bak")
+    with peers.moto_checking_off():
+        rc, _, err = run("kubeconfig", "--cluster-name", CLUSTER, "--kubeconfig", str(config),
+                         env=run.env(AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"],
+                                     AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
+                                     AWS_ENDPOINT_URL_EKS=moto.endpoint, AWS_REGION="eu-west-1"))
+    assert rc == 0, err
+    assert victim.read_text() == "precious\n"
+    assert not os.path.islink(kube / "config.eks-auth.bak")
+    assert "kind: Config" in (kube / "config.eks-auth.bak").read_text()

@@ -147,3 +147,32 @@ def test_a_billion_laughs_aws_auth_file_is_refused_at_once(eks_auth, tmp_path):
     assert time.monotonic() - started < 5
     assert result.returncode == 65, result.stderr
     assert "200000 nodes once aliases are expanded" in result.stderr and str(bomb) in result.stderr, result.stderr
+
+
+def test_text_from_a_token_is_escaped_on_a_terminal_and_unchanged_into_a_pipe(eks_auth, tmp_path):
+    import base64
+    import pty
+
+    url = ("https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
+           "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=%1B%5B2JAKIDEXAMPLE%2F20240102%2Fus-east-1%2Fsts"
+           "%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id"
+           "&X-Amz-Signature=" + "a" * 64)
+    token = "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    master, slave = pty.openpty()
+    result = subprocess.run([eks_auth, "decode", token], stdout=slave, stderr=subprocess.PIPE, env=env, timeout=30)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert result.returncode == 65
+    assert b"\x1b" not in shown and b"\\e[2JAKIDEXAMPLE" in shown, shown[:400]
+    piped = subprocess.run([eks_auth, "decode", token], capture_output=True, env=env, timeout=30)
+    assert b"\x1b[2JAKIDEXAMPLE" in piped.stdout  # a pipe gets the text as it is, for other programs

@@ -46,9 +46,13 @@ struct LiveSystem {
         http.shutdown()
     }
 
-    /// Writes `text` and a newline to stdout.
+    /// Writes `text` and a newline to stdout. On a terminal each line has its control characters
+    /// escaped, as on stderr: `decode`, `explain` and `cache list` show text from tokens, ConfigMaps
+    /// and files. Into a pipe (kubectl reading the ExecCredential, `| jq`) the text goes unchanged.
     func writeStdout(_ text: String) {
-        Self.write(text + "\n", to: STDOUT_FILENO)
+        guard isatty(STDOUT_FILENO) == 1 else { return Self.write(text + "\n", to: STDOUT_FILENO) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        Self.write(lines.map { TerminalText.sanitized(String($0)) }.joined(separator: "\n") + "\n", to: STDOUT_FILENO)
     }
 
     /// Writes all of `text` to file descriptor `fd`, retrying short writes and EINTR.
