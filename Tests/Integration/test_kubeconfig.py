@@ -79,7 +79,9 @@ def test_kubeconfig_merges_the_cluster_and_kubectl_reads_it(run, moto, cluster, 
     assert ours["certificate-authority-data"] == cluster["certificateAuthority"]["data"]
     users = {u["name"]: u["user"] for u in view["users"]}
     assert users["other"] == {"token": "keep-me"}
-    exec_block = users[cluster["arn"]]["exec"]
+    # With a role, the user entry is named after the role too: several roles on one cluster never share one.
+    role_name = moto.role_arn.rsplit("/", 1)[-1]
+    exec_block = users[f"{role_name}@{cluster['arn']}"]["exec"]
     assert exec_block["command"] == "eks-auth"
     assert exec_block["apiVersion"] == "client.authentication.k8s.io/v1beta1"
     assert exec_block["interactiveMode"] == "IfAvailable"

@@ -15,7 +15,7 @@ public struct KubeconfigRequest: Sendable, Equatable {
     public var profile: String?
     /// `--alias`: the context name (default: the cluster ARN).
     public var alias: String?
-    /// `--user-alias`: the user entry name (default: the cluster ARN).
+    /// `--user-alias`: the user entry name (default: the cluster ARN; with a role, `ROLE-NAME@CLUSTER-ARN`).
     public var userAlias: String?
     /// `--kubeconfig`: the file (default: the first KUBECONFIG entry, else ~/.kube/config).
     public var kubeconfigPath: String?
@@ -91,7 +91,8 @@ public struct KubeconfigService: Sendable {
             command: "eks-auth", args: args,
             installHint: "eks-auth is needed to log in to this cluster: install it (make install) and put it on PATH")
         let names = KubeconfigNames(
-            cluster: cluster.arn, user: request.userAlias ?? cluster.arn, context: request.alias ?? cluster.arn)
+            cluster: cluster.arn, user: request.userAlias ?? Self.userName(cluster: cluster.arn, role: request.roleARN),
+            context: request.alias ?? cluster.arn)
         let path = Self.path(request.kubeconfigPath, environment: environment)
         let existing: String?
         do {
@@ -99,8 +100,12 @@ public struct KubeconfigService: Sendable {
         } catch let error as FileSystemError {
             throw KubeconfigError.cannotWrite(path: path, reason: error.reason)
         }
+        var replaced: [String] = []
         let text = try KubeconfigWriter.merge(
-            existing: existing, path: path, cluster: cluster, names: names, exec: exec)
+            existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced)
+        for entry in replaced where !request.dryRun {
+            system.warn("replaced the \(entry) in \(path), which was different; contexts using it now get what was written")
+        }
         var result = KubeconfigResult(path: path, context: names.context, text: text, backup: nil)
         guard !request.dryRun else { return result }
         do {
@@ -120,6 +125,13 @@ public struct KubeconfigService: Sendable {
             throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
         }
         return result
+    }
+
+    /// The default user entry name: the cluster ARN, or with a role `ROLE-NAME@CLUSTER-ARN`, so that
+    /// each role on a cluster gets its own entry and one context is never repointed at another's role.
+    static func userName(cluster: String, role: String?) -> String {
+        guard let role, let name = role.split(separator: "/").last, !name.isEmpty else { return cluster }
+        return "\(name)@\(cluster)"
     }
 
     /// `--kubeconfig`, else the first entry of KUBECONFIG, else ~/.kube/config.

@@ -52,6 +52,17 @@ public enum KubeconfigWriter {
     public static func merge(
         existing: String?, path: String, cluster: ClusterInfo, names: KubeconfigNames, exec: ExecPlugin
     ) throws -> String {
+        var replaced: [String] = []
+        return try merge(existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced)
+    }
+
+    /// As `merge(existing:path:cluster:names:exec:)`, adding to `replaced` each existing entry that
+    /// had the same name but different contents (`users entry 'NAME'`), so that the caller can say so:
+    /// a context elsewhere in the file may use it.
+    public static func merge(
+        existing: String?, path: String, cluster: ClusterInfo, names: KubeconfigNames, exec: ExecPlugin,
+        replaced: inout [String]
+    ) throws -> String {
         var root: YAMLMapping
         if let existing, !existing.trimmingWhitespace().isEmpty {
             let node: YAMLNode?
@@ -96,9 +107,12 @@ public enum KubeconfigWriter {
             "name": YAMLNode(names.context),
             "context": .mapping(["cluster": YAMLNode(names.cluster), "user": YAMLNode(names.user)]),
         ])
-        try upsert(clusterEntry, named: names.cluster, into: "clusters", of: &root, path: path)
-        try upsert(userEntry, named: names.user, into: "users", of: &root, path: path)
-        try upsert(contextEntry, named: names.context, into: "contexts", of: &root, path: path)
+        for (entry, name, list) in [
+            (clusterEntry, names.cluster, "clusters"), (userEntry, names.user, "users"),
+            (contextEntry, names.context, "contexts"),
+        ] where try upsert(entry, named: name, into: list, of: &root, path: path) {
+            replaced.append("\(list) entry '\(name)'")
+        }
         root["current-context"] = YAMLNode(names.context)
         do {
             return try YAML.serialize(.mapping(root))
@@ -107,10 +121,12 @@ public enum KubeconfigWriter {
         }
     }
 
-    /// Replaces the entry of `list` whose `name` is `name`, or appends it.
+    /// Replaces the entry of `list` whose `name` is `name`, or appends it; true when an entry of that
+    /// name with other contents was replaced.
+    @discardableResult
     static func upsert(
         _ entry: YAMLNode, named name: String, into list: String, of root: inout YAMLMapping, path: String
-    ) throws {
+    ) throws -> Bool {
         var items: YAMLSequence
         switch root[list] {
         case nil: items = []
@@ -119,12 +135,32 @@ public enum KubeconfigWriter {
         default: throw KubeconfigError.malformed(path: path, reason: "'\(list)' is not a list")
         }
         // By text, whatever type it reads as: a cluster named 123 is the entry written `name: 123`.
+        var differed = false
         if let index = items.firstIndex(where: { $0["name"]?.scalar?.text == name }) {
+            differed = !sameEntry(items[index], entry)
             items[index] = entry
         } else {
             items.append(entry)
         }
         root[list] = .sequence(items)
+        return differed
+    }
+
+    /// Whether two entries say the same: the same keys with the same texts, styles and order aside.
+    static func sameEntry(_ a: YAMLNode, _ b: YAMLNode) -> Bool {
+        switch (a, b) {
+        case (.scalar(let x), .scalar(let y)): return x.text == y.text
+        case (.sequence(let x), .sequence(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { sameEntry($0, $1) }
+        case (.mapping(let x), .mapping(let y)):
+            let xKeys = x.map { $0.key.scalar?.text ?? "" }, yKeys = y.map { $0.key.scalar?.text ?? "" }
+            guard Set(xKeys) == Set(yKeys), xKeys.count == yKeys.count else { return false }
+            return x.allSatisfy { pair in
+                guard let key = pair.key.scalar?.text, let other = y[key] else { return false }
+                return sameEntry(pair.value, other)
+            }
+        default: return false
+        }
     }
 }
 

@@ -110,6 +110,32 @@ struct KubeconfigTests {
         #expect(cluster["certificate-authority-data"]?.string == "LS0tLS1CRUdJTg==")
     }
 
+    @Test("each role gets its own user entry, and replacing an entry that differs is reported")
+    func userEntryPerRole() throws {
+        #expect(KubeconfigService.userName(cluster: Self.clusterARN, role: nil) == Self.clusterARN)
+        #expect(
+            KubeconfigService.userName(cluster: Self.clusterARN, role: "arn:aws:iam::1:role/team/k8s-admin")
+                == "k8s-admin@\(Self.clusterARN)")
+        let cluster = ClusterInfo(
+            name: "dev", arn: Self.clusterARN, endpoint: "https://x", certificateAuthorityData: "QQ==", status: "ACTIVE")
+        let names = KubeconfigNames(cluster: Self.clusterARN, user: "shared", context: "demo")
+        func exec(_ role: String) -> ExecPlugin {
+            ExecPlugin(command: "eks-auth", args: ["token", "--role-arn", role], installHint: "h")
+        }
+        var replaced: [String] = []
+        let first = try KubeconfigWriter.merge(
+            existing: nil, path: "p", cluster: cluster, names: names, exec: exec("a"), replaced: &replaced)
+        #expect(replaced.isEmpty)
+        // The same entries again, even written in another style, replace nothing that differed.
+        let restyled = first.replacingAll("name: shared", with: "name: 'shared'")
+        _ = try KubeconfigWriter.merge(
+            existing: restyled, path: "p", cluster: cluster, names: names, exec: exec("a"), replaced: &replaced)
+        #expect(replaced.isEmpty)
+        _ = try KubeconfigWriter.merge(
+            existing: first, path: "p", cluster: cluster, names: names, exec: exec("b"), replaced: &replaced)
+        #expect(replaced == ["users entry 'shared'"])
+    }
+
     @Test("merging keeps every other entry and key, backs the old file up, and is idempotent")
     func mergeKeepsOthers() throws {
         let harness = Harness(http: FakeHTTPClient { _, _ in Self.describeReply() })
