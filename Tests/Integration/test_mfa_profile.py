@@ -82,3 +82,32 @@ def test_mfa_profile_prompts_once_then_reuses_the_cached_session(run, eks_auth, 
         assert rc == 0, err
         assert "MFA" not in err
     assert recording.count("AssumeRole") == 1
+
+
+def test_token_code_serves_the_mfa_serial_of_the_profile_the_hint_names(run, home, tmp_path, moto, recording):
+    # The hint without a terminal says to pass --token-code; passing it must then work, non-interactively.
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(
+        f"[profile base]\naws_access_key_id = {moto.alice['AccessKeyId']}\n"
+        f"aws_secret_access_key = {moto.alice['SecretAccessKey']}\n"
+        f"[profile dev]\nrole_arn = {moto.role_arn}\nsource_profile = base\nmfa_serial = {SERIAL}\n"
+        "role_session_name = alice-mfa\n"
+        "[profile plain]\nsource_profile = base\n"
+    )
+    env = run.env(
+        AWS_REGION="us-east-1", AWS_ENDPOINT_URL_STS=recording.endpoint, EKS_AUTH_CACHE_DIR=str(tmp_path / "cache"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--profile", "dev", env=env)
+    assert rc == 78 and "--token-code" in err, err
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--profile", "dev", "--token-code", "654321", env=env)
+    assert rc == 0, err
+    assumed = [body for body in recording.bodies if "Action=AssumeRole" in body]
+    assert len(assumed) == 1 and "TokenCode=654321" in assumed[0] and "SerialNumber=" in assumed[0], assumed
+    # A code nothing would use is still refused, saying what would use it.
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--profile", "plain", "--token-code", "654321", env=env)
+    assert rc == 64, err
+    assert "invalid --token-code: expected --role-arn (or DEFAULT_ROLE) as well, or a profile whose role has mfa_serial" \
+        in err, err
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--profile", "dev", "--token-code", "12ab", env=env)
+    assert rc == 64 and "invalid --token-code" in err, err

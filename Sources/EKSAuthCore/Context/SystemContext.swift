@@ -27,6 +27,9 @@ public struct SystemContext: Sendable {
     public var processes: ProcessRunner
     /// False with `--no-cache`: no cached credentials are read or written, of any source.
     public var useCache: Bool = true
+    /// An MFA code given with `--token-code` but no role flag: it serves the `mfa_serial` of the
+    /// selected profile's role chain (the hop that names one), as the prompt would.
+    public var profileTokenCode: String?
 
     /// A context from its parts; `tracer` is silent, warnings are dropped, there is no network
     /// no terminal and no commands, and sleeps return at once unless given.

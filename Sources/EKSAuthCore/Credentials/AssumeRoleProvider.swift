@@ -64,6 +64,7 @@ struct AssumeRoleProvider: CredentialProvider {
         let request = RoleRequest(
             roleARN: roleARN, externalID: profile["external_id"], sessionName: profile["role_session_name"],
             durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, serialNumber: profile["mfa_serial"],
+            tokenCode: profile["mfa_serial"] == nil ? nil : chain.system.profileTokenCode,
             useCache: chain.system.useCache)
         return try chain.assumeRole(request, base, profile.name)
     }

@@ -34,6 +34,12 @@ public struct CredentialResolution: Sendable {
         trace(
             "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
                 + "signing region \(settings.stsEndpoint.signingRegion))")
+        if role == nil, let code = system.profileTokenCode {
+            guard RoleRequest.isTokenCode(code) else {
+                throw RoleRequestError.invalid(.tokenCode, expected: RoleField.tokenCodeShape)
+            }
+            guard Self.roleChainHasMFASerial(settings) else { throw RoleRequestError.needsRole(.tokenCode) }
+        }
         var resolved = try CredentialChain(settings: settings, system: system).resolve()
         if let reported = resolved.region, settings.regionOrigin == .default, reported != settings.region {
             settings = try settings.inRegion(reported, origin: .instanceMetadata, environment: system.environment)
@@ -52,5 +58,19 @@ public struct CredentialResolution: Sendable {
             trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
         }
         return (settings, resolved)
+    }
+
+    /// Whether a `role_arn` profile on the selected profile's `source_profile` chain has `mfa_serial`:
+    /// what a `--token-code` without a role flag can serve.
+    static func roleChainHasMFASerial(_ settings: AWSSettings) -> Bool {
+        var name = settings.selection.name
+        var seen: [String] = []
+        while seen.count <= CredentialChain.maxProfileHops, let profile = settings.config.profile(named: name) {
+            if profile["role_arn"] != nil, profile["mfa_serial"] != nil { return true }
+            guard let next = profile["source_profile"], next != name, !seen.contains(next) else { return false }
+            seen.append(name)
+            name = next
+        }
+        return false
     }
 }

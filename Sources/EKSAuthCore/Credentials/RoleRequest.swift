@@ -91,10 +91,12 @@ public struct RoleRequest: Sendable, Equatable {
         tokenCode: String? = nil, useCache: Bool = true
     ) throws -> RoleRequest? {
         guard let role = roleARN ?? defaultRole else {
+            // `--token-code` alone is not stray: it answers a profile's `mfa_serial`
+            // (`SystemContext.profileTokenCode`, checked by `CredentialResolution`).
             let companions: [(RoleField, Bool)] = [
                 (.externalID, externalID != nil), (.sessionName, sessionName != nil),
                 (.forwardSessionName, forwardSessionName), (.durationSeconds, durationSeconds != nil),
-                (.serialNumber, serialNumber != nil), (.tokenCode, tokenCode != nil),
+                (.serialNumber, serialNumber != nil),
             ]
             if let stray = companions.first(where: { $0.1 }) { throw RoleRequestError.needsRole(stray.0) }
             return nil
@@ -172,6 +174,9 @@ public enum RoleRequestError: EKSAuthError, Equatable {
         switch self {
         case .invalid(let field, let expected): return "invalid \(name(field)): expected \(expected)"
         case .requires(let field, let other): return "invalid \(name(field)): expected \(name(other)) as well"
+        case .needsRole(.tokenCode):
+            return "invalid \(name(.tokenCode)): expected \(name(.roleARN)) (or DEFAULT_ROLE) as well, "
+                + "or a profile whose role has mfa_serial"
         case .needsRole(let field):
             return "invalid \(name(field)): expected \(name(.roleARN)) (or DEFAULT_ROLE) as well"
         case .conflict(let a, let b): return "\(name(a)) and \(name(b)) cannot be used together"

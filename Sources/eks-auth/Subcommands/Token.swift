@@ -29,6 +29,7 @@ struct Token: ParsableCommand {
             role: try invocation.credentials.roleRequest(defaultRole: environment["DEFAULT_ROLE"]))
         var system = live.context
         system.useCache = !invocation.credentials.noCache
+        if request.role == nil { system.profileTokenCode = invocation.credentials.tokenCode }
         let result = try TokenService(system: system).token(for: request)
         live.writeStdout(invocation.tokenOnly ? result.token.value : result.execCredential.json())
     }

@@ -27,6 +27,7 @@ struct WhoAmI: ParsableCommand {
         let role = try invocation.roleRequest(defaultRole: live.environment["DEFAULT_ROLE"])
         var system = live.context
         system.useCache = !invocation.noCache
+        if role == nil { system.profileTokenCode = invocation.tokenCode }
         let report = try WhoAmIService(system: system).report(
             profile: invocation.profile, region: invocation.region, role: role)
         live.writeStdout(output == .json ? report.json() : report.text)

@@ -331,4 +331,38 @@ struct RoleFlagsTests {
             throws: RoleRequestError.needsRole(.forwardSessionName)
         ) { try RoleRequest.fromFlags(roleARN: nil, defaultRole: nil, forwardSessionName: true, tokenCode: "123456") }
     }
+
+    @Test("--token-code alone is no stray flag: it serves a profile's mfa_serial, which the chain must have")
+    func tokenCodeForAProfile() throws {
+        #expect(try RoleRequest.fromFlags(roleARN: nil, defaultRole: nil, tokenCode: "123456") == nil)
+        let files = InMemoryFileSystem([
+            "/home/u/.aws/config": """
+            [profile base]
+            aws_access_key_id = AKIDEXAMPLE
+            aws_secret_access_key = secret
+            [profile hop]
+            role_arn = arn:aws:iam::1:role/hop
+            source_profile = mfa
+            [profile mfa]
+            role_arn = arn:aws:iam::1:role/m
+            source_profile = base
+            mfa_serial = arn:aws:iam::1:mfa/u
+            [profile loop]
+            role_arn = arn:aws:iam::1:role/l
+            source_profile = loop2
+            [profile loop2]
+            role_arn = arn:aws:iam::1:role/l2
+            source_profile = loop
+            """
+        ])
+        for (profile, expected) in [("hop", true), ("mfa", true), ("base", false), ("loop", false), ("none", false)] {
+            let settings = try AWSSettings.resolve(
+                profileFlag: profile == "none" ? nil : profile, regionFlag: "us-east-1",
+                environment: ["HOME": "/home/u"], fileSystem: files)
+            #expect(CredentialResolution.roleChainHasMFASerial(settings) == expected, "\(profile)")
+        }
+        #expect(
+            RoleRequestError.needsRole(.tokenCode).message
+                == "invalid token code: expected role ARN (or DEFAULT_ROLE) as well, or a profile whose role has mfa_serial")
+    }
 }
