@@ -34,11 +34,17 @@ public protocol FileSystem: Sendable {
     /// kubectl writes them, instead of the link being replaced by a plain file.
     /// - Throws: `FileSystemError` for a chain of more than 40 links.
     func resolvingSymlinks(_ path: String) throws -> String
+
+    /// Whether `path` itself is a symbolic link (not followed).
+    func isSymbolicLink(_ path: String) -> Bool
 }
 
 extension FileSystem {
     /// No symbolic links (the in-memory file system has none): `path` itself.
     public func resolvingSymlinks(_ path: String) throws -> String { path }
+
+    /// No symbolic links (the in-memory file system has none): false.
+    public func isSymbolicLink(_ path: String) -> Bool { false }
 }
 
 /// Owner, permission bits and kind of a file.
@@ -49,12 +55,15 @@ public struct FileStatus: Sendable, Equatable {
     public var mode: UInt16
     /// Whether it is a directory.
     public var isDirectory: Bool
+    /// Whether it is a regular file (not a directory, device, FIFO or socket).
+    public var isRegularFile: Bool
 
-    /// A status from parts.
-    public init(ownerID: UInt32, mode: UInt16, isDirectory: Bool = false) {
+    /// A status from parts; a regular file unless `isDirectory` (or `isRegularFile: false`) says otherwise.
+    public init(ownerID: UInt32, mode: UInt16, isDirectory: Bool = false, isRegularFile: Bool? = nil) {
         self.ownerID = ownerID
         self.mode = mode
         self.isDirectory = isDirectory
+        self.isRegularFile = isRegularFile ?? !isDirectory
     }
 }
 

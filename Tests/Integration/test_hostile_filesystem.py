@@ -8,6 +8,7 @@ import json
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -187,3 +188,60 @@ def test_links_planted_at_the_files_we_write_are_replaced_never_written_through(
     assert victim.read_text() == "precious\n"
     assert not os.path.islink(kube / "config.eks-auth.bak")
     assert "kind: Config" in (kube / "config.eks-auth.bak").read_text()
+
+
+def test_kubeconfig_never_writes_over_a_device(run, moto, cluster, tmp_path):
+    # A private copy of /dev/null (major 1, minor 3): KUBECONFIG=/dev/null is a common idiom.
+    devices = tmp_path / "devices"
+    devices.mkdir()
+    device = devices / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    link = devices / "config-link"
+    os.symlink(device, link)
+    for path in (device, link):
+        with peers.moto_checking_off():
+            rc, out, err = run("kubeconfig", "--cluster-name", CLUSTER, "--kubeconfig", str(path),
+                               env=run.env(AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"],
+                                           AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
+                                           AWS_ENDPOINT_URL_EKS=moto.endpoint, AWS_REGION="eu-west-1"))
+        assert rc == 65, err
+        assert err.strip() == f"eks-auth: error: cannot write {path}: not a regular file", err
+    assert stat.S_ISCHR(os.stat(device).st_mode) and os.readlink(link) == str(device)
+    assert sorted(os.listdir(devices)) == ["config-link", "null"]  # no backup, no temporary file
+
+
+def test_cache_clear_removes_only_regular_files_of_ours_in_a_directory_of_ours(run, tmp_path, other_uid):
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    mine = cache / ("a" * 64 + ".json")
+    mine.write_text("{}")
+    theirs = cache / ("b" * 64 + ".json")
+    theirs.write_text("{}")
+    os.chown(theirs, other_uid, -1)
+    os.mkfifo(cache / ("c" * 64 + ".json"))
+    (cache / ("d" * 64 + ".json")).mkdir()
+    target = tmp_path / "elsewhere.json"
+    target.write_text("keep")
+    os.symlink(target, cache / ("e" * 64 + ".json"))
+    (cache / "notes.txt").write_text("keep")
+    rc, out, err = run("cache", "clear", env=run.env(EKS_AUTH_CACHE_DIR=str(cache)))
+    assert rc == 0, err
+    assert out.strip() == f"removed 1 cached session from {cache}"
+    assert sorted(os.listdir(cache)) == sorted(["b" * 64 + ".json", "c" * 64 + ".json", "d" * 64 + ".json",
+                                                "e" * 64 + ".json", "notes.txt"])
+    assert target.read_text() == "keep"
+
+
+def test_cache_clear_refuses_a_directory_of_another_user_or_writable_by_others(run, tmp_path, other_uid):
+    for owner, mode in [(other_uid, 0o700), (os.getuid(), 0o777)]:
+        cache = tmp_path / f"cache-{owner}-{mode:o}"
+        cache.mkdir()
+        os.chmod(cache, mode)
+        entry = cache / ("a" * 64 + ".json")
+        entry.write_text("{}")
+        os.chown(cache, owner, -1)
+        rc, out, err = run("cache", "clear", env=run.env(EKS_AUTH_CACHE_DIR=str(cache)))
+        assert rc == 65, err
+        assert err.startswith(f"eks-auth: error: cannot clear {cache}: "), err
+        assert "nothing was removed" in err and out == ""
+        assert entry.exists()

@@ -176,3 +176,30 @@ def test_text_from_a_token_is_escaped_on_a_terminal_and_unchanged_into_a_pipe(ek
     assert b"\x1b" not in shown and b"\\e[2JAKIDEXAMPLE" in shown, shown[:400]
     piped = subprocess.run([eks_auth, "decode", token], capture_output=True, env=env, timeout=30)
     assert b"\x1b[2JAKIDEXAMPLE" in piped.stdout  # a pipe gets the text as it is, for other programs
+
+
+@pytest.mark.parametrize("message", ["A" + "\u0301" * 400_000, "\x01" * 3_000, "x\u200f\u061c\u2028y"])
+def test_a_line_is_bounded_after_escaping_and_in_code_points(eks_auth, tmp_path, message):
+    sts = HostileSTS(403, error_reply(message))
+    try:
+        result, _ = run_role(eks_auth, tmp_path, sts.endpoint)
+    finally:
+        sts.close()
+    assert result.returncode == 77
+    for line in result.stderr.decode().splitlines():
+        assert len(line) <= 4_100, len(line)
+        assert not any(c in line for c in "\x01\u200f\u061c\u2028"), repr(line[:200])
+
+
+def test_decode_hides_the_signature_and_session_token_whatever_their_spelling(eks_auth, tmp_path):
+    import base64
+
+    url = ("https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
+           "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20240102%2Fus-east-1%2Fsts%2Faws4_request"
+           "&X-Amz-Date=20240102T030405Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id"
+           "&X-Amz-Security%2DToken=SESSTOKSECRET3&X-Amz%2DSignature=" + "ab" * 32)
+    token = "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+    result = subprocess.run([eks_auth, "decode", token], capture_output=True, text=True, timeout=30,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert "SESSTOKSECRET3" not in result.stdout + result.stderr
+    assert "ab" * 32 not in result.stdout + result.stderr

@@ -13,7 +13,7 @@ public enum CacheError: EKSAuthError, Equatable {
     /// What could not be done, with the path.
     public var message: String {
         switch self {
-        case .cannotClear(let path, let reason): return "cannot remove \(path): \(reason)"
+        case .cannotClear(let path, let reason): return "cannot clear \(path): \(reason)"
         case .cannotRead(let path, let reason): return "cannot read the cache at \(path): \(reason)"
         }
     }

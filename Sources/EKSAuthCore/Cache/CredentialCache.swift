@@ -140,21 +140,45 @@ public struct CredentialCache: Sendable {
     /// entries were removed.
     @discardableResult
     public func clear() throws -> Int {
-        var removed = 0
-        for name in try fileSystem.contents(of: directory) {
-            switch Self.ownFile(name) {
-            case .entry?:
-                try fileSystem.remove("\(directory)/\(name)")
-                removed += 1
-            case .lock?:
-                // Only a lock nobody holds (left by a process that was killed): taking it removes it.
-                _ = try? fileSystem.withExclusiveLock("\(directory)/\(name)", timeout: 0) {}
-            case .temporary?:
-                try fileSystem.remove("\(directory)/\(name)")
-            case nil:
-                continue
+        // A directory not ours, or writable by others, is not ours to clean: a file there with our
+        // kind of name may be another user's (the cache never uses such a directory either).
+        if let status = try fileSystem.status(of: directory) {
+            if status.ownerID != fileSystem.currentUserID {
+                throw FileSystemError(
+                    path: directory, reason: "it belongs to uid \(status.ownerID), not to you; nothing was removed")
+            }
+            if status.mode & 0o022 != 0 {
+                throw FileSystemError(
+                    path: directory, reason: "it is writable by others; nothing was removed (chmod 700 it)")
             }
         }
+        var removed = 0
+        var failure: FileSystemError?
+        for name in try fileSystem.contents(of: directory) {
+            guard let kind = Self.ownFile(name) else { continue }
+            let path = "\(directory)/\(name)"
+            // Only regular files of ours: never a link, directory, FIFO or another user's file that
+            // merely has our kind of name.
+            guard !fileSystem.isSymbolicLink(path), let status = try? fileSystem.status(of: path),
+                status.isRegularFile, status.ownerID == fileSystem.currentUserID
+            else { continue }
+            do {
+                switch kind {
+                case .entry:
+                    try fileSystem.remove(path)
+                    removed += 1
+                case .lock:
+                    // Only a lock nobody holds (left by a process that was killed): taking it removes it.
+                    _ = try fileSystem.withExclusiveLock(path, timeout: 0) {}
+                case .temporary:
+                    try fileSystem.remove(path)
+                }
+            } catch let error as FileSystemError {
+                // Go on with the rest; report the first failure at the end.
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
         return removed
     }
 

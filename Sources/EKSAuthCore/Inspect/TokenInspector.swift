@@ -232,10 +232,13 @@ struct TokenURL {
         query = parsed.queryItems
     }
 
-    /// The URL with the signature cut to 8 characters and the session token's value hidden.
+    /// The URL with the signature cut to 8 characters and the session token's value hidden, the
+    /// parameters told apart by their decoded names (`X-Amz-Security%2DToken` is the session token too).
     var redacted: String {
-        let parts = rawQuery.map { key, value -> String in
-            switch key.lowercased() {
+        let decodedNames = query.count == rawQuery.count ? query.map(\.name) : rawQuery.map(\.name)
+        let parts = zip(rawQuery, decodedNames).map { raw, decodedName -> String in
+            let (key, value) = raw
+            switch decodedName.lowercased() {
             case "x-amz-signature": return "\(key)=\(value.prefix(8))…"
             case "x-amz-security-token": return "\(key)=(\(value.count) characters, hidden)"
             default: return "\(key)=\(value)"

@@ -94,6 +94,13 @@ public struct KubeconfigService: Sendable {
             cluster: cluster.arn, user: request.userAlias ?? Self.userName(cluster: cluster.arn, role: request.roleARN),
             context: request.alias ?? cluster.arn)
         let path = Self.path(request.kubeconfigPath, environment: environment)
+        // Only a regular file (or none) is merged into and replaced: `KUBECONFIG=/dev/null` reads as
+        // empty, and renaming a new file over it would replace the device for everyone.
+        if !request.dryRun, let target = try? system.fileSystem.resolvingSymlinks(path),
+            let status = try? system.fileSystem.status(of: target), !status.isRegularFile
+        {
+            throw KubeconfigError.cannotWrite(path: path, reason: "not a regular file")
+        }
         let existing: String?
         do {
             existing = try system.fileSystem.read(path).map { String(decoding: $0, as: UTF8.self) }

@@ -77,7 +77,8 @@ struct LiveFileSystem: FileSystem {
             throw Self.error(path)
         }
         return FileStatus(
-            ownerID: info.st_uid, mode: UInt16(info.st_mode & 0o7777), isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
+            ownerID: info.st_uid, mode: UInt16(info.st_mode & 0o7777), isDirectory: (info.st_mode & S_IFMT) == S_IFDIR,
+            isRegularFile: (info.st_mode & S_IFMT) == S_IFREG)
     }
 
     func createDirectory(_ path: String, mode: UInt16) throws {
@@ -176,6 +177,11 @@ struct LiveFileSystem: FileSystem {
             }
             return try body()
         }
+    }
+
+    func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
     func resolvingSymlinks(_ path: String) throws -> String {

@@ -33,7 +33,7 @@ struct Reporter: Sendable {
     /// Writes `line` with its control characters escaped (it may carry text from outside: a service's
     /// message, a cluster name, a file's contents) and at most `maximumLineLength` characters.
     static func writeStderr(_ line: String) {
-        let safe = TerminalText.sanitized(TerminalText.excerpt(line, limit: maximumLineLength))
+        let safe = TerminalText.line(line, limit: maximumLineLength)
         LiveSystem.write(safe + "\n", to: STDERR_FILENO)
     }
 }
