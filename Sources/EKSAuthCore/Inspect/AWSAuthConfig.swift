@@ -44,7 +44,9 @@ public struct AWSAuthConfig: Sendable, Equatable {
     public static func parse(_ text: String, source: String) throws -> AWSAuthConfig {
         let root: Any?
         do {
-            root = try Yams.load(yaml: text)
+            root = try load(text)
+        } catch is NonScalarKey {
+            throw InspectError.unreadableAWSAuth(source: source, reason: "a mapping key is not a string")
         } catch {
             throw InspectError.unreadableAWSAuth(source: source, reason: "not YAML")
         }
@@ -61,7 +63,7 @@ public struct AWSAuthConfig: Sendable, Equatable {
             let items: [Any]
             if let string = value as? String {
                 guard !string.trimmingWhitespace().isEmpty else { continue }
-                guard let parsed = try? Yams.load(yaml: string) else {
+                guard let parsed = try? load(string) else {
                     config.problems.append("\(list) is not valid YAML; the authenticator rejects the whole ConfigMap")
                     continue
                 }
@@ -98,6 +100,30 @@ public struct AWSAuthConfig: Sendable, Equatable {
             }
         }
         return config
+    }
+
+    /// `text` as YAML values (nil for an empty document), like `Yams.load`, which traps on a mapping
+    /// key that is not a scalar (`{[a]: b}`, found by fuzzing): such a document is refused first.
+    /// - Throws: when `text` is not YAML or has such a key.
+    static func load(_ text: String) throws -> Any? {
+        guard let node = try Yams.compose(yaml: text) else { return nil }
+        guard hasOnlyScalarKeys(node) else { throw NonScalarKey() }
+        return try Yams.load(yaml: text)
+    }
+
+    struct NonScalarKey: Error {}
+
+    /// Whether every mapping key in `node` is a scalar.
+    static func hasOnlyScalarKeys(_ node: Node) -> Bool {
+        switch node {
+        case .scalar, .alias: return true
+        case .sequence(let items): return items.allSatisfy(hasOnlyScalarKeys)
+        case .mapping(let pairs):
+            return pairs.allSatisfy { pair in
+                if case .scalar = pair.key { return hasOnlyScalarKeys(pair.value) }
+                return false
+            }
+        }
     }
 
     private mutating func add(_ item: Any, list: String, index: Int) {

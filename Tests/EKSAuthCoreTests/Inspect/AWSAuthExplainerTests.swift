@@ -341,12 +341,22 @@ struct AWSAuthConfigTests {
             ),
             ("a Pod", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n", "no data.mapRoles, mapUsers or mapAccounts"),
             ("broken YAML", "data: [unclosed\n  mapRoles: {", "not YAML"),
+            // Found by fuzzing (Tests/Fuzz/Corpus/aws-auth/regression-sequence-key): Yams.load trapped on it.
+            ("a sequence as a mapping key", "{[a]: b}", "a mapping key is not a string"),
+            ("a mapping as a mapping key", "? {x: y}\n: z\n", "a mapping key is not a string"),
             ("nothing", "", "expected a ConfigMap"),
         ])
     func unreadable(_ name: String, _ text: String, _ reason: String) {
         #expect(throws: InspectError.unreadableAWSAuth(source: "test.yaml", reason: reason), "\(name)") {
             try AWSAuthDocuments.parse(text)
         }
+    }
+
+    @Test("a mapRoles string whose YAML has a mapping as a key is reported, not a crash (found by fuzzing)")
+    func nonScalarKeyInMapRoles() throws {
+        let config = try AWSAuthDocuments.parse("data:\n  mapRoles: \"- {? {x: y}: z}\"\n")
+        #expect(config.entries.isEmpty)
+        #expect(config.problems == ["mapRoles is not valid YAML; the authenticator rejects the whole ConfigMap"])
     }
 
     @Test("the unreadable error names the source and hints at kubectl")
