@@ -7,6 +7,7 @@
 #   FUZZ_SECONDS=300 make fuzz             # longer runs
 #   FUZZ_TARGETS="ini token" make fuzz     # some targets only
 #   scripts/fuzz.sh build                  # build only
+#   scripts/fuzz.sh run                    # run what is already built (no swift build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +51,7 @@ run() {
 }
 
 mkdir -p "$SCRATCH"
-build
+[ "${1:-}" = run ] || build
 [ "${1:-}" = build ] && exit 0
 echo "fuzz: $FUZZ_SECONDS s per target, seeds from Tests/Fuzz/Corpus, new entries in $RUNS/<target>/corpus"
 failed=""

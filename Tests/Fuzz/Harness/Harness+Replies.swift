@@ -55,8 +55,9 @@ extension FuzzInput {
                     group: "dev.rnd.group"))
         else { return }
         let iam = QueryProtocolClient(
-            service: "iam", apiVersion: SetupApplier.apiVersion, endpoint: endpoint("iam.amazonaws.com", region: "us-east-1"),
-            http: network(replies(bytes)), clock: .fixed(now), retry: retry)
+            service: "iam", apiVersion: SetupApplier.apiVersion,
+            endpoint: endpoint("iam.amazonaws.com", region: "us-east-1"), http: network(replies(bytes)),
+            clock: .fixed(now), retry: retry)
         _ = try? SetupApplier(iam: iam, credentials: credentials).apply(plan)
     }
 
