@@ -47,6 +47,9 @@ public struct AWSAuthConfig: Sendable, Equatable {
             root = try load(text)
         } catch is NonScalarKey {
             throw InspectError.unreadableAWSAuth(source: source, reason: "a mapping key is not a string")
+        } catch is TooManyNodes {
+            throw InspectError.unreadableAWSAuth(
+                source: source, reason: "more than \(Node.maxExpandedNodes) YAML nodes once aliases are expanded")
         } catch {
             throw InspectError.unreadableAWSAuth(source: source, reason: "not YAML")
         }
@@ -103,15 +106,18 @@ public struct AWSAuthConfig: Sendable, Equatable {
     }
 
     /// `text` as YAML values (nil for an empty document), like `Yams.load`, which traps on a mapping
-    /// key that is not a scalar (`{[a]: b}`, found by fuzzing): such a document is refused first.
-    /// - Throws: when `text` is not YAML or has such a key.
+    /// key that is not a scalar (`{[a]: b}`, found by fuzzing) and builds every node of an alias bomb:
+    /// such documents are refused first.
+    /// - Throws: when `text` is not YAML, has such a key or expands to too many nodes.
     static func load(_ text: String) throws -> Any? {
         guard let node = try Yams.compose(yaml: text) else { return nil }
+        guard node.isWithinExpansionLimit else { throw TooManyNodes() }
         guard hasOnlyScalarKeys(node) else { throw NonScalarKey() }
         return try Yams.load(yaml: text)
     }
 
     struct NonScalarKey: Error {}
+    struct TooManyNodes: Error {}
 
     /// Whether every mapping key in `node` is a scalar.
     static func hasOnlyScalarKeys(_ node: Node) -> Bool {

@@ -57,6 +57,11 @@ public enum KubeconfigWriter {
             guard let node = try? Yams.compose(yaml: existing), let mapping = node.mapping else {
                 throw KubeconfigError.malformed(path: path, reason: "not a YAML mapping")
             }
+            // An alias bomb would be written out node by node.
+            guard node.isWithinExpansionLimit else {
+                throw KubeconfigError.malformed(
+                    path: path, reason: "more than \(Node.maxExpandedNodes) YAML nodes once aliases are expanded")
+            }
             root = mapping
         } else {
             root = [

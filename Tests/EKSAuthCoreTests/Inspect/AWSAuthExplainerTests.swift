@@ -344,6 +344,11 @@ struct AWSAuthConfigTests {
             // Found by fuzzing (Tests/Fuzz/Corpus/aws-auth/regression-sequence-key): Yams.load trapped on it.
             ("a sequence as a mapping key", "{[a]: b}", "a mapping key is not a string"),
             ("a mapping as a mapping key", "? {x: y}\n: z\n", "a mapping key is not a string"),
+            // Tests/Fuzz/Corpus/aws-auth/regression-alias-bomb: Yams.load built all 10^9 nodes (a hang).
+            (
+                "an alias bomb", KubeconfigTests.aliasBomb + "mapRoles: *a8\n",
+                "more than 200000 YAML nodes once aliases are expanded"
+            ),
             ("nothing", "", "expected a ConfigMap"),
         ])
     func unreadable(_ name: String, _ text: String, _ reason: String) {

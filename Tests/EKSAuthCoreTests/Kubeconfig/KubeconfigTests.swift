@@ -181,6 +181,27 @@ struct KubeconfigTests {
         #expect(harness.fileSystem.text(of: "/home/alice/.kube/config") == "clusters: 42\n")
     }
 
+    /// Nine levels of ten aliases: 10^9 scalars once expanded, from about 500 bytes.
+    static let aliasBomb = (1..<9).reduce("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n") { text, level in
+        text + "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+    }
+
+    @Test("an alias bomb is refused at once instead of being written out node by node")
+    func aliasBomb() throws {
+        let cluster = ClusterInfo(
+            name: "dev.my-eks-cluster", arn: Self.clusterARN, endpoint: "https://EXAMPLE.eks.amazonaws.com",
+            certificateAuthorityData: "LS0t", status: "ACTIVE")
+        let names = KubeconfigNames(cluster: Self.clusterARN, user: Self.clusterARN, context: Self.clusterARN)
+        let exec = ExecPlugin(command: "eks-auth", args: ["token"], installHint: "")
+        #expect(
+            throws: KubeconfigError.malformed(
+                path: "config", reason: "more than 200000 YAML nodes once aliases are expanded")
+        ) {
+            try KubeconfigWriter.merge(
+                existing: Self.aliasBomb, path: "config", cluster: cluster, names: names, exec: exec)
+        }
+    }
+
     @Test("strings that YAML would read as numbers or booleans are quoted")
     func quoting() throws {
         #expect(try Yams.serialize(node: KubeconfigWriter.text("123")) == "\"123\"\n")
