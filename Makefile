@@ -9,9 +9,12 @@ IMPORT_CHECK = --explicit-target-dependency-import-check error
 RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK)
 LAYERS = EKSAuthSystem YAMLDocument AWSSigning AWSConfiguration AWSTransport EKSAuthCore EKSAuthCommandLine EKSAuthTestSupport
 BIN = .build/release/eks-auth
+# make fuzz: seconds per fuzz target; make sanitize: the most each sanitized test run may take.
+FUZZ_SECONDS ?= 60
+SANITIZE_SECONDS ?= 1800
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test-deps build test layers unit-test integration-test install uninstall demo bench lint clean
+.PHONY: help deps test-deps build test layers unit-test integration-test install uninstall demo bench lint fuzz sanitize clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,8 +62,24 @@ demo: build ## Make a token for the example cluster from the documented example 
 bench: build ## Time eks-auth against aws eks get-token; count its instructions (callgrind) and installed size
 	@scripts/bench.sh $(BIN)
 
+fuzz: deps ## Build the libFuzzer targets (ASan) into .build-fuzz and run each FUZZ_SECONDS (60) from Tests/Fuzz/Corpus
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) scripts/fuzz.sh
+
+# The unit suites (the CLI suite runs .build/debug/eks-auth, not a sanitized build, so it is skipped here);
+# Swift Testing only (there are no XCTest cases); leaks inside the toolchain's libraries are suppressed.
+# swiftc has no -sanitize=undefined (Swift traps on overflow, bounds and nil unwraps anyway), so for UBSan
+# the C code underneath (libyaml, the C shims) is built with clang's -fsanitize=undefined, stopping at the
+# first report, and the tests link its runtime.
+SANITIZE_TEST = timeout $(SANITIZE_SECONDS) nice -n 10 $(SWIFT) test --disable-xctest --skip EKSAuthCLITests
+UBSAN_FLAGS = -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
+	-Xswiftc -Xclang-linker -Xswiftc -fsanitize=undefined
+sanitize: deps ## Run the unit tests once under AddressSanitizer (.build-asan), once under UBSan (.build-ubsan)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt \
+		$(SANITIZE_TEST) --scratch-path .build-asan --sanitize=address
+	UBSAN_OPTIONS=print_stacktrace=1 $(SANITIZE_TEST) --scratch-path .build-ubsan $(UBSAN_FLAGS)
+
 lint: ## Check formatting with swift-format
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-clean: ## Remove build products
-	rm -rf .build
+clean: ## Remove build products (the fuzz and sanitizer builds too)
+	rm -rf .build .build-fuzz .build-asan .build-ubsan

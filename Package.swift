@@ -148,3 +148,31 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzzing (make fuzz): libFuzzer harnesses, declared only when EKS_AUTH_FUZZ is set, so `swift build` and
+// `swift test` never see them. scripts/fuzz.sh builds them into .build-fuzz with -sanitize=fuzzer,address.
+// Each `fuzz-<name>` executable is one LLVMFuzzerTestOneInput; SwiftPM renames every executable's main,
+// so each starts libFuzzer's driver (LLVMFuzzerRunDriver, declared by CLibFuzzer) itself.
+if ProcessInfo.processInfo.environment["EKS_AUTH_FUZZ"] != nil {
+    let fuzzTargets = [
+        "ini", "token", "aws-auth", "kubeconfig", "sts", "iam", "eks", "credentials-json", "cache-entry", "exec-info",
+    ]
+    package.targets.append(.target(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"))
+    package.targets.append(
+        .target(
+            name: "EKSAuthFuzzHarness",
+            dependencies: [
+                "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem", "EKSAuthTestSupport",
+            ],
+            path: "Tests/Fuzz/Harness"
+        ))
+    for name in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: "fuzz-\(name)",
+                dependencies: ["EKSAuthFuzzHarness", "CLibFuzzer"],
+                path: "Tests/Fuzz/Targets/\(name)"
+            ))
+        package.products.append(.executable(name: "fuzz-\(name)", targets: ["fuzz-\(name)"]))
+    }
+}
