@@ -113,6 +113,27 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+def run_concurrently(argv: list[str], env: dict, count: int, cwd: str, timeout: float = 90.0) -> list[tuple]:
+    """Starts ``count`` copies of ``argv`` at once; ``(returncode, stdout, stderr)`` of each, all ended
+    within ``timeout`` seconds (stragglers are killed)."""
+    import subprocess
+
+    processes = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
+                 for _ in range(count)]
+    results = []
+    deadline = time.monotonic() + timeout
+    try:
+        for process in processes:
+            out, err = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+            results.append((process.returncode, out, err))
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=5)
+    return results
+
+
 def free_port() -> int:
     """A currently free TCP port on the loopback interface."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

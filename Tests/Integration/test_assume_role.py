@@ -169,22 +169,7 @@ def test_cache_files_are_private(run, moto, proxy, cache_dir):
 def test_fifty_concurrent_calls_assume_the_role_once(eks_auth, run, moto, proxy, cache_dir):
     env = role_env(run, moto.alice, proxy.endpoint, cache_dir)
     argv = [eks_auth, *token_args(moto.role_arn)]
-    processes = [
-        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         cwd=str(run.home))
-        for _ in range(50)
-    ]
-    results = []
-    deadline = time.monotonic() + 90
-    try:
-        for process in processes:
-            out, err = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
-            results.append((process.returncode, out, err))
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=5)
+    results = peers.run_concurrently(argv, env, 50, str(run.home))
     failures = [(rc, err) for rc, _, err in results if rc != 0]
     assert not failures, failures[:3]
     keys = set()

@@ -55,6 +55,13 @@ def error_reply(message: str) -> bytes:
             "</Error><RequestId>req-1</RequestId></ErrorResponse>").encode()
 
 
+def token_of(url: str) -> str:
+    """An EKS token for `url`, however odd the URL."""
+    import base64
+
+    return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+
+
 def run_role(eks_auth, tmp_path, endpoint):
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp_path), **KEYS,
            "AWS_ENDPOINT_URL_STS": endpoint, "AWS_MAX_ATTEMPTS": "1", "EKS_AUTH_HTTP_TIMEOUT": "20"}
@@ -150,14 +157,13 @@ def test_a_billion_laughs_aws_auth_file_is_refused_at_once(eks_auth, tmp_path):
 
 
 def test_text_from_a_token_is_escaped_on_a_terminal_and_unchanged_into_a_pipe(eks_auth, tmp_path):
-    import base64
     import pty
 
     url = ("https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
            "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=%1B%5B2JAKIDEXAMPLE%2F20240102%2Fus-east-1%2Fsts"
            "%2Faws4_request&X-Amz-Date=20240102T030405Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id"
            "&X-Amz-Signature=" + "a" * 64)
-    token = "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+    token = token_of(url)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     master, slave = pty.openpty()
     result = subprocess.run([eks_auth, "decode", token], stdout=slave, stderr=subprocess.PIPE, env=env, timeout=30)
@@ -192,13 +198,11 @@ def test_a_line_is_bounded_after_escaping_and_in_code_points(eks_auth, tmp_path,
 
 
 def test_decode_hides_the_signature_and_session_token_whatever_their_spelling(eks_auth, tmp_path):
-    import base64
-
     url = ("https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
            "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAEXAMPLE%2F20240102%2Fus-east-1%2Fsts%2Faws4_request"
            "&X-Amz-Date=20240102T030405Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id"
            "&X-Amz-Security%2DToken=SESSTOKSECRET3&X-Amz%2DSignature=" + "ab" * 32)
-    token = "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+    token = token_of(url)
     result = subprocess.run([eks_auth, "decode", token], capture_output=True, text=True, timeout=30,
                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert "SESSTOKSECRET3" not in result.stdout + result.stderr

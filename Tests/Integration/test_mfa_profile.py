@@ -29,6 +29,17 @@ class RecordingProxy(peers.CountingProxy):
         super().handle(handler, method)
 
 
+def write_mfa_config(home, moto, extra: str = "") -> None:
+    """~/.aws/config with static keys in `base` and `dev`, a role profile on top of it with mfa_serial."""
+    (home / ".aws").mkdir()
+    (home / ".aws" / "config").write_text(
+        f"[profile base]\naws_access_key_id = {moto.alice['AccessKeyId']}\n"
+        f"aws_secret_access_key = {moto.alice['SecretAccessKey']}\n"
+        f"[profile dev]\nrole_arn = {moto.role_arn}\nsource_profile = base\nmfa_serial = {SERIAL}\n"
+        "role_session_name = alice-mfa\n" + extra
+    )
+
+
 @pytest.fixture
 def recording(moto):
     server = RecordingProxy(moto.endpoint)
@@ -39,13 +50,7 @@ def recording(moto):
 
 
 def test_mfa_profile_prompts_once_then_reuses_the_cached_session(run, eks_auth, home, tmp_path, moto, recording):
-    (home / ".aws").mkdir()
-    (home / ".aws" / "config").write_text(
-        f"[profile base]\naws_access_key_id = {moto.alice['AccessKeyId']}\n"
-        f"aws_secret_access_key = {moto.alice['SecretAccessKey']}\n"
-        f"[profile dev]\nrole_arn = {moto.role_arn}\nsource_profile = base\nmfa_serial = {SERIAL}\n"
-        "role_session_name = alice-mfa\n"
-    )
+    write_mfa_config(home, moto)
     env = run.env(
         AWS_REGION="us-east-1", AWS_ENDPOINT_URL_STS=recording.endpoint, EKS_AUTH_CACHE_DIR=str(tmp_path / "cache"),
         AWS_EC2_METADATA_DISABLED="true",
@@ -86,14 +91,7 @@ def test_mfa_profile_prompts_once_then_reuses_the_cached_session(run, eks_auth, 
 
 def test_token_code_serves_the_mfa_serial_of_the_profile_the_hint_names(run, home, tmp_path, moto, recording):
     # The hint without a terminal says to pass --token-code; passing it must then work, non-interactively.
-    (home / ".aws").mkdir()
-    (home / ".aws" / "config").write_text(
-        f"[profile base]\naws_access_key_id = {moto.alice['AccessKeyId']}\n"
-        f"aws_secret_access_key = {moto.alice['SecretAccessKey']}\n"
-        f"[profile dev]\nrole_arn = {moto.role_arn}\nsource_profile = base\nmfa_serial = {SERIAL}\n"
-        "role_session_name = alice-mfa\n"
-        "[profile plain]\nsource_profile = base\n"
-    )
+    write_mfa_config(home, moto, extra="[profile plain]\nsource_profile = base\n")
     env = run.env(
         AWS_REGION="us-east-1", AWS_ENDPOINT_URL_STS=recording.endpoint, EKS_AUTH_CACHE_DIR=str(tmp_path / "cache"),
         AWS_EC2_METADATA_DISABLED="true",

@@ -29,19 +29,7 @@ def counting(moto):
 def wave(eks_auth, env, argv, home) -> tuple[list[tuple[int, str, str]], float]:
     """Starts PROCESSES copies of ARGV at once; their results and the wall time."""
     started = time.monotonic()
-    processes = [subprocess.Popen([eks_auth, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, cwd=str(home)) for _ in range(PROCESSES)]
-    results = []
-    deadline = time.monotonic() + 240
-    try:
-        for process in processes:
-            out, err = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
-            results.append((process.returncode, out, err))
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=5)
+    results = peers.run_concurrently([eks_auth, *argv], env, PROCESSES, str(home), timeout=240)
     return results, time.monotonic() - started
 
 
