@@ -18,13 +18,25 @@ public struct ARN: Sendable, Equatable {
 
     /// Splits `text`; nil unless it starts with `arn:` and has all six fields.
     public init?(_ text: String) {
-        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn" else { return nil }
-        partition = String(parts[1])
-        service = String(parts[2])
-        region = String(parts[3])
-        account = String(parts[4])
-        resource = String(parts[5])
+        // Five colons found on the UTF-8 view, not `split` into an array of substrings: a role ARN is
+        // checked on every `token --role-arn` call, and the generic split cost 20 K instructions there.
+        let utf8 = text.utf8
+        var cuts: [String.Index] = []
+        cuts.reserveCapacity(5)
+        var index = utf8.startIndex
+        while cuts.count < 5, index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: ":") { cuts.append(index) }
+            index = utf8.index(after: index)
+        }
+        guard cuts.count == 5, text[..<cuts[0]] == "arn" else { return nil }
+        func field(_ n: Int) -> String {
+            String(text[utf8.index(after: cuts[n - 1])..<(n < 5 ? cuts[n] : text.endIndex)])
+        }
+        partition = field(1)
+        service = field(2)
+        region = field(3)
+        account = field(4)
+        resource = field(5)
     }
 
     /// The ARN as text.

@@ -171,7 +171,7 @@ public struct CacheEntry: Sendable, Equatable, Codable {
 
     /// An entry from the members of a JSON object, as `init(from:)` reads them (other members
     /// ignored); nil when one is missing or of another type, which the decoder then decides on.
-    init?(members: [String: JSONText.Value]) {
+    init?(members: JSONText.Object) {
         func string(_ key: CodingKeys) -> String? {
             if case .string(let value)? = members[key.rawValue] { return value }
             return nil

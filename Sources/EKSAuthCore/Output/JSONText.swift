@@ -15,8 +15,12 @@ public enum JSONText {
     public static func quote(_ text: String) -> String {
         var text = text
         return text.withUTF8 { input in
+            // The usual text (a token, an ARN) needs no escape: one copy between the quotes.
+            if !input.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                return "\"" + String(decoding: input, as: UTF8.self) + "\""
+            }
             // At most six bytes out per byte in (`\u00XX`), plus the quotes.
-            String(unsafeUninitializedCapacity: input.count * 6 + 2) { out in
+            return String(unsafeUninitializedCapacity: input.count * 6 + 2) { out in
                 let hex: StaticString = "0123456789abcdef"
                 var count = 0
                 func put(_ bytes: UInt8...) {
@@ -56,16 +60,53 @@ extension JSONText {
         case integer(Int)
         case bool(Bool)
         case null
-        // Arrays and dictionaries are references already: no box, and none for the other cases either.
+        // Arrays are references already: no box, and none for the other cases either.
         case array([Value])
-        case object([String: Value])
+        case object(Object)
 
         /// The object's members; nil for other values.
-        public var object: [String: Value]? {
+        public var object: Object? {
             if case .object(let members) = self { return members }
             return nil
         }
     }
+
+    /// A JSON object's members in the order written, looked up by a linear search: the objects of the
+    /// start-up path hold a dozen members at most, and a dictionary's hashing and table cost more
+    /// (about 20 K instructions for a cache entry) than the search. At most `maximumMembers`.
+    public struct Object: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+        /// The members, keys unique.
+        public var members: [Member]
+
+        /// One member.
+        public struct Member: Sendable, Equatable {
+            public var key: String
+            public var value: Value
+        }
+
+        /// An object of these members (keys unique).
+        public init(dictionaryLiteral elements: (String, Value)...) {
+            members = elements.map { Member(key: $0.0, value: $0.1) }
+        }
+
+        init(members: [Member]) {
+            self.members = members
+        }
+
+        /// The value of `key`, or nil.
+        public subscript(key: String) -> Value? {
+            members.first { $0.key == key }?.value
+        }
+
+        /// The same members, whatever their order.
+        public static func == (lhs: Object, rhs: Object) -> Bool {
+            lhs.members.count == rhs.members.count && lhs.members.allSatisfy { rhs[$0.key] == $0.value }
+        }
+    }
+
+    /// The most members an object may have before `parse` declines (checking keys are unique is
+    /// quadratic in the count, so it stays bounded).
+    public static let maximumMembers = 64
 
     /// How deep `parse` nests arrays and objects before it declines (`KUBERNETES_EXEC_INFO` and cache
     /// files are two levels deep).
@@ -130,17 +171,18 @@ extension JSONText {
             }
         }
 
-        mutating func object(depth: Int) -> [String: Value]? {
+        mutating func object(depth: Int) -> Object? {
             guard take(UInt8(ascii: "{")) else { return nil }
-            var members: [String: Value] = [:]
-            if take(UInt8(ascii: "}")) { return members }
+            var members: [Object.Member] = []
+            if take(UInt8(ascii: "}")) { return Object(members: members) }
             repeat {
                 skipSpace()
-                guard let key = string(), take(UInt8(ascii: ":")), let value = value(depth: depth),
-                    members.updateValue(value, forKey: key) == nil
+                guard members.count < JSONText.maximumMembers, let key = string(), take(UInt8(ascii: ":")),
+                    let value = value(depth: depth), !members.contains(where: { $0.key == key })
                 else { return nil }
+                members.append(Object.Member(key: key, value: value))
             } while take(UInt8(ascii: ","))
-            return take(UInt8(ascii: "}")) ? members : nil
+            return take(UInt8(ascii: "}")) ? Object(members: members) : nil
         }
 
         mutating func array(depth: Int) -> [Value]? {

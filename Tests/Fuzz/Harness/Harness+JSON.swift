@@ -72,32 +72,38 @@ extension FuzzInput {
         _ = try? SSOCredentialProvider(profile: profile, config: config, system: system).credentials()
     }
 
-    /// `fuzz-cache-entry`: the bytes as a session cache file. The hand-written flat-object reader must
+    /// `fuzz-cache-entry`: the bytes as a session cache file. The start-up path's JSON reader must
     /// agree with `JSONDecoder` wherever it answers, and the hand-written string quoting must read back.
     public static func cacheEntry(_ bytes: [UInt8]) {
         _ = CacheEntry.decoding(bytes)
-        if let members = JSONText.flatObject(bytes) {
-            let decoded = try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))
-            expect(decoded != nil, "JSONDecoder reads what the flat reader reads")
-            if let decoded {
-                expect(decoded.count == members.count, "the same members")
-                for (key, value) in members {
-                    switch value {
-                    case .string(let text): expect(decoded[key] == .string(text), "member '\(key)' the same string")
-                    case .integer(let number):
-                        expect(decoded[key] == .number(Double(number)), "member '\(key)' the same number")
-                    }
-                }
-            }
+        if let value = JSONText.parse(bytes) {
+            let decoded = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            expect(decoded != nil, "JSONDecoder reads what the start-up reader reads")
+            if let decoded { expect(same(value, decoded), "the same value") }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { return }
         let quoted = JSONText.quote(text)
         expect(
-            JSONText.flatObject(Array("{\"k\":\(quoted)}".utf8)) == ["k": .string(text)],
-            "the flat reader reads a quoted string back")
+            JSONText.parse(Array("{\"k\":\(quoted)}".utf8)) == .object(["k": .string(text)]),
+            "the start-up reader reads a quoted string back")
         expect(
             (try? JSONDecoder().decode([String].self, from: Data("[\(quoted)]".utf8))) == [text],
             "JSONDecoder reads a quoted string back")
+    }
+
+    /// Whether the start-up reader's value and the decoder's are the same JSON.
+    static func same(_ value: JSONText.Value, _ decoded: JSONValue) -> Bool {
+        switch (value, decoded) {
+        case (.string(let a), .string(let b)): return a == b
+        case (.integer(let a), .number(let b)): return Double(a) == b
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.null, .null): return true
+        case (.array(let a), .array(let b)): return a.count == b.count && zip(a, b).allSatisfy { same($0, $1) }
+        case (.object(let a), .object(let b)):
+            return a.members.count == b.count
+                && a.members.allSatisfy { member in b[member.key].map { same(member.value, $0) } ?? false }
+        default: return false
+        }
     }
 
     /// `fuzz-exec-info`: the text as `KUBERNETES_EXEC_INFO`, and as the token of the ExecCredential
