@@ -386,7 +386,7 @@ if static is not None:
     print(f"  static path median <= 5 ms:               {static:8.2f} ms   {verdict(static <= 5)}")
 if static is not None and aws is not None:
     ratio = aws / static
-    print(f"  aws eks get-token / eks-auth (a vs b):    {ratio:8.1f} x    {verdict(ratio >= 80)} (goal >= 80x)")
+    print(f"  aws eks get-token / eks-auth (a vs b):    {ratio:8.1f} x    {verdict(ratio >= 250)} (goal >= 250x)")
 if static is not None and auth is not None:
     print(f"  aws-iam-authenticator / eks-auth (c/a):   {auth / static:8.1f} x")
 ours = {k: v for k, v in rss.items() if k.split(" ", 1)[1].startswith("eks-auth")}
