@@ -14,14 +14,22 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// The most the whole exchange may take, in seconds.
     public var timeout: Double
+    /// Whether `HTTP_PROXY`/`HTTPS_PROXY` (and `NO_PROXY`) apply. False for the container credentials
+    /// endpoint, which botocore never sends through a proxy (`ContainerMetadataFetcher` makes its
+    /// session without proxies): it is on the host or a link-local address.
+    public var usesProxy: Bool
 
     /// A request from parts.
-    public init(method: String, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [], timeout: Double) {
+    public init(
+        method: String, url: String, headers: [HTTPHeader] = [], body: [UInt8] = [], timeout: Double,
+        usesProxy: Bool = true
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.usesProxy = usesProxy
     }
 
     /// The request a signed `SigV4Request` describes.

@@ -656,6 +656,20 @@ def test_container_endpoint_with_an_authorization_token(box):
     assert_no_leak(out, err, CONTAINER_TOKEN, CONTAINER_KEYS.secret_key, CONTAINER_KEYS.session_token)
 
 
+def test_the_container_endpoint_never_goes_through_a_proxy(box):
+    # As botocore: its container fetcher makes a session without proxies. The proxy here refuses
+    # every connection; the AWS CLI finds these credentials in the same environment.
+    dead = peers.free_port()
+    with fakes.ContainerFake(CONTAINER_KEYS, authorization=CONTAINER_TOKEN) as agent:
+        env = box.env(AWS_CONTAINER_CREDENTIALS_FULL_URI=agent.url, AWS_CONTAINER_AUTHORIZATION_TOKEN=CONTAINER_TOKEN,
+                      HTTP_PROXY=f"http://127.0.0.1:{dead}", HTTPS_PROXY=f"http://127.0.0.1:{dead}",
+                      http_proxy=f"http://127.0.0.1:{dead}")
+        rc, out, err = box.token(env=env)
+        assert rc == 0, err
+        assert_signed_with(out, CONTAINER_KEYS)
+    assert len(agent.requests) == 1
+
+
 def test_container_authorization_token_file_wins_over_the_variable(box, tmp_path):
     token_file = tmp_path / "pod identity token"
     token_file.write_text(CONTAINER_FILE_TOKEN)

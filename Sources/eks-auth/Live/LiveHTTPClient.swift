@@ -36,8 +36,10 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
             throw HTTPTransportError.connectionFailed("invalid URL")
         }
         // A bad proxy variable is a configuration error, reported as such and never retried.
-        let proxy = try ProxySettings.forRequest(
-            toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
+        let proxy =
+            request.usesProxy
+            ? try ProxySettings.forRequest(toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
+            : nil
         let client = try self.client(for: proxy)
         var headers = HTTPHeaders()
         for header in request.headers { headers.add(name: header.name, value: header.value) }

@@ -62,6 +62,8 @@ struct ContainerCredentialProviderTests {
         #expect(request.header("Accept") == "application/json")
         #expect(request.header("Authorization") == nil)
         #expect(request.timeout == 2)
+        // Never through HTTP_PROXY/HTTPS_PROXY, as botocore's container fetcher.
+        #expect(request.usesProxy == false)
     }
 
     @Test("prefers AWS_CONTAINER_CREDENTIALS_RELATIVE_URI over _FULL_URI")
