@@ -61,12 +61,38 @@ struct AssumeRoleProvider: CredentialProvider {
                 source: "profile '\(profile.name)'", missing: "source_profile or credential_source (for its role_arn)")
         }
         chain.tracer("credentials: profile '\(profile.name)' assumes \(roleARN) as \(base.source)")
+        let origin = "profile '\(profile.name)'" + (profile.sources.isEmpty ? "" : " (\(profile.sources.joined(separator: ", ")))")
+        var duration: Int?
+        if let text = profile["duration_seconds"] {
+            guard let seconds = Int(text) else {
+                throw CredentialError.invalidValue(name: "duration_seconds", source: origin, expected: "900 to 43200 seconds")
+            }
+            duration = seconds
+        }
         let request = RoleRequest(
             roleARN: roleARN, externalID: profile["external_id"], sessionName: profile["role_session_name"],
-            durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, serialNumber: profile["mfa_serial"],
+            durationSeconds: duration, serialNumber: profile["mfa_serial"],
             tokenCode: profile["mfa_serial"] == nil ? nil : chain.system.profileTokenCode,
             useCache: chain.system.useCache)
+        // A bad value here came from the profile, not from a flag: say which key of which profile.
+        do {
+            try request.validate()
+        } catch RoleRequestError.invalid(let field, let expected) where Self.profileKey(field) != nil {
+            throw CredentialError.invalidValue(name: Self.profileKey(field)!, source: origin, expected: expected)
+        }
         return try chain.assumeRole(request, base, profile.name)
+    }
+
+    /// The profile key a role field is read from; nil for fields only flags give.
+    static func profileKey(_ field: RoleField) -> String? {
+        switch field {
+        case .roleARN: return "role_arn"
+        case .externalID: return "external_id"
+        case .sessionName: return "role_session_name"
+        case .durationSeconds: return "duration_seconds"
+        case .serialNumber: return "mfa_serial"
+        default: return nil
+        }
     }
 
     /// The base credentials `credential_source` names: Environment, Ec2InstanceMetadata or EcsContainer.
