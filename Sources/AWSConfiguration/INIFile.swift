@@ -227,7 +227,9 @@ public struct INIFile: Sendable {
                 var hasQuoting = false
                 while close < last, all[close] != UInt8(ascii: "]") {
                     let c = all[close]
-                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "\\") { hasQuoting = true }
+                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "\\") {
+                        hasQuoting = true
+                    }
                     close += 1
                 }
                 guard close < last else {
@@ -240,7 +242,8 @@ public struct INIFile: Sendable {
                 closeSection(at: start)
                 let (nameStart, nameEnd) = Self.trimmed(all, first + 1, close)
                 headers.append(
-                    Header(nameStart: nameStart, nameEnd: nameEnd, bodyStart: end, bodyEnd: end, hasQuoting: hasQuoting))
+                    Header(nameStart: nameStart, nameEnd: nameEnd, bodyStart: end, bodyEnd: end, hasQuoting: hasQuoting)
+                )
                 open = true
                 hasKey = false
                 return
@@ -303,7 +306,8 @@ public struct INIFile: Sendable {
         mutating func flush() {
             guard hasKey else { return }
             if building {
-                keys[key] = isNested ? .nested(nested) : .string(lines.count == 1 ? lines[0] : lines.joined(separator: "\n"))
+                keys[key] =
+                    isNested ? .nested(nested) : .string(lines.count == 1 ? lines[0] : lines.joined(separator: "\n"))
                 lines = []
                 nested = [:]
             }

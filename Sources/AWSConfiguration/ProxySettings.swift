@@ -65,7 +65,8 @@ public struct ProxySettings: Sendable, Hashable {
         guard let parsed = ParsedURL(text.contains("://") ? text : "http://" + text) else { throw unreadable }
         guard parsed.scheme == "http" else {
             throw ConfigError.invalidSetting(
-                name: source, value: "\(parsed.scheme)://…", source: "the environment", expected: "an http:// proxy URL")
+                name: source, value: "\(parsed.scheme)://…", source: "the environment", expected: "an http:// proxy URL"
+            )
         }
         var username: String?
         var password: String?

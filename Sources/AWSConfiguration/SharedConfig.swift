@@ -131,7 +131,8 @@ public struct SharedConfig: Sendable, Equatable {
             guard nameIsOneWord, bytes.count > kindBytes.count + nameBytes.count, let base = bytes.baseAddress
             else { return false }
             let nameStart = bytes.count - nameBytes.count
-            let same = nameBytes.withUnsafeBufferPointer { INIFile.same(base + nameStart, $0) }
+            let same =
+                nameBytes.withUnsafeBufferPointer { INIFile.same(base + nameStart, $0) }
                 && kindBytes.withUnsafeBufferPointer { INIFile.same(base, $0) }
             guard same else { return false }
             for index in kindBytes.count..<nameStart where !Self.isBlank(base[index]) { return false }

@@ -1,5 +1,5 @@
-import EKSAuthSystem
 import CLibCrypto
+import EKSAuthSystem
 
 /// SHA-256, HMAC-SHA256 and SHA-1 (for AWS CLI cache file names) from OpenSSL's libcrypto; the only
 /// place that touches it.

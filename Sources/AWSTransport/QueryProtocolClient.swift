@@ -75,14 +75,16 @@ public struct QueryProtocolClient: Sendable {
             })
         guard case .answered(let response, let attempt) = exchange else {
             throw AWSServiceError.unreachable(
-                service: service, operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
+                service: service, operation: operation, endpoint: "\(endpoint.endpoint)",
+                reason: exchange.failureReason ?? "",
                 attempts: retry.maxAttempts)
         }
         let xml = XMLText(response.text)
         if (200..<300).contains(response.status) { return xml }
         guard let code = xml.value(at: "Error", "Code") else {
             throw AWSServiceError.unreachable(
-                service: service, operation: operation, endpoint: "\(endpoint.endpoint)", reason: "HTTP \(response.status)",
+                service: service, operation: operation, endpoint: "\(endpoint.endpoint)",
+                reason: "HTTP \(response.status)",
                 attempts: attempt)
         }
         throw AWSServiceError.service(

@@ -60,6 +60,7 @@ public enum TerminalText {
         guard text.utf8.count > limit else { return text }
         let count = text.unicodeScalars.count
         guard count > limit else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit))) + "… (\(count - limit) more characters)"
+        return String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit)))
+            + "… (\(count - limit) more characters)"
     }
 }

@@ -1,8 +1,8 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
-import EKSAuthSystem
 import EKSAuthCore
+import EKSAuthSystem
 import Synchronization
 
 /// A `ProcessRunner` double backed by a closure; it records every request it is asked to run.

@@ -1,8 +1,8 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
-import EKSAuthSystem
 import EKSAuthCore
+import EKSAuthSystem
 import Foundation
 
 /// The documented example credentials and paths shared by the suites.

@@ -1,9 +1,8 @@
 import ArgumentParser
 import EKSAuthCommandLine
 import EKSAuthCore
-import EKSAuthSystem
-
 import EKSAuthPlatform
+import EKSAuthSystem
 
 @main
 struct EKSAuthCommand: ParsableCommand {
@@ -35,7 +34,8 @@ struct EKSAuthCommand: ParsableCommand {
         disableCoreDumps()
         let given = CommandLine.arguments.dropFirst()
         if given.count > maximumArgumentCount {
-            Reporter.writeStderr("eks-auth: error: too many arguments (\(given.count); at most \(maximumArgumentCount))")
+            Reporter.writeStderr(
+                "eks-auth: error: too many arguments (\(given.count); at most \(maximumArgumentCount))")
             posixExit(ExitCodes.usage)
         }
         let arguments = ForeignArguments.normalize(Array(given))

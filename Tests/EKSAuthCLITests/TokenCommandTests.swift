@@ -1,6 +1,6 @@
 import AWSSigning
-import EKSAuthTestSupport
 import EKSAuthCore
+import EKSAuthTestSupport
 import Foundation
 import Testing
 

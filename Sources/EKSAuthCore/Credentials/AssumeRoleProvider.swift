@@ -61,11 +61,14 @@ struct AssumeRoleProvider: CredentialProvider {
                 source: "profile '\(profile.name)'", missing: "source_profile or credential_source (for its role_arn)")
         }
         chain.tracer("credentials: profile '\(profile.name)' assumes \(roleARN) as \(base.source)")
-        let origin = "profile '\(profile.name)'" + (profile.sources.isEmpty ? "" : " (\(profile.sources.joined(separator: ", ")))")
+        let origin =
+            "profile '\(profile.name)'"
+            + (profile.sources.isEmpty ? "" : " (\(profile.sources.joined(separator: ", ")))")
         var duration: Int?
         if let text = profile["duration_seconds"] {
             guard let seconds = Int(text) else {
-                throw CredentialError.invalidValue(name: "duration_seconds", source: origin, expected: "900 to 43200 seconds")
+                throw CredentialError.invalidValue(
+                    name: "duration_seconds", source: origin, expected: "900 to 43200 seconds")
             }
             duration = seconds
         }

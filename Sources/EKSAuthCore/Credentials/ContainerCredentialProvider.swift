@@ -75,7 +75,8 @@ public struct ContainerCredentialProvider: CredentialProvider {
                 lastProblem = Self.problem(with: response, found: &found)
                 return lastProblem
             },
-            make: { _ in HTTPRequest(method: "GET", url: url, headers: headers, timeout: Self.timeout, usesProxy: false) })
+            make: { _ in HTTPRequest(method: "GET", url: url, headers: headers, timeout: Self.timeout, usesProxy: false)
+            })
         var reason = exchange.failureReason ?? ""
         if case .answered(let response, _) = exchange {
             if (400..<500).contains(response.status) {

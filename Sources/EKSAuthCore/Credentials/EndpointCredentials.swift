@@ -70,7 +70,8 @@ struct EndpointErrorReply: Decodable {
     init(from decoder: Decoder) throws {
         let fields = try decoder.container(keyedBy: Key.self)
         // Services differ in the field's case; one that is not a string is skipped, not fatal.
-        message = ["message", "Message", "Code", "code"].lazy
+        message =
+            ["message", "Message", "Code", "code"].lazy
             .compactMap { try? fields.decodeIfPresent(String.self, forKey: Key(stringValue: $0)) }.first
     }
 }

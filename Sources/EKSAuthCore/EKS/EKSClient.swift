@@ -127,7 +127,8 @@ public struct EKSClient: Sendable {
             })
         guard case .answered(let response, _) = exchange else {
             throw AWSServiceError.unreachable(
-                service: "eks", operation: operation, endpoint: "\(endpoint.endpoint)", reason: exchange.failureReason ?? "",
+                service: "eks", operation: operation, endpoint: "\(endpoint.endpoint)",
+                reason: exchange.failureReason ?? "",
                 attempts: policy.maxAttempts)
         }
         return response

@@ -89,7 +89,8 @@ public struct TokenVerifier: Sendable {
             response = try http.send(request)
         } catch let error as HTTPTransportError {
             throw AWSServiceError.unreachable(
-                service: "sts", operation: "GetCallerIdentity", endpoint: endpoint, reason: error.reason(timeout: timeout), attempts: 1)
+                service: "sts", operation: "GetCallerIdentity", endpoint: endpoint,
+                reason: error.reason(timeout: timeout), attempts: 1)
         }
         let text = response.text
         guard response.status == 200 else {
@@ -105,7 +106,8 @@ public struct TokenVerifier: Sendable {
                 cluster: clusterID)
         }
         guard let (arn, account, userID) = Self.identityFields(text) else {
-            throw AWSServiceError.malformedResponse(service: "sts", operation: "GetCallerIdentity", endpoint: endpoint, status: 200)
+            throw AWSServiceError.malformedResponse(
+                service: "sts", operation: "GetCallerIdentity", endpoint: endpoint, status: 200)
         }
         return VerifiedIdentity(
             arn: arn, canonicalARN: ARN.canonical(arn), account: account, userID: userID,

@@ -111,7 +111,8 @@ public struct KubeconfigService: Sendable {
         let text = try KubeconfigWriter.merge(
             existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced)
         for entry in replaced where !request.dryRun {
-            system.warn("replaced the \(entry) in \(path), which was different; contexts using it now get what was written")
+            system.warn(
+                "replaced the \(entry) in \(path), which was different; contexts using it now get what was written")
         }
         var result = KubeconfigResult(path: path, context: names.context, text: text, backup: nil)
         guard !request.dryRun else { return result }

@@ -53,7 +53,8 @@ public enum KubeconfigWriter {
         existing: String?, path: String, cluster: ClusterInfo, names: KubeconfigNames, exec: ExecPlugin
     ) throws -> String {
         var replaced: [String] = []
-        return try merge(existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced)
+        return try merge(
+            existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced)
     }
 
     /// As `merge(existing:path:cluster:names:exec:)`, adding to `replaced` each existing entry that

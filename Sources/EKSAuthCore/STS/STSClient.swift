@@ -135,7 +135,8 @@ public struct STSClient: Sendable {
             let token = xml.value(at: "Credentials", "SessionToken"),
             let expiration = xml.value(at: "Credentials", "Expiration").flatMap(Timestamp.parseISO8601)
         else {
-            throw AWSServiceError.malformedResponse(service: "sts", operation: operation, endpoint: "\(endpoint.endpoint)", status: 200)
+            throw AWSServiceError.malformedResponse(
+                service: "sts", operation: operation, endpoint: "\(endpoint.endpoint)", status: 200)
         }
         return AssumedRole(
             credentials: AWSCredentials(

@@ -1,8 +1,8 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
-import EKSAuthSystem
 import EKSAuthCore
+import EKSAuthSystem
 
 /// sysexits(3) codes, one per kind of failure; documented in the README and Docs/reference.md.
 enum ExitCodes {

@@ -1,10 +1,9 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
-import EKSAuthSystem
 import EKSAuthCore
-
 import EKSAuthPlatform
+import EKSAuthSystem
 
 /// The real file system, through POSIX calls (FileManager costs start-up time we do not need).
 struct LiveFileSystem: FileSystem {
@@ -46,7 +45,9 @@ struct LiveFileSystem: FileSystem {
         }
         // It grew: read the rest, still bounded.
         while result.count > Int(info.st_size) {
-            guard result.count <= limit else { throw FileSystemError(path: path, reason: "larger than \(limit >> 20) MiB") }
+            guard result.count <= limit else {
+                throw FileSystemError(path: path, reason: "larger than \(limit >> 20) MiB")
+            }
             var chunk = [UInt8](repeating: 0, count: 65_536)
             let got = try chunk.withUnsafeMutableBytes { try Self.readFully(fd, into: $0, path: path) }
             if got == 0 { break }

@@ -1,16 +1,15 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
-import EKSAuthSystem
 import AsyncHTTPClient
 import EKSAuthCore
+import EKSAuthPlatform
+import EKSAuthSystem
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
-
-import EKSAuthPlatform
 
 /// The network, through AsyncHTTPClient: TLS verified against the system trust store (or
 /// `AWS_CA_BUNDLE`), `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, connect and total timeouts, no redirects.

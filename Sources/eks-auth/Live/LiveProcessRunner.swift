@@ -1,10 +1,9 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
-import EKSAuthSystem
 import EKSAuthCore
-
 import EKSAuthPlatform
+import EKSAuthSystem
 
 /// Runs commands with `posix_spawnp` (Foundation's `Process` would cost start-up time we do not need):
 /// stdin inherited, stdout and stderr read through pipes, the whole run bounded by the request's timeout.

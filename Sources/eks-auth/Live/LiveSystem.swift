@@ -1,16 +1,16 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
-import EKSAuthSystem
 import EKSAuthCore
+import EKSAuthPlatform
+import EKSAuthSystem
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import EKSAuthPlatform
-import Synchronization
 
 /// The real environment, clock, disk, network and terminal; the only code that reads them.
 struct LiveSystem {

@@ -1,7 +1,7 @@
 import ArgumentParser
+import EKSAuthPlatform
 import EKSAuthSystem
 
-import EKSAuthPlatform
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -1,6 +1,6 @@
-import EKSAuthSystem
 import ArgumentParser
 import EKSAuthCore
+import EKSAuthSystem
 
 struct Cache: ParsableCommand {
     static let configuration = CommandConfiguration(

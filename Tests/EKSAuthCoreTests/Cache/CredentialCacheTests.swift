@@ -75,7 +75,8 @@ struct CredentialCacheTests {
         // its decoder wanted these fields, all strings, and ignored the rest.
         struct FirstFormat: Decodable {
             var version: Int
-            var roleArn, assumedRoleArn, profile, accessKeyId, secretAccessKey, sessionToken, expiration, obtained: String
+            var roleArn, assumedRoleArn, profile, accessKeyId, secretAccessKey, sessionToken, expiration,
+                obtained: String
         }
         let old = try JSONDecoder().decode(FirstFormat.self, from: Data(text.utf8))
         #expect(old.version == 1 && old.accessKeyId == "ASIANEW")
@@ -148,7 +149,8 @@ struct CredentialCacheTests {
         files.write(
             String(decoding: try JSONEncoder().encode(sso), as: UTF8.self),
             to: "\(Self.directory)/cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.json")
-        files.write("not json", to: "\(Self.directory)/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.json")
+        files.write(
+            "not json", to: "\(Self.directory)/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.json")
         files.write("", to: "\(Self.directory)/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lock")
 
         let listing = try CacheService(system: Self.system(files)).list()
@@ -185,7 +187,8 @@ struct CredentialCacheTests {
         let files = InMemoryFileSystem()
         let service = CacheService(system: Self.system(files))
         let foreign = [
-            "package.json", "build.lock", ".tmp-x", ".tmp-abcdef", ".eks-auth-tmp-x", String(repeating: "A", count: 64) + ".json",
+            "package.json", "build.lock", ".tmp-x", ".tmp-abcdef", ".eks-auth-tmp-x",
+            String(repeating: "A", count: 64) + ".json",
             String(repeating: "a", count: 63) + ".json", String(repeating: "a", count: 64) + ".json.bak",
         ]
         for name in foreign { files.write("{}", to: "\(Self.directory)/\(name)") }
@@ -198,11 +201,26 @@ struct CredentialCacheTests {
         "reads what the hand-written reader declines through JSONDecoder, and rejects what neither reads",
         arguments: [
             // Spelled out by hand or by another tool: null kind, a float-free pretty print, escapes.
-            (#"{"version":1,"kind":null,"roleArn":"arn:aws:iam::1:role/r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"2024-01-02T04:04:05Z","obtained":"2024-01-02T03:04:05Z"}"#, true),
-            (#"{"version":1,"kind":"assume-role","roleArn":"arn:aws:iam::1:role\/r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"2024-01-02T04:04:05Z","obtained":"2024-01-02T03:04:05Z","extra":{"x":[1]}}"#, true),
-            (#"{"version":"1","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#, false),
-            (#"{"version":1,"kind":"unknown","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#, false),
-            (#"{"version":1,"kind":"sso","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#, false),
+            (
+                #"{"version":1,"kind":null,"roleArn":"arn:aws:iam::1:role/r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"2024-01-02T04:04:05Z","obtained":"2024-01-02T03:04:05Z"}"#,
+                true
+            ),
+            (
+                #"{"version":1,"kind":"assume-role","roleArn":"arn:aws:iam::1:role\/r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"2024-01-02T04:04:05Z","obtained":"2024-01-02T03:04:05Z","extra":{"x":[1]}}"#,
+                true
+            ),
+            (
+                #"{"version":"1","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#,
+                false
+            ),
+            (
+                #"{"version":1,"kind":"unknown","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#,
+                false
+            ),
+            (
+                #"{"version":1,"kind":"sso","roleArn":"r","assumedRoleArn":"a","profile":"p","accessKeyId":"A","secretAccessKey":"s","sessionToken":"t","expiration":"e","obtained":"o"}"#,
+                false
+            ),
             ("not json", false),
         ])
     func decodingAgreesWithTheDecoder(text: String, readable: Bool) {

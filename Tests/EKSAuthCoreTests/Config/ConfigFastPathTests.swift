@@ -51,7 +51,9 @@ struct ConfigFastPathTests {
 
     @Test("UTF-8 is recognised as String(validating:) recognises it, wherever the first non-ASCII byte is")
     func utf8Check() {
-        let tails: [[UInt8]] = [[], [0xC3, 0xA9], [0xE6, 0x97, 0xA5], [0xF0, 0x9F, 0x99, 0x82], [0xFF], [0xC3], [0x80], [0xED, 0xA0, 0x80]]
+        let tails: [[UInt8]] = [
+            [], [0xC3, 0xA9], [0xE6, 0x97, 0xA5], [0xF0, 0x9F, 0x99, 0x82], [0xFF], [0xC3], [0x80], [0xED, 0xA0, 0x80],
+        ]
         for prefix in 0...70 {
             for tail in tails {
                 let bytes = Array(repeating: UInt8(ascii: "a"), count: prefix) + tail + Array("bc".utf8)

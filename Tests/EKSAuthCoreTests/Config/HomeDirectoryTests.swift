@@ -1,8 +1,9 @@
 import EKSAuthTestSupport
+import Testing
+
 @testable import AWSConfiguration
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Testing
 
 /// With HOME unset, files under the home directory are found through the password database, as
 /// botocore's os.path.expanduser finds them; never relative to the working directory.

@@ -1,6 +1,7 @@
 import EKSAuthTestSupport
-@testable import AWSConfiguration
 import Testing
+
+@testable import AWSConfiguration
 
 /// Profile and section look-up compares section headers on their bytes (a generated config has
 /// thousands); these pin that it finds exactly what the word splitter (botocore's shlex) finds.
@@ -38,7 +39,8 @@ struct ProfileLookupTests {
 
     @Test("other sections are found by kind and name the same way")
     func sections() throws {
-        let shared = try Self.config("[sso-session  corp]\nsso_region = eu-west-1\n[services 'local x']\nsts =\n  endpoint_url = http://h\n")
+        let shared = try Self.config(
+            "[sso-session  corp]\nsso_region = eu-west-1\n[services 'local x']\nsts =\n  endpoint_url = http://h\n")
         #expect(shared.section(kind: "sso-session", named: "corp")?["sso_region"] == .string("eu-west-1"))
         #expect(shared.section(kind: "services", named: "local x")?["sts"] == .nested(["endpoint_url": "http://h"]))
         #expect(shared.section(kind: "sso-session", named: "cor") == nil)
@@ -55,7 +57,9 @@ struct ProfileLookupTests {
     @Test("a malformed line in a profile nobody asks for is still reported, with its line")
     func wholeFileChecked() {
         let text = "[profile used]\nregion = a\n[profile unused]\nregion = b\njust words\n"
-        #expect(throws: ConfigError.malformedFile(path: "/c", line: 5, reason: "expected 'key = value' in [profile unused]")) {
+        #expect(
+            throws: ConfigError.malformedFile(path: "/c", line: 5, reason: "expected 'key = value' in [profile unused]")
+        ) {
             try INIFile(parsing: text, path: "/c")
         }
     }

@@ -1,11 +1,11 @@
 import EKSAuthTestSupport
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Testing
-
 
 @Suite("Proxy settings")
 struct ProxySettingsTests {

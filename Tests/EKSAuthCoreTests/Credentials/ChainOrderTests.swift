@@ -1,12 +1,12 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-
 
 /// Precedence between the sources of the chain, each source a fake peer: STS, the container
 /// endpoint, instance metadata, the SSO portal and `credential_process`.

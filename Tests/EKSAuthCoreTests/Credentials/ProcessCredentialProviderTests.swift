@@ -1,12 +1,12 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-
 
 @Suite("credential_process credentials")
 struct ProcessCredentialProviderTests {

@@ -1,12 +1,12 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-
 
 @Suite("Assume-role profiles")
 struct ProfileChainTests {
@@ -189,7 +189,8 @@ struct ProfileChainTests {
     func hopLimit() throws {
         var chain = "[profile p5000]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n"
         for hop in 0..<5000 {
-            chain += "[profile p\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\(hop)\nsource_profile = p\(hop + 1)\n"
+            chain +=
+                "[profile p\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\(hop)\nsource_profile = p\(hop + 1)\n"
         }
         let (system, http) = Self.context(config: chain)
         let error = #expect(throws: CredentialError.self) { try Self.resolve(system, profile: "p0") }
@@ -200,7 +201,8 @@ struct ProfileChainTests {
 
         var cycle = ""
         for hop in 0..<5000 {
-            cycle += "[profile c\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = c\((hop + 1) % 5000)\n"
+            cycle +=
+                "[profile c\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = c\((hop + 1) % 5000)\n"
         }
         let (looping, _) = Self.context(config: cycle)
         #expect(throws: CredentialError.profileChainTooLong(first: "c0", hops: 32)) {
@@ -213,7 +215,8 @@ struct ProfileChainTests {
         let hops = CredentialChain.maxProfileHops
         var chain = "[profile p\(hops)]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n"
         for hop in 0..<hops {
-            chain += "[profile p\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\(hop)\nsource_profile = p\(hop + 1)\n"
+            chain +=
+                "[profile p\(hop)]\nrole_arn = arn:aws:iam::123456789012:role/r\(hop)\nsource_profile = p\(hop + 1)\n"
         }
         let (system, http) = Self.context(config: chain)
         _ = try Self.resolve(system, profile: "p0")

@@ -1,12 +1,12 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-
 
 @Suite("Assuming the role through the cache")
 struct RoleAssumerTests {
@@ -363,6 +363,7 @@ struct RoleFlagsTests {
         }
         #expect(
             RoleRequestError.needsRole(.tokenCode).message
-                == "invalid token code: expected role ARN (or DEFAULT_ROLE) as well, or a profile whose role has mfa_serial")
+                == "invalid token code: expected role ARN (or DEFAULT_ROLE) as well, or a profile whose role has mfa_serial"
+        )
     }
 }

@@ -41,7 +41,8 @@ struct FuzzRegressionTests {
         let names = KubeconfigNames(cluster: cluster.arn, user: cluster.arn, context: cluster.arn)
         let exec = ExecPlugin(command: "eks-auth", args: ["token"], installHint: "")
         let error = #expect(throws: KubeconfigError.self) {
-            try KubeconfigWriter.merge(existing: Self.aliasBomb, path: "config", cluster: cluster, names: names, exec: exec)
+            try KubeconfigWriter.merge(
+                existing: Self.aliasBomb, path: "config", cluster: cluster, names: names, exec: exec)
         }
         guard case .malformed(let path, let reason)? = error else { return }
         #expect(path == "config" && reason.contains("200000"), "\(reason)")

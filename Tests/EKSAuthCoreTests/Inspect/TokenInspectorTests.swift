@@ -1,12 +1,12 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-
 
 /// Tokens made by `EKSToken.make` at fixed instants, then tampered one rule at a time by editing
 /// the decoded URL and encoding it again.

@@ -1,12 +1,12 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-
 
 @Suite("Token verifier")
 struct TokenVerifierTests {
@@ -199,7 +199,8 @@ struct TokenVerifierTests {
         let http = FakeHTTPClient { _, _ in HTTPResponse(status: 200, body: Array("<html>hi</html>".utf8)) }
         #expect(
             throws: AWSServiceError.malformedResponse(
-                service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/", status: 200)
+                service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
+                status: 200)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
         }

@@ -1,13 +1,13 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+import YAMLDocument
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-import YAMLDocument
-
 
 @Suite("kubeconfig")
 struct KubeconfigTests {
@@ -117,7 +117,8 @@ struct KubeconfigTests {
             KubeconfigService.userName(cluster: Self.clusterARN, role: "arn:aws:iam::1:role/team/k8s-admin")
                 == "k8s-admin@\(Self.clusterARN)")
         let cluster = ClusterInfo(
-            name: "dev", arn: Self.clusterARN, endpoint: "https://x", certificateAuthorityData: "QQ==", status: "ACTIVE")
+            name: "dev", arn: Self.clusterARN, endpoint: "https://x", certificateAuthorityData: "QQ==", status: "ACTIVE"
+        )
         let names = KubeconfigNames(cluster: Self.clusterARN, user: "shared", context: "demo")
         func exec(_ role: String) -> ExecPlugin {
             ExecPlugin(command: "eks-auth", args: ["token", "--role-arn", role], installHint: "h")

@@ -1,7 +1,8 @@
-@testable import EKSAuthCore
 import EKSAuthTestSupport
 import Foundation
 import Testing
+
+@testable import EKSAuthCore
 
 @Suite("JSON for scripts (Codable)")
 struct JSONOutputTests {

@@ -31,20 +31,23 @@ struct JSONTextStartUpTests {
 
     @Test("parse reads what JSONDecoder reads, in the kinds it knows")
     func parseReads() {
-        let text = #" { "a" : "x\"y\\z\/\u00e9\ud83d\ude42\n", "n": -12, "zero": 0, "e": "", "t": true, "f": false, "z": null, "l": [1, "s", {"k": []}] } "#
+        let text =
+            #" { "a" : "x\"y\\z\/\u00e9\ud83d\ude42\n", "n": -12, "zero": 0, "e": "", "t": true, "f": false, "z": null, "l": [1, "s", {"k": []}] } "#
         #expect(
-            JSONText.parse(Array(text.utf8)) == .object([
-                "a": .string("x\"y\\z/é🙂\n"), "n": .integer(-12), "zero": .integer(0), "e": .string(""),
-                "t": .bool(true), "f": .bool(false), "z": .null,
-                "l": .array([.integer(1), .string("s"), .object(["k": .array([])])]),
-            ]))
+            JSONText.parse(Array(text.utf8))
+                == .object([
+                    "a": .string("x\"y\\z/é🙂\n"), "n": .integer(-12), "zero": .integer(0), "e": .string(""),
+                    "t": .bool(true), "f": .bool(false), "z": .null,
+                    "l": .array([.integer(1), .string("s"), .object(["k": .array([])])]),
+                ]))
         #expect(JSONText.parse(Array("{}".utf8)) == .object([:]))
     }
 
     @Test(
         "parse declines what it does not read exactly, leaving it to JSONDecoder",
         arguments: [
-            "", "{", "{\"a\":1", "{\"a\":1}x", "{\"a\":1,}", "[1,]", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":1.5}", "{\"a\":1e3}", "{\"a\":01}", "{\"a\":-}", "{\"a\":\"x\"\"b\":1}",
+            "", "{", "{\"a\":1", "{\"a\":1}x", "{\"a\":1,}", "[1,]", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":1.5}",
+            "{\"a\":1e3}", "{\"a\":01}", "{\"a\":-}", "{\"a\":\"x\"\"b\":1}",
             "{\"a\":1,\"a\":2}", "{\"a\":\"\u{1}\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}",
             "{\"a\":\"\\u12\"}", "{\"a\":99999999999999999999}", "{a:1}", "{\"a\":\"unterminated}",
         ])
@@ -100,7 +103,8 @@ struct ExecInfoStartUpTests {
     func depthBound() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(JSONText.parse(Array(deep.utf8)) == nil)
-        let fine = String(repeating: "[", count: JSONText.maximumDepth) + String(repeating: "]", count: JSONText.maximumDepth)
+        let fine =
+            String(repeating: "[", count: JSONText.maximumDepth) + String(repeating: "]", count: JSONText.maximumDepth)
         #expect(JSONText.parse(Array(fine.utf8)) != nil)
     }
 }

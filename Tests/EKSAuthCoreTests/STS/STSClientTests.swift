@@ -1,13 +1,13 @@
 import EKSAuthTestSupport
+import Foundation
+import Synchronization
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Synchronization
-import Testing
-
 
 @Suite("STS client")
 struct STSClientTests {

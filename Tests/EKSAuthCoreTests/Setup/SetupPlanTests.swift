@@ -1,13 +1,13 @@
 import EKSAuthTestSupport
+import Foundation
+import Testing
+import YAMLDocument
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Testing
-import YAMLDocument
-
 
 @Suite("Setup plan")
 struct SetupPlanTests {

@@ -1,6 +1,7 @@
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
-import Testing
 
 @Suite("ParsedURL: the one URL reader")
 struct ParsedURLTests {
@@ -41,14 +42,18 @@ struct ParsedURLTests {
         #expect(ParsedURL(text) == nil)
     }
 
-    @Test("an unusable port or bracket gives no host", arguments: ["http://h:0", "http://h:65536", "http://h:x", "http://[::1"])
+    @Test(
+        "an unusable port or bracket gives no host",
+        arguments: ["http://h:0", "http://h:65536", "http://h:x", "http://[::1"])
     func badHostPort(url: String) {
         #expect(ParsedURL(url)?.hostPort == nil)
     }
 
-    @Test("percent-decoding: escapes become bytes, malformed ones stay, + stays", arguments: [
-        ("a%2Fb", "a/b"), ("%e2%9c%93", "✓"), ("100%", "100%"), ("%zz", "%zz"), ("%+5", "%+5"), ("a+b", "a+b"),
-    ])
+    @Test(
+        "percent-decoding: escapes become bytes, malformed ones stay, + stays",
+        arguments: [
+            ("a%2Fb", "a/b"), ("%e2%9c%93", "✓"), ("100%", "100%"), ("%zz", "%zz"), ("%+5", "%+5"), ("a+b", "a+b"),
+        ])
     func decoding(text: String, decoded: String) {
         #expect(ParsedURL.percentDecoded(text) == decoded)
     }

@@ -1,12 +1,13 @@
 import EKSAuthTestSupport
+import Foundation
+import Synchronization
+import Testing
+
 @testable import AWSConfiguration
 @testable import AWSSigning
 @testable import AWSTransport
 @testable import EKSAuthCore
 @testable import EKSAuthSystem
-import Foundation
-import Synchronization
-import Testing
 
 /// Everything the token path asked of the world: file-system calls (by kind and path), clock
 /// readings and network clients made.
