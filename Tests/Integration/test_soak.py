@@ -48,8 +48,7 @@ def assert_clean(cache: Path):
             json.loads((cache / name).read_text())  # never torn
 
 
-def test_two_hundred_processes_cold_across_an_expiry_and_beside_cache_clear(eks_auth, run, moto, counting, tmp_path,
-                                                                          record_property):
+def test_two_hundred_processes_cold_across_an_expiry_and_beside_cache_clear(eks_auth, run, moto, counting, tmp_path):
     cache = tmp_path / "cache"
     env = run.env(AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"], AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
                   AWS_ENDPOINT_URL_STS=counting.endpoint, AWS_REGION="us-east-1", EKS_AUTH_CACHE_DIR=str(cache))
@@ -99,5 +98,4 @@ def test_two_hundred_processes_cold_across_an_expiry_and_beside_cache_clear(eks_
     figures = (f"{PROCESSES} processes a wave; AssumeRole calls: 1 cold, 1 across the expiry, "
                f"{assume_roles - 2} beside {len(clears)} cache clears; wall time: cold {cold:.1f} s, "
                f"expiry {expiry:.1f} s, beside clear {beside:.1f} s")
-    record_property("soak", figures)
     print(figures)
