@@ -427,22 +427,22 @@ if static_count is not None:
 kubectl_count = counts.get("static keys, as kubectl runs it")
 if kubectl_count is not None:
     print(f"  static keys, as kubectl runs it:          {kubectl_count / 1e6:8.2f} M    {verdict(kubectl_count <= 4.0e6)} (KUBERNETES_EXEC_INFO set)")
-cached_count = counts.get("cached assumed role")
-same_env_count = counts.get("static keys, same env as the cached role")
-if cached_count is not None:
-    line = f"  cached assumed role:                      {cached_count / 1e6:8.2f} M"
-    if same_env_count is not None:
-        delta = cached_count - same_env_count
-        line += f"    {delta / 1e6:+.2f} M vs static keys in the same environment  {verdict(delta <= 0.3e6)} (goal <= +0.3 M)"
+def count_with_delta(label, key, base_key, base_label, goal):
+    """Prints the count of KEY and, when BASE_KEY was measured too, its difference against the goal."""
+    count, base = counts.get(key), counts.get(base_key)
+    if count is None:
+        return
+    line = f"  {label + ':':<42}{count / 1e6:8.2f} M"
+    if base is not None:
+        delta = count - base
+        line += f"    {delta / 1e6:+.2f} M vs {base_label}  {verdict(delta <= goal)} (goal <= +{goal / 1e6:g} M)"
     print(line)
-one_count = counts.get("static keys, one-profile config")
-many_count = counts.get("static keys, 2,000-profile config")
-if many_count is not None:
-    line = f"  static keys, 2,000-profile config:        {many_count / 1e6:8.2f} M"
-    if one_count is not None:
-        delta = many_count - one_count
-        line += f"    {delta / 1e6:+.2f} M vs a one-profile config  {verdict(delta <= 5e6)} (goal <= +5 M)"
-    print(line)
+
+
+count_with_delta("cached assumed role", "cached assumed role", "static keys, same env as the cached role",
+                 "static keys in the same environment", 0.3e6)
+count_with_delta("static keys, 2,000-profile config", "static keys, 2,000-profile config",
+                 "static keys, one-profile config", "a one-profile config", 5e6)
 calls = work / "sts-calls.txt"
 if calls.exists() and calls.read_text().strip():
     names = calls.read_text().strip().split(",")

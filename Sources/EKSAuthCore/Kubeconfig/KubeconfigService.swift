@@ -94,11 +94,12 @@ public struct KubeconfigService: Sendable {
             cluster: cluster.arn, user: request.userAlias ?? Self.userName(cluster: cluster.arn, role: request.roleARN),
             context: request.alias ?? cluster.arn)
         let path = Self.path(request.kubeconfigPath, environment: environment)
+        // Where the write lands: through symbolic links to their target (a kubeconfig kept in a dotfiles
+        // repository), as kubectl writes. A chain the kernel refuses fails the read below anyway.
+        let target = (try? system.fileSystem.resolvingSymlinks(path)) ?? path
         // Only a regular file (or none) is merged into and replaced: `KUBECONFIG=/dev/null` reads as
         // empty, and renaming a new file over it would replace the device for everyone.
-        if !request.dryRun, let target = try? system.fileSystem.resolvingSymlinks(path),
-            let status = try? system.fileSystem.status(of: target), !status.isRegularFile
-        {
+        if !request.dryRun, let status = try? system.fileSystem.status(of: target), !status.isRegularFile {
             throw KubeconfigError.cannotWrite(path: path, reason: "not a regular file")
         }
         let existing: String?
@@ -126,8 +127,6 @@ public struct KubeconfigService: Sendable {
                 try system.fileSystem.writeAtomically(Array(existing.utf8), to: backup, mode: 0o600)
                 result.backup = backup
             }
-            // Through a symbolic link to its target (a kubeconfig kept in a dotfiles repository), as kubectl writes.
-            let target = try system.fileSystem.resolvingSymlinks(path)
             try system.fileSystem.writeAtomically(Array(text.utf8), to: target, mode: 0o600)
         } catch let error as FileSystemError {
             throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
