@@ -7,6 +7,8 @@ public enum ConfigError: EKSAuthError, Equatable {
     case unreadableFile(path: String, reason: String)
     /// A line of an INI file makes no sense.
     case malformedFile(path: String, line: Int, reason: String)
+    /// A section, or a key of one section, appears twice in one file (botocore refuses such a file).
+    case duplicateInFile(path: String, line: Int, what: String, firstLine: Int)
     /// A named profile exists in neither file.
     case profileNotFound(profile: String, selectedBy: String, files: [String])
     /// A region that is not a valid region name, and where it came from.
@@ -26,6 +28,8 @@ public enum ConfigError: EKSAuthError, Equatable {
             return "cannot read \(path): \(reason)"
         case .malformedFile(let path, let line, let reason):
             return "\(path):\(line): \(reason)"
+        case .duplicateInFile(let path, let line, let what, let firstLine):
+            return "\(path):\(line): \(what) appears a second time (first at line \(firstLine))"
         case .profileNotFound(let profile, let selectedBy, let files):
             return "profile '\(profile)' not found in \(files.joined(separator: " or ")) (selected by \(selectedBy))"
         case .invalidRegion(let region, let source):
@@ -49,6 +53,8 @@ public enum ConfigError: EKSAuthError, Equatable {
         case .malformedFile:
             return
                 "lines must be '[section]', 'key = value', an indented continuation, or a comment starting with # or ;"
+        case .duplicateInFile:
+            return "keep one of the two: the AWS CLI refuses this file as well"
         default:
             return nil
         }
@@ -57,7 +63,7 @@ public enum ConfigError: EKSAuthError, Equatable {
     /// Bad files read as bad input (65), bad values as usage (64), a missing profile as configuration (78).
     public var kind: FailureKind {
         switch self {
-        case .unreadableFile, .malformedFile: return .badInput
+        case .unreadableFile, .malformedFile, .duplicateInFile: return .badInput
         case .invalidRegion, .invalidSetting, .invalidEndpoint, .invalidClusterID: return .usage
         case .profileNotFound: return .configuration
         }

@@ -4,14 +4,33 @@ import EKSAuthSystem
 
 /// The parsed contents of an AWS-style INI file: sections of keys, some keys holding nested sub-sections.
 ///
-/// Follows botocore's reading of the files with a few deliberate kindnesses: a UTF-8 byte order mark
-/// and CRLF line ends are accepted, inline comments (`value  # note`) are dropped when preceded by
-/// whitespace, and a repeated section or key merges with the later value winning.
+/// Reads a file as botocore does (`configloader.raw_config_parse` over Python 3's
+/// `configparser.RawConfigParser` with its defaults), rule for rule:
+/// - a line is a comment when it starts, after whitespace, with `#` or `;`; a comment or blank line
+///   never ends a value;
+/// - a line indented deeper than the line of the key before it continues that key's value (blank
+///   lines inside a value are kept; trailing ones are dropped);
+/// - a section header is `[` … `]` up to the *last* `]` of the line; its name is kept as written
+///   (not trimmed) and text after the `]` is ignored (`ignoredText` lists it, for `--verbose`);
+/// - a key line splits at its first `=` or `:`; the key is lower-cased;
+/// - a key whose own value is empty and which has continuation lines is a nested block, read as
+///   botocore's `_parse_nested` reads it: `name = value` lines split at the first `=` only, names
+///   kept as written;
+/// - a section named `DEFAULT` is no section: its keys are the defaults of every section of the file;
+/// - a file fails as a whole, with its line, on a line before any header, a line that is neither
+///   header, key nor continuation, a key without a name, a nested line without `=`, a section that
+///   appears twice or a key that appears twice in one section (configparser's `strict` mode);
+/// - whitespace is Python's (`str.isspace`): ASCII blanks and controls 0x09–0x0D, 0x1C–0x1F, and the
+///   Unicode spaces such as U+00A0; indentation is counted in characters.
+///
+/// Two deliberate kindnesses, listed in Docs/compatibility.md: a UTF-8 byte order mark is skipped
+/// (botocore fails on it), and a one-line value loses a trailing comment that follows whitespace
+/// (`region = eu-west-1  # Ireland`), as the Java, Go and Rust SDKs read it (botocore keeps it in the
+/// value, where it then fails as a region name).
 ///
 /// Reading is in two steps, both on bytes and linear in the file's size. Parsing checks every line
-/// of the whole file (so a malformed line anywhere is reported, with its line number, as botocore
-/// reports it) but keeps only the section names and where each section's lines are; the keys of a
-/// section become Strings when they are asked for (`keys(ofSection:)`). An organisation's
+/// of the whole file but keeps only the section names and where each section's lines are; the keys
+/// of a section become Strings when they are asked for (`keys(ofSection:)`). An organisation's
 /// generated config with thousands of profiles is read on every `token` call, and only one or two
 /// of its sections are used: on a 2,000-profile (290 KB) file the Character-based reader this
 /// replaced spent about 400 M instructions per call, building every key of every profile.
@@ -31,22 +50,29 @@ public struct INIFile: Sendable {
     /// The file's bytes and, for each section header in file order, where its name and its lines are.
     private var bytes: [UInt8] = []
     private var headers: [Header] = []
+    private var hasDefaults = false
+    /// Lines whose text after a section header's `]` was ignored, as botocore ignores it.
+    public private(set) var ignoredText: [Int] = []
 
-    /// A section header: the byte offsets of its name (inside the brackets, trimmed) and of the lines
-    /// up to the next header. Plain Ints, not `Range<Int>`: instantiating that generic type at run
-    /// time checks `Int: Comparable` by scanning every conformance record of the binary, about
-    /// 0.35 M instructions on the token path (callgrind).
+    /// A section header: the byte offsets of its name (inside the brackets) and of the lines up to
+    /// the next header. Plain Ints, not `Range<Int>`: instantiating that generic type at run time
+    /// checks `Int: Comparable` by scanning every conformance record of the binary, about 0.35 M
+    /// instructions on the token path (callgrind).
     private struct Header: Sendable {
         var nameStart: Int
         var nameEnd: Int
         var bodyStart: Int
         var bodyEnd: Int
+        /// The header's line number (1-based), from which the body's lines are numbered.
+        var line: Int
         /// Whether the name holds a quote or backslash (so splitting it into words needs a shell-word split).
         var hasQuoting: Bool
+        /// Whether this is a `[DEFAULT]` header, whose keys every section inherits.
+        var isDefaults: Bool
     }
 
-    /// A section header's name as written (inside the brackets, trimmed), for matching it without
-    /// making a String of it.
+    /// A section header's name as written (inside the brackets), for matching it without making a
+    /// String of it.
     public struct SectionName {
         /// The name's UTF-8 bytes.
         public var bytes: UnsafeBufferPointer<UInt8>
@@ -56,65 +82,82 @@ public struct INIFile: Sendable {
         public var hasQuoting: Bool
     }
 
+    /// The name configparser gives the section of defaults.
+    static let defaultsName: [UInt8] = Array("DEFAULT".utf8)
+
     /// An empty file.
     public init() {}
 
     /// Parses `text`; `path` names the file in errors.
-    /// - Throws: `ConfigError.malformedFile` naming the path and line.
+    /// - Throws: `ConfigError.malformedFile` or `.duplicateInFile` naming the path and line.
     public init(parsing text: String, path: String) throws {
         try self.init(parsing: Array(text.utf8), path: path)
     }
 
     /// Parses the UTF-8 `bytes` of a file; `path` names the file in errors.
-    /// - Throws: `ConfigError.malformedFile` naming the path and line.
+    /// - Throws: `ConfigError.malformedFile` or `.duplicateInFile` naming the path and line.
     public init(parsing bytes: [UInt8], path: String) throws {
-        var reader = Reader(path: path, building: false)
+        var reader = Reader(path: path, mode: .checking)
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         try bytes.withUnsafeBufferPointer { try reader.read($0, from: start, to: $0.count, firstLine: 1) }
         self.bytes = bytes
         self.headers = reader.headers
+        self.hasDefaults = reader.defaultsScope != nil
+        self.ignoredText = reader.ignoredText
     }
 
-    /// Section names (as written, inside the brackets and trimmed) in the order they first appear.
+    /// Section names (as written, inside the brackets) in file order; `DEFAULT` is not a section.
     public var sectionOrder: [String] {
         sectionNames { _ in true }
     }
 
-    /// The names of the sections whose name bytes satisfy `matches`, each once, in the order they
-    /// first appear; only the matching names become Strings.
+    /// The names of the sections whose name bytes satisfy `matches`, in file order; only the
+    /// matching names become Strings. Each name appears once (a repeated section fails the parse).
     public func sectionNames(where matches: (SectionName) -> Bool) -> [String] {
         bytes.withUnsafeBufferPointer { all in
             var names: [String] = []
             guard let base = all.baseAddress else { return names }
-            for header in headers {
+            for header in headers where !header.isDefaults {
                 let name = UnsafeBufferPointer(start: base + header.nameStart, count: header.nameEnd - header.nameStart)
                 guard matches(SectionName(bytes: name, hasQuoting: header.hasQuoting)) else { continue }
-                let text = String(decoding: name, as: UTF8.self)
-                if !names.contains(text) { names.append(text) }
+                names.append(String(decoding: name, as: UTF8.self))
             }
             return names
         }
     }
 
-    /// The keys (lower-cased) of section `name`, merged over every time it appears with later values
-    /// winning; nil when the file has no such section.
+    /// The keys (lower-cased) of section `name`, over the keys of `[DEFAULT]`; nil when the file has
+    /// no such section.
     public func keys(ofSection name: String) -> [String: Value]? {
+        var reader = Reader(path: "", mode: .building)
+        return read(section: name, with: &reader) ? reader.keys : nil
+    }
+
+    /// The line number of `key` (any case) in section `name`, or in `[DEFAULT]` when the section does
+    /// not set it; nil when neither has it. Only for messages: it reads the section's lines again.
+    public func line(ofKey key: String, inSection name: String) -> Int? {
+        var reader = Reader(path: "", mode: .locating(Self.lowercased(key)))
+        guard read(section: name, with: &reader) else { return nil }
+        return reader.foundLine
+    }
+
+    /// Runs `reader` over the `[DEFAULT]` sections and then section `name`; false when there is no such section.
+    private func read(section name: String, with reader: inout Reader) -> Bool {
         var utf8 = name
         return utf8.withUTF8 { wanted in
             bytes.withUnsafeBufferPointer { all in
-                var reader = Reader(path: "", building: true)
+                guard let base = all.baseAddress else { return false }
                 var found = false
-                guard let base = all.baseAddress else { return nil }
-                for header in headers where header.nameEnd - header.nameStart == wanted.count {
+                for header in headers where !header.isDefaults && header.nameEnd - header.nameStart == wanted.count {
                     guard Self.same(base + header.nameStart, wanted) else { continue }
                     found = true
-                    reader.enter(name)
-                    // Parsing already checked every line, so reading them again cannot fail.
-                    try? reader.read(all, from: header.bodyStart, to: header.bodyEnd, firstLine: 0)
-                    reader.flush()
+                    if hasDefaults {
+                        for defaults in headers where defaults.isDefaults { reader.read(all, defaults) }
+                    }
+                    reader.read(all, header)
                 }
-                return found ? reader.keys : nil
+                return found
             }
         }
     }
@@ -131,6 +174,30 @@ public struct INIFile: Sendable {
         return true
     }
 
+    /// `key` lower-cased as Python's `str.lower` (configparser's `optionxform`) does it: the full
+    /// Unicode lower-case mappings, and a capital sigma that ends a word becomes final sigma `ς`
+    /// (Unicode's Final_Sigma condition), where Swift's `lowercased()` gives `σ`.
+    static func lowercased(_ key: String) -> String {
+        guard key.utf8.contains(where: { $0 >= 0x80 }) else { return key.lowercased() }
+        let scalars = Array(key.unicodeScalars)
+        var result = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            guard scalar == "\u{03A3}" else {
+                result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+                continue
+            }
+            func casedNeighbour(_ range: some Sequence<Int>) -> Bool {
+                for other in range where !scalars[other].properties.isCaseIgnorable {
+                    return scalars[other].properties.isCased
+                }
+                return false
+            }
+            let final = casedNeighbour((0..<index).reversed()) && !casedNeighbour((index + 1)..<scalars.count)
+            result.append(final ? "\u{03C2}" : "\u{03C3}")
+        }
+        return String(result)
+    }
+
     /// Every section's keys, by section name; builds them all, so prefer `keys(ofSection:)`.
     public var sections: [String: [String: Value]] {
         Dictionary(uniqueKeysWithValues: sectionOrder.map { ($0, keys(ofSection: $0) ?? [:]) })
@@ -140,59 +207,77 @@ public struct INIFile: Sendable {
     /// inside single or double quotes.
     static func strippingInlineComment(_ text: String, quoteAware: Bool = false) -> String {
         Array(text.utf8).withUnsafeBufferPointer {
-            let (first, end) = Reader.valueRange($0, 0, $0.count, quoteAware: quoteAware)
-            return Reader.string($0, first, end)
+            let end = Reader.commentStart($0, 0, $0.count, quoteAware: quoteAware)
+            return Reader.string($0, 0, end)
         }
     }
 
-    /// The one-pass line reader. Checking (`building == false`) records section names and their line
-    /// ranges and throws on the first malformed line; building reads a section's lines into `keys`.
-    /// A key's value is built up while its continuation lines arrive and stored once the next key or
-    /// the end comes, so a long continued value or nested block costs linear time.
+    /// The one-pass line reader. Checking records section names and their line ranges and throws on
+    /// the first line that fails the file; building reads a section's lines into `keys`; locating
+    /// finds the line of one key. A key's value is built up while its continuation lines arrive and
+    /// stored once the next key or the end comes, so a long continued value costs linear time.
     private struct Reader {
+        enum Mode {
+            case checking, building
+            case locating(String)
+        }
+
         let path: String
+        let mode: Mode
         let building: Bool
         var headers: [Header] = []
+        var ignoredText: [Int] = []
         var keys: [String: Value] = [:]
-        var current: String?
-        var open = false
-        // The key being read: its name (when building), its indent, whether its own value was
-        // empty (so that indented lines are a nested block), and its value so far.
+        var foundLine: Int?
+        /// configparser's `cursect is not None`: a header has been read.
+        var inSection = false
+        /// configparser's `optname`: a key is open, so deeper lines continue it and blank lines join it.
         var hasKey = false
-        var key = ""
+        /// configparser's `indent_level`: the indent (in characters) of the last header or key line.
+        var indentLevel = 0
+        /// The open key: its name's bytes, its first line's value (and where a trailing comment
+        /// starts), whether that was empty (continuation lines then make a nested block), and the
+        /// continuation and blank lines after it (when building).
         var keyRange = (0, 0)
-        var keyIndent = 0
-        var isNested = false
+        var firstValue = (0, 0, 0)
         var valueWasEmpty = false
-        var lines: [String] = []
-        var nested: [String: String] = [:]
+        var keyIsCommand = false
+        var more: [String] = []
+        /// Duplicate detection while checking: the sections and (section, key) pairs seen.
+        var seen = SeenNames()
+        var scope = 0
+        var defaultsScope: Int?
 
-        init(path: String, building: Bool) {
+        init(path: String, mode: Mode) {
             self.path = path
-            self.building = building
+            self.mode = mode
+            if case .building = mode { building = true } else { building = false }
         }
 
         static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), cr = UInt8(ascii: "\r")
         static let lf = UInt8(ascii: "\n")
 
-        mutating func enter(_ section: String) {
-            current = section
+        /// Reads the body of `header` (building or locating; the checking pass already passed it).
+        mutating func read(_ all: UnsafeBufferPointer<UInt8>, _ header: Header) {
+            inSection = true
             hasKey = false
+            // The checking pass read these lines without an error, so reading them again cannot fail.
+            try? read(all, from: header.bodyStart, to: header.bodyEnd, firstLine: header.line)
         }
 
-        /// Reads the lines in `from..<to`; `firstLine` numbers the first of them, for errors.
+        /// Reads the lines in `from..<to`; `firstLine` numbers the first of them.
         mutating func read(_ all: UnsafeBufferPointer<UInt8>, from: Int, to: Int, firstLine: Int) throws {
             var start = from
             var lineNumber = firstLine
             guard let base = all.baseAddress, from < to else {
-                if !building { closeSection(at: to) }
+                try finish(all, at: to)
                 return
             }
             // Most files have no CR at all: then memchr (vectorised in libc) finds each line end,
             // about a tenth of the instructions of a byte loop on a 290 KB config.
             let hasCR = findByte(Self.cr, in: base + from, count: to - from) != nil
             while start < to {
-                // LF, CRLF and a lone CR all end a line.
+                // LF, CRLF and a lone CR all end a line (Python's universal newlines).
                 var end = start
                 if hasCR {
                     while end < to, all[end] != Self.lf, all[end] != Self.cr { end += 1 }
@@ -206,49 +291,55 @@ public struct INIFile: Sendable {
                 start = end + 1
                 lineNumber += 1
             }
-            if !building { closeSection(at: to) }
+            try finish(all, at: to)
+        }
+
+        /// Ends the open key and, when checking, the open section.
+        mutating func finish(_ all: UnsafeBufferPointer<UInt8>, at end: Int) throws {
+            flush(all)
+            if !building, !headers.isEmpty, headers[headers.count - 1].bodyEnd < 0 {
+                headers[headers.count - 1].bodyEnd = end
+            }
         }
 
         mutating func line(_ all: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ lineNumber: Int) throws {
+            var first = start
             var indent = 0
-            while start + indent < end, all[start + indent] == Self.space || all[start + indent] == Self.tab {
+            while first < end {
+                let width = Self.whitespaceWidth(all, first, end)
+                if width == 0 { break }
+                first += width
                 indent += 1
             }
-            let (first, last) = Self.trimmed(all, start + indent, end)
-            if first == last { return }
+            var last = end
+            while last > first {
+                let width = Self.whitespaceWidthBefore(all, first, last)
+                if width == 0 { break }
+                last -= width
+            }
+            if first == last {
+                // A blank line joins the open value (configparser's `empty_lines_in_values`).
+                if hasKey, building { more.append("") }
+                return
+            }
             let lead = all[first]
             if lead == UInt8(ascii: "#") || lead == UInt8(ascii: ";") { return }
-            if indent > 0, open || building, hasKey, indent > keyIndent {
+            if hasKey, indent > indentLevel {
                 try continuation(all, first, last, lineNumber)
                 return
             }
-            if lead == UInt8(ascii: "[") {
-                var close = first + 1
-                var hasQuoting = false
-                while close < last, all[close] != UInt8(ascii: "]") {
-                    let c = all[close]
-                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "\\") {
-                        hasQuoting = true
-                    }
-                    close += 1
+            indentLevel = indent
+            // `\[(.+)\]` matched at the start: the name runs to the last `]`, with at least one byte.
+            if lead == UInt8(ascii: "["), last - first >= 3 {
+                var close = last - 1
+                while close > first + 1, all[close] != UInt8(ascii: "]") { close -= 1 }
+                if close > first + 1 {
+                    try header(
+                        all, nameStart: first + 1, nameEnd: close, after: last, start: start, end: end, lineNumber)
+                    return
                 }
-                guard close < last else {
-                    throw ConfigError.malformedFile(path: path, line: lineNumber, reason: "section header without ']'")
-                }
-                guard Self.isEmptyValue(all, close + 1, last) else {
-                    throw ConfigError.malformedFile(
-                        path: path, line: lineNumber, reason: "unexpected text after section header")
-                }
-                closeSection(at: start)
-                let (nameStart, nameEnd) = Self.trimmed(all, first + 1, close)
-                headers.append(
-                    Header(nameStart: nameStart, nameEnd: nameEnd, bodyStart: end, bodyEnd: end, hasQuoting: hasQuoting)
-                )
-                open = true
-                hasKey = false
-                return
             }
-            guard open || building else {
+            guard inSection else {
                 throw ConfigError.malformedFile(
                     path: path, line: lineNumber, reason: "a line appears before any [section] header")
             }
@@ -256,86 +347,235 @@ public struct INIFile: Sendable {
                 throw ConfigError.malformedFile(
                     path: path, line: lineNumber, reason: "expected 'key = value' in [\(sectionName(all))]")
             }
-            let (keyFirst, keyEnd) = Self.trimmed(all, first, delimiter)
-            guard keyFirst < keyEnd else {
+            var keyEnd = delimiter
+            while keyEnd > first {
+                let width = Self.whitespaceWidthBefore(all, first, keyEnd)
+                if width == 0 { break }
+                keyEnd -= width
+            }
+            guard first < keyEnd else {
                 throw ConfigError.malformedFile(
                     path: path, line: lineNumber, reason: "a value without a key in [\(sectionName(all))]")
             }
-            flush()
+            flush(all)
+            if !building, let previous = seen.insert(all, first, keyEnd, scope: scope, line: lineNumber, foldCase: true)
+            {
+                let key = INIFile.lowercased(Self.string(all, first, keyEnd))
+                throw ConfigError.duplicateInFile(
+                    path: path, line: lineNumber, what: "key '\(key)' in [\(sectionName(all))]", firstLine: previous)
+            }
             hasKey = true
-            keyRange = (keyFirst, keyEnd)
-            keyIndent = indent
-            isNested = false
-            // A command line keeps `#` and `;` inside its quotes (`sh -c "a; b"`), as a shell would.
-            valueWasEmpty = Self.isEmptyValue(all, delimiter + 1, last)
-            if building {
-                let quoteAware = Self.equalsLowercased(all, keyFirst, keyEnd, "credential_process")
-                let (valueFirst, valueEnd) = Self.valueRange(all, delimiter + 1, last, quoteAware: quoteAware)
-                key = Self.string(all, keyFirst, keyEnd).lowercased()
-                lines = [Self.string(all, valueFirst, valueEnd)]
+            keyRange = (first, keyEnd)
+            var valueFirst = delimiter + 1
+            while valueFirst < last {
+                let width = Self.whitespaceWidth(all, valueFirst, last)
+                if width == 0 { break }
+                valueFirst += width
+            }
+            valueWasEmpty = valueFirst == last
+            switch mode {
+            case .checking:
+                break
+            case .building:
+                // A command line keeps `#` and `;` inside its quotes (`sh -c "a; b"`), as a shell would.
+                keyIsCommand = Self.equalsLowercased(all, first, keyEnd, "credential_process")
+                firstValue = (valueFirst, last, Self.commentStart(all, valueFirst, last, quoteAware: keyIsCommand))
+            case .locating(let wanted):
+                if INIFile.lowercased(Self.string(all, first, keyEnd)) == wanted { foundLine = lineNumber }
             }
         }
 
-        /// An indented line after the key: a nested `k = v` when the key's own value was empty, else more text.
+        /// A section header whose name is `nameStart..<nameEnd`; `after` is where the stripped line ends.
+        mutating func header(
+            _ all: UnsafeBufferPointer<UInt8>, nameStart: Int, nameEnd: Int, after: Int, start: Int, end: Int,
+            _ lineNumber: Int
+        ) throws {
+            flush(all)
+            hasKey = false
+            inSection = true
+            guard !building else { return }
+            var hasQuoting = false
+            for index in nameStart..<nameEnd {
+                let c = all[index]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "\\") { hasQuoting = true }
+            }
+            let isDefaults =
+                nameEnd - nameStart == 7
+                && INIFile.defaultsName.withUnsafeBufferPointer { INIFile.same(all.baseAddress! + nameStart, $0) }
+            if isDefaults {
+                // Every `[DEFAULT]` block fills the same defaults, so their keys share one scope.
+                if defaultsScope == nil { defaultsScope = headers.count }
+                scope = defaultsScope!
+            } else {
+                if let previous = seen.insert(all, nameStart, nameEnd, scope: -1, line: lineNumber, foldCase: false) {
+                    throw ConfigError.duplicateInFile(
+                        path: path, line: lineNumber, what: "section [\(Self.string(all, nameStart, nameEnd))]",
+                        firstLine: previous)
+                }
+                scope = headers.count
+            }
+            if nameEnd + 1 < after { ignoredText.append(lineNumber) }
+            if !headers.isEmpty, headers[headers.count - 1].bodyEnd < 0 { headers[headers.count - 1].bodyEnd = start }
+            headers.append(
+                Header(
+                    nameStart: nameStart, nameEnd: nameEnd, bodyStart: end, bodyEnd: -1, line: lineNumber,
+                    hasQuoting: hasQuoting, isDefaults: isDefaults))
+        }
+
+        /// A line deeper than the open key's: more of its value, or a line of its nested block.
         mutating func continuation(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, _ lineNumber: Int)
             throws
         {
-            if valueWasEmpty && !isNested {
-                isNested = true
-                if building { nested = [:] }
-            }
-            if isNested {
-                guard let delimiter = Self.delimiter(all, first, last) else {
-                    let name = Self.string(all, keyRange.0, keyRange.1).lowercased()
-                    throw ConfigError.malformedFile(
-                        path: path, line: lineNumber,
-                        reason: "expected 'key = value' inside '\(name)' in [\(sectionName(all))]")
-                }
-                if building {
-                    let (valueFirst, valueEnd) = Self.valueRange(all, delimiter + 1, last)
-                    nested[Self.string(all, first, delimiter).lowercased()] = Self.string(all, valueFirst, valueEnd)
-                }
-            } else if building {
-                let (valueFirst, valueEnd) = Self.valueRange(all, first, last)
-                lines.append(Self.string(all, valueFirst, valueEnd))
-            }
-        }
-
-        /// Stores the key being read, if any (when building).
-        @inline(__always)
-        mutating func flush() {
-            guard hasKey else { return }
             if building {
-                keys[key] =
-                    isNested ? .nested(nested) : .string(lines.count == 1 ? lines[0] : lines.joined(separator: "\n"))
-                lines = []
-                nested = [:]
+                more.append(Self.string(all, first, last))
+            } else if case .checking = mode, valueWasEmpty, !Self.nestedLineIsValid(all, first, last) {
+                let name = INIFile.lowercased(Self.string(all, keyRange.0, keyRange.1))
+                throw ConfigError.malformedFile(
+                    path: path, line: lineNumber,
+                    reason: "expected 'name = value' inside '\(name)' in [\(sectionName(all))]")
             }
-            hasKey = false
         }
 
-        /// Records where the open section's lines end (when checking).
-        mutating func closeSection(at end: Int) {
-            guard open, !building else { return }
-            headers[headers.count - 1].bodyEnd = max(headers[headers.count - 1].bodyStart, end)
-            open = false
+        /// Stores the open key, if any (when building).
+        @inline(__always)
+        mutating func flush(_ all: UnsafeBufferPointer<UInt8>) {
+            guard hasKey else { return }
+            hasKey = false
+            guard building else { return }
+            let key = INIFile.lowercased(Self.string(all, keyRange.0, keyRange.1))
+            // The common case, one line (blank lines after it are dropped as trailing whitespace).
+            if more.allSatisfy(\.isEmpty) {
+                keys[key] = .string(Self.string(all, firstValue.0, firstValue.2))
+                more = []
+                return
+            }
+            var joined = Self.string(all, firstValue.0, firstValue.1)
+            for line in more {
+                joined += "\n"
+                joined += line
+            }
+            more = []
+            while let last = joined.unicodeScalars.last, last.properties.isWhitespace || Self.isPythonSpace(last) {
+                joined.unicodeScalars.removeLast()
+            }
+            keys[key] = joined.hasPrefix("\n") ? .nested(Self.nested(joined)) : .string(joined)
+        }
+
+        /// botocore's `_parse_nested`: the lines (Python's `splitlines`), stripped, blank ones skipped,
+        /// each split at its first `=` into a stripped name and value. The checking pass has made
+        /// sure each line has its `=`.
+        static func nested(_ text: String) -> [String: String] {
+            var block: [String: String] = [:]
+            for line in pythonLines(text) {
+                let bytes = Array(line.utf8)
+                bytes.withUnsafeBufferPointer { all in
+                    let (first, last) = trimmed(all, 0, all.count)
+                    guard first < last, let equals = all[first..<last].firstIndex(of: UInt8(ascii: "=")) else { return }
+                    block[string(all, first, equals)] = string(all, equals + 1, last)
+                }
+            }
+            return block
+        }
+
+        /// Whether a line of a nested block has its `=`: each of its pieces split as Python's
+        /// `splitlines` splits (at U+000B, U+000C, U+001C–U+001E, U+0085, U+2028, U+2029 as well),
+        /// once blank ones are dropped.
+        static func nestedLineIsValid(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int) -> Bool {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: all[first..<last]), as: UTF8.self)
+            return pythonLines(text).allSatisfy { line in
+                line.unicodeScalars.allSatisfy { $0.properties.isWhitespace || isPythonSpace($0) }
+                    || line.contains("=")
+            }
+        }
+
+        /// `text` split where Python's `str.splitlines` splits it.
+        static func pythonLines(_ text: String) -> [Substring] {
+            var lines: [Substring] = []
+            var start = text.unicodeScalars.startIndex
+            var index = start
+            let scalars = text.unicodeScalars
+            while index < scalars.endIndex {
+                let value = scalars[index].value
+                let breaks =
+                    value == 0x0A || value == 0x0B || value == 0x0C || value == 0x0D || (0x1C...0x1E).contains(value)
+                    || value == 0x85 || value == 0x2028 || value == 0x2029
+                if breaks {
+                    lines.append(Substring(scalars[start..<index]))
+                    var next = scalars.index(after: index)
+                    if value == 0x0D, next < scalars.endIndex, scalars[next].value == 0x0A {
+                        next = scalars.index(after: next)
+                    }
+                    start = next
+                    index = next
+                } else {
+                    index = scalars.index(after: index)
+                }
+            }
+            if start < scalars.endIndex { lines.append(Substring(scalars[start...])) }
+            return lines
+        }
+
+        /// Whether `scalar` is whitespace to Python (`str.isspace`) but not to Unicode's
+        /// White_Space property: the separators U+001C–U+001F.
+        static func isPythonSpace(_ scalar: Unicode.Scalar) -> Bool {
+            (0x1C...0x1F).contains(scalar.value)
         }
 
         /// The name of the section being read, for messages.
         func sectionName(_ all: UnsafeBufferPointer<UInt8>) -> String {
-            if let current { return current }
             guard let header = headers.last else { return "" }
             return Self.string(all, header.nameStart, header.nameEnd)
         }
 
-        static func isSpace(_ byte: UInt8) -> Bool { byte == space || byte == tab || byte == cr || byte == lf }
+        /// The width in bytes of the character at `index` when Python's `str.isspace` holds for it,
+        /// else 0: 0x09–0x0D, 0x1C–0x20, U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029,
+        /// U+202F, U+205F, U+3000. The bytes are valid UTF-8 (checked before parsing).
+        @inline(__always)
+        static func whitespaceWidth(_ all: UnsafeBufferPointer<UInt8>, _ index: Int, _ end: Int) -> Int {
+            let c = all[index]
+            if c < 0x80 { return c == space || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) ? 1 : 0 }
+            return wideWhitespaceWidth(all, index, end)
+        }
 
-        /// `first..<last` without surrounding whitespace.
+        static func wideWhitespaceWidth(_ all: UnsafeBufferPointer<UInt8>, _ index: Int, _ end: Int) -> Int {
+            let c = all[index]
+            if c == 0xC2, index + 1 < end { return all[index + 1] == 0x85 || all[index + 1] == 0xA0 ? 2 : 0 }
+            guard index + 2 < end else { return 0 }
+            let (b1, b2) = (all[index + 1], all[index + 2])
+            switch c {
+            case 0xE1: return b1 == 0x9A && b2 == 0x80 ? 3 : 0
+            case 0xE2:
+                if b1 == 0x80 { return b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF ? 3 : 0 }
+                return b1 == 0x81 && b2 == 0x9F ? 3 : 0
+            case 0xE3: return b1 == 0x80 && b2 == 0x80 ? 3 : 0
+            default: return 0
+            }
+        }
+
+        /// The width in bytes of a whitespace character that ends at `end` (after `first`), else 0.
+        @inline(__always)
+        static func whitespaceWidthBefore(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ end: Int) -> Int {
+            let c = all[end - 1]
+            if c < 0x80 { return c == space || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) ? 1 : 0 }
+            if end - 2 >= first, wideWhitespaceWidth(all, end - 2, end) == 2 { return 2 }
+            if end - 3 >= first, wideWhitespaceWidth(all, end - 3, end) == 3 { return 3 }
+            return 0
+        }
+
+        /// `first..<last` without surrounding (Python) whitespace.
         @inline(__always)
         static func trimmed(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int) -> (Int, Int) {
             var (first, last) = (first, last)
-            while first < last, isSpace(all[first]) { first += 1 }
-            while last > first, isSpace(all[last - 1]) { last -= 1 }
+            while first < last {
+                let width = whitespaceWidth(all, first, last)
+                if width == 0 { break }
+                first += width
+            }
+            while last > first {
+                let width = whitespaceWidthBefore(all, first, last)
+                if width == 0 { break }
+                last -= width
+            }
             return (first, last)
         }
 
@@ -387,23 +627,13 @@ public struct INIFile: Sendable {
             return true
         }
 
-        /// Whether the value in `first..<last` is empty: nothing but whitespace before its end or a
-        /// comment (a `#` or `;` at its start or after whitespace ends it, so one after leading
-        /// whitespace does). The same answer as `valueRange`, without scanning the whole value.
-        static func isEmptyValue(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int) -> Bool {
-            var index = first
-            while index < last, isSpace(all[index]) { index += 1 }
-            return index == last || all[index] == UInt8(ascii: "#") || all[index] == UInt8(ascii: ";")
-        }
-
-        /// The value in `first..<last`: the text before a `#` or `;` that follows whitespace (or starts
-        /// it), trimmed; with `quoteAware`, not one inside single or double quotes.
-        static func valueRange(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, quoteAware: Bool = false)
-            -> (Int, Int)
+        /// Where a trailing comment starts in the one-line value `first..<last`: a `#` or `;` after
+        /// a space or tab (or at the start); with `quoteAware`, not one inside single or double
+        /// quotes. `last` when there is none.
+        static func commentStart(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, quoteAware: Bool) -> Int
         {
             var previousWasSpace = true
             var quote: UInt8?
-            var end = last
             var index = first
             while index < last {
                 let c = all[index]
@@ -412,13 +642,101 @@ public struct INIFile: Sendable {
                 } else if quoteAware && (c == UInt8(ascii: "'") || c == UInt8(ascii: "\"")) {
                     quote = c
                 } else if (c == UInt8(ascii: "#") || c == UInt8(ascii: ";")) && previousWasSpace {
-                    end = index
-                    break
+                    return index
                 }
                 previousWasSpace = c == space || c == tab
                 index += 1
             }
-            return trimmed(all, first, end)
+            return last
+        }
+    }
+
+    /// The section names and (section, key) pairs met while checking a file, to find a repeated one
+    /// as configparser's strict mode does. An open-addressing table of 64-bit hashes over the bytes
+    /// in the file (keys folded to lower case), so a generated config's thousands of headers and
+    /// keys cost a few instructions a byte and no String each.
+    struct SeenNames {
+        struct Entry {
+            var hash: UInt64
+            var start: Int32
+            var end: Int32
+            var scope: Int32
+            var line: Int32
+        }
+
+        private var slots: [Entry] = []
+        private var count = 0
+
+        /// Records the name at `first..<last` in `scope` (-1 for section names); returns the line of
+        /// the earlier same name, if any. Keys compare as configparser's `optionxform` (`str.lower`)
+        /// makes them: ASCII letters fold here; a key with other letters is folded by `lowercased()`.
+        mutating func insert(
+            _ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, scope: Int, line: Int, foldCase: Bool
+        ) -> Int? {
+            let hash = Self.hash(all, first, last, scope: scope, foldCase: foldCase)
+            if slots.isEmpty {
+                slots = Array(repeating: Entry(hash: 0, start: 0, end: 0, scope: 0, line: 0), count: 64)
+            }
+            var index = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+            while slots[index].hash != 0 {
+                let entry = slots[index]
+                if entry.hash == hash, entry.scope == scope,
+                    Self.equal(all, Int(entry.start), Int(entry.end), first, last, foldCase: foldCase)
+                {
+                    return Int(entry.line)
+                }
+                index = (index + 1) & (slots.count - 1)
+            }
+            slots[index] = Entry(
+                hash: hash, start: Int32(truncatingIfNeeded: first), end: Int32(truncatingIfNeeded: last),
+                scope: Int32(truncatingIfNeeded: scope), line: Int32(truncatingIfNeeded: line))
+            count += 1
+            if count * 2 > slots.count { grow() }
+            return nil
+        }
+
+        private mutating func grow() {
+            let old = slots
+            slots = Array(repeating: Entry(hash: 0, start: 0, end: 0, scope: 0, line: 0), count: old.count * 2)
+            for entry in old where entry.hash != 0 {
+                var index = Int(truncatingIfNeeded: entry.hash) & (slots.count - 1)
+                while slots[index].hash != 0 { index = (index + 1) & (slots.count - 1) }
+                slots[index] = entry
+            }
+        }
+
+        /// FNV-1a over the bytes (ASCII letters folded when `foldCase`), mixed with the scope; never 0.
+        static func hash(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, scope: Int, foldCase: Bool)
+            -> UInt64
+        {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(scope)) &* 0x9E37_79B9_7F4A_7C15
+            if foldCase, all[first..<last].contains(where: { $0 >= 0x80 }) {
+                for byte in INIFile.lowercased(
+                    String(decoding: UnsafeBufferPointer(rebasing: all[first..<last]), as: UTF8.self)
+                )
+                .utf8 {
+                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+                }
+            } else {
+                for index in first..<last {
+                    var byte = all[index]
+                    if foldCase, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
+                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+                }
+            }
+            return hash == 0 ? 1 : hash
+        }
+
+        static func equal(
+            _ all: UnsafeBufferPointer<UInt8>, _ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int, foldCase: Bool
+        )
+            -> Bool
+        {
+            let left = UnsafeBufferPointer(rebasing: all[a..<aEnd])
+            let right = UnsafeBufferPointer(rebasing: all[b..<bEnd])
+            guard foldCase else { return left.elementsEqual(right) }
+            return INIFile.lowercased(String(decoding: left, as: UTF8.self))
+                == INIFile.lowercased(String(decoding: right, as: UTF8.self))
         }
     }
 }

@@ -101,7 +101,7 @@ public struct STSEndpointResolver: Sendable {
             {
                 candidates.append((block["endpoint_url"], "[services \(services)] \(service) endpoint_url"))
             }
-            candidates.append((profile["endpoint_url"], "endpoint_url in profile '\(profile.name)'"))
+            candidates.append((profile["endpoint_url"], profile.describe("endpoint_url")))
         }
         for case (let url?, let source) in candidates where !url.isEmpty {
             guard let endpoint = Endpoint(url: url) else { throw ConfigError.invalidEndpoint(url, source: source) }

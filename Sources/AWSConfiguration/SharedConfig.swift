@@ -21,12 +21,14 @@ public struct SharedConfig: Sendable, Equatable {
     }
 
     /// Reads both files from their default or environment-given paths; a missing file is empty.
-    /// - Throws: `ConfigError.unreadableFile` or `.malformedFile`.
+    /// - Throws: `ConfigError.unreadableFile`, `.malformedFile` or `.duplicateInFile`.
     public static func load(environment: Environment, fileSystem: FileSystem) throws -> SharedConfig {
         let home = environment.homeForFiles
-        let configPath = environment.expandingTilde(environment["AWS_CONFIG_FILE"] ?? "\(home)/.aws/config")
+        // botocore expands variables, then `~` (`os.path.expandvars`, then `expanduser`).
+        let configPath = environment.expandingTilde(
+            environment.expandingVariables(environment["AWS_CONFIG_FILE"] ?? "\(home)/.aws/config"))
         let credentialsPath = environment.expandingTilde(
-            environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials")
+            environment.expandingVariables(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials"))
         return SharedConfig(
             configPath: configPath, credentialsPath: credentialsPath,
             config: try parse(configPath, fileSystem),
@@ -69,36 +71,53 @@ public struct SharedConfig: Sendable, Equatable {
 
     /// The profile `name` from both files, credentials-file keys winning; nil when neither has it.
     ///
-    /// Config file sections are `[default]`, `[profile NAME]` (also `[profile "NAME"]`); the credentials
-    /// file uses `[NAME]`. Like botocore, `[profile default]` is the default profile too.
+    /// As botocore's `build_profile_map` and `Session.full_config` read them: in the config file,
+    /// `[default]` and every section whose name starts with `profile` and splits (`shlex.split`) into
+    /// two words, the second being the name (`[profile dev]`, `[profile "a b"]`, `[profile default]`);
+    /// when several sections name one profile, the last in the file is the profile, not a merge of
+    /// them. In the credentials file, the section named exactly `name`, whose keys win.
     public func profile(named name: String) -> Profile? {
         var keys: [String: INIFile.Value] = [:]
-        var sources: [String] = []
+        var origins: [Profile.Origin] = []
         let isDefault = name == "default"
         let profileHeader = SectionMatcher(kind: "profile", name: name)
-        let sections = config.sectionNames { header in
+        let section = config.sectionNames { header in
             (isDefault && header.bytes.elementsEqual("default".utf8)) || profileHeader.matches(header)
+        }.last
+        if let section, let found = config.keys(ofSection: section) {
+            keys = found
+            origins.append(Profile.Origin(path: configPath, file: config, section: section))
         }
-        for section in sections {
-            keys.merge(config.keys(ofSection: section) ?? [:]) { _, new in new }
+        if let found = credentials.keys(ofSection: name) {
+            keys.merge(found) { _, new in new }
+            origins.append(Profile.Origin(path: credentialsPath, file: credentials, section: name))
         }
-        if !sections.isEmpty { sources.append(configPath) }
-        if let section = credentials.keys(ofSection: name) {
-            keys.merge(section) { _, new in new }
-            sources.append(credentialsPath)
-        }
-        return sources.isEmpty ? nil : Profile(name: name, values: keys, sources: sources)
+        return origins.isEmpty ? nil : Profile(name: name, values: keys, origins: origins)
     }
 
-    /// A section of the config file other than a profile, e.g. `[sso-session x]` or `[services x]`.
+    /// Every profile name of both files, each once: config-file profiles in file order, then
+    /// credentials-file sections not already named.
+    public var profileNames: [String] {
+        var names: [String] = []
+        for section in config.sectionOrder {
+            guard let name = Self.profileName(ofConfigSection: section), !names.contains(name) else { continue }
+            names.append(name)
+        }
+        for section in credentials.sectionOrder where !names.contains(section) { names.append(section) }
+        return names
+    }
+
+    /// A section of the config file other than a profile, e.g. `[sso-session x]` or `[services x]`:
+    /// the last section whose name starts with `kind` and splits into two words, the second `name`.
     public func section(kind: String, named name: String) -> [String: INIFile.Value]? {
         let matcher = SectionMatcher(kind: kind, name: name)
-        guard let first = config.sectionNames(where: matcher.matches).first else { return nil }
-        return config.keys(ofSection: first)
+        guard let last = config.sectionNames(where: matcher.matches).last else { return nil }
+        return config.keys(ofSection: last)
     }
 
-    /// Whether a section header names `kind` and `name` (`profile dev`, `sso-session org`), as botocore
-    /// splits headers (`shlex.split`, two words).
+    /// Whether a section header names `kind` and `name` (`profile dev`, `sso-session org`) as
+    /// botocore's `_parse_section` decides it: the header starts with `kind` (so `[profiles x]` names
+    /// profile `x` too) and splits (`shlex.split`) into exactly two words, the second being `name`.
     ///
     /// A generated config has thousands of profile headers and every `token` call looks through them
     /// all, so a header without quotes or backslashes (the INI reader notes which have them) is
@@ -120,32 +139,43 @@ public struct SharedConfig: Sendable, Equatable {
             self.nameIsOneWord = !nameBytes.isEmpty && !nameBytes.contains(where: Self.isBlank)
         }
 
-        static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        /// shlex's whitespace (`' \t\r\n'`).
+        static func isBlank(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+                || byte == UInt8(ascii: "\n")
+        }
 
         func matches(_ header: INIFile.SectionName) -> Bool {
             let bytes = header.bytes
-            if header.hasQuoting {
-                return sectionWords(String(decoding: bytes, as: UTF8.self)) == [kind, name]
-            }
-            // `kind`, blanks, then exactly `name` (which then holds no blank: two words).
-            guard nameIsOneWord, bytes.count > kindBytes.count + nameBytes.count, let base = bytes.baseAddress
+            guard bytes.count > kindBytes.count, let base = bytes.baseAddress,
+                kindBytes.withUnsafeBufferPointer({ INIFile.same(base, $0) })
             else { return false }
-            let nameStart = bytes.count - nameBytes.count
-            let same =
-                nameBytes.withUnsafeBufferPointer { INIFile.same(base + nameStart, $0) }
-                && kindBytes.withUnsafeBufferPointer { INIFile.same(base, $0) }
-            guard same else { return false }
-            for index in kindBytes.count..<nameStart where !Self.isBlank(base[index]) { return false }
-            return true
+            if header.hasQuoting {
+                let words = sectionWords(String(decoding: bytes, as: UTF8.self))
+                return words.count == 2 && words[1] == name
+            }
+            // The rest of the first word, blanks, exactly `name` (so one word), then only blanks.
+            guard nameIsOneWord else { return false }
+            var end = bytes.count
+            while end > 0, Self.isBlank(base[end - 1]) { end -= 1 }
+            let nameStart = end - nameBytes.count
+            guard nameStart > kindBytes.count, Self.isBlank(base[nameStart - 1]),
+                nameBytes.withUnsafeBufferPointer({ INIFile.same(base + nameStart, $0) })
+            else { return false }
+            var index = kindBytes.count
+            while index < nameStart, !Self.isBlank(base[index]) { index += 1 }
+            while index < nameStart, Self.isBlank(base[index]) { index += 1 }
+            return index == nameStart
         }
     }
 
-    /// The profile a config-file section header names, or nil for other sections.
+    /// The profile a config-file section header names (botocore's `build_profile_map`), or nil for
+    /// other sections.
     static func profileName(ofConfigSection section: String) -> String? {
         if section == "default" { return "default" }
+        guard section.hasPrefix("profile") else { return nil }
         let words = sectionWords(section)
-        guard words.count == 2, words[0] == "profile" else { return nil }
-        return words[1]
+        return words.count == 2 ? words[1] : nil
     }
 
     /// The words of a section header, split as botocore splits it (`shlex.split`): `profile "a b"` is
@@ -162,13 +192,57 @@ public struct Profile: Sendable, Equatable {
     /// Its keys, lower-cased.
     public var values: [String: INIFile.Value]
     /// The files it was read from, for messages.
-    public var sources: [String]
+    public var sources: [String] { origins.map(\.path) }
+    /// The sections it was read from, in the order their keys were merged (credentials file last).
+    public var origins: [Origin]
 
-    /// A profile from parts.
+    /// A section a profile was read from: the file's path, its contents and the section's name.
+    public struct Origin: Sendable, Equatable {
+        public var path: String
+        public var file: INIFile
+        public var section: String
+
+        public init(path: String, file: INIFile, section: String) {
+            self.path = path
+            self.file = file
+            self.section = section
+        }
+    }
+
+    /// A profile from parts; `sources` names files it came from, with no lines to point at.
     public init(name: String, values: [String: INIFile.Value], sources: [String] = []) {
+        self.init(name: name, values: values, origins: sources.map { Origin(path: $0, file: INIFile(), section: name) })
+    }
+
+    /// A profile read from `origins`.
+    public init(name: String, values: [String: INIFile.Value], origins: [Origin]) {
         self.name = name
         self.values = values
-        self.sources = sources
+        self.origins = origins
+    }
+
+    /// Where `key`'s value was read: `FILE:LINE` of the file whose value won, or the files when no
+    /// line is known (a profile built in a test); nil for a key the profile does not have.
+    public func location(of key: String) -> String? {
+        for origin in origins.reversed() {
+            if let line = origin.file.line(ofKey: key, inSection: origin.section) { return "\(origin.path):\(line)" }
+        }
+        return values[key] == nil || origins.isEmpty ? nil : sources.joined(separator: ", ")
+    }
+
+    /// Profiles are equal when their names, values and source files are.
+    public static func == (lhs: Profile, rhs: Profile) -> Bool {
+        lhs.name == rhs.name && lhs.values == rhs.values && lhs.sources == rhs.sources
+    }
+
+    /// `profile 'NAME' (FILE:LINE)`, where `key` was read, for messages about its value.
+    public func origin(of key: String) -> String {
+        "profile '\(name)'" + (location(of: key).map { " (\($0))" } ?? "")
+    }
+
+    /// `KEY in profile 'NAME' (FILE:LINE)`, the wording of messages about a bad value.
+    public func describe(_ key: String) -> String {
+        "\(key) in \(origin(of: key))"
     }
 
     /// The non-empty string value of `key`.
@@ -186,10 +260,10 @@ public struct Profile: Sendable, Equatable {
 
 extension Environment {
     /// A setting from `variable`, else from `key` of `profile`, with where it came from (`AWS_X` or
-    /// `key in profile 'p'`, for messages); nil when neither has it.
+    /// `key in profile 'p' (FILE:LINE)`, for messages); nil when neither has it.
     public func setting(_ variable: String, key: String, profile: Profile?) -> (value: String, source: String)? {
         if let value = self[variable] { return (value, variable) }
-        if let profile, let value = profile[key] { return (value, "\(key) in profile '\(profile.name)'") }
+        if let profile, let value = profile[key] { return (value, profile.describe(key)) }
         return nil
     }
 }

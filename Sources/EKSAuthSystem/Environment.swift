@@ -31,6 +31,37 @@ public struct Environment: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// a path relative to whatever directory kubectl runs us from.
     public var homeForFiles: String { home ?? "/nonexistent" }
 
+    /// `path` with `$NAME` and `${NAME}` replaced by the variables' values, as Python's
+    /// `os.path.expandvars` does it (botocore applies it to `AWS_CONFIG_FILE` and
+    /// `AWS_SHARED_CREDENTIALS_FILE`): NAME is ASCII letters, digits and `_`; a variable that is not
+    /// set (an empty one is set) stays as written.
+    public func expandingVariables(_ path: String) -> String {
+        guard path.utf8.contains(UInt8(ascii: "$")) else { return path }
+        var result = ""
+        var rest = Substring(path)
+        while let dollar = rest.firstIndex(of: "$") {
+            result += rest[..<dollar]
+            let after = rest[rest.index(after: dollar)...]
+            // Python's `\$(\w+|\{[^}]*\})`: a word, or anything in braces.
+            let name: Substring
+            let end: Substring.Index
+            if after.first == "{", let close = after.firstIndex(of: "}") {
+                name = after[after.index(after: after.startIndex)..<close]
+                end = after.index(after: close)
+            } else {
+                name = after.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+                end = name.endIndex
+            }
+            if let value = variables[String(name)], !name.isEmpty {
+                result += value
+            } else {
+                result += rest[dollar..<end]
+            }
+            rest = rest[end...]
+        }
+        return result + rest
+    }
+
     /// `path` with a leading `~` replaced by the home directory (`homeForFiles`).
     public func expandingTilde(_ path: String) -> String {
         guard path == "~" || path.hasPrefix("~/") else { return path }

@@ -26,7 +26,7 @@ struct AssumeRoleProvider: CredentialProvider {
         switch (profile["source_profile"], profile["credential_source"]) {
         case (_?, _?):
             throw CredentialError.invalidValue(
-                name: "source_profile and credential_source", source: "profile '\(profile.name)'",
+                name: "source_profile and credential_source", source: profile.origin(of: "credential_source"),
                 expected: "only one of them")
         case (let source?, nil):
             if source == profile.name,
@@ -41,7 +41,7 @@ struct AssumeRoleProvider: CredentialProvider {
             } else {
                 guard let sourceProfile = settings.config.profile(named: source) else {
                     throw ConfigError.profileNotFound(
-                        profile: source, selectedBy: "source_profile of profile '\(profile.name)'",
+                        profile: source, selectedBy: "source_profile in \(profile.origin(of: "source_profile"))",
                         files: [settings.config.configPath, settings.config.credentialsPath])
                 }
                 guard
@@ -61,14 +61,12 @@ struct AssumeRoleProvider: CredentialProvider {
                 source: "profile '\(profile.name)'", missing: "source_profile or credential_source (for its role_arn)")
         }
         chain.tracer("credentials: profile '\(profile.name)' assumes \(roleARN) as \(base.source)")
-        let origin =
-            "profile '\(profile.name)'"
-            + (profile.sources.isEmpty ? "" : " (\(profile.sources.joined(separator: ", ")))")
         var duration: Int?
         if let text = profile["duration_seconds"] {
             guard let seconds = Int(text) else {
                 throw CredentialError.invalidValue(
-                    name: "duration_seconds", source: origin, expected: "900 to 43200 seconds")
+                    name: "duration_seconds", source: profile.origin(of: "duration_seconds"),
+                    expected: "900 to 43200 seconds")
             }
             duration = seconds
         }
@@ -81,7 +79,8 @@ struct AssumeRoleProvider: CredentialProvider {
         do {
             try request.validate()
         } catch RoleRequestError.invalid(let field, let expected) where Self.profileKey(field) != nil {
-            throw CredentialError.invalidValue(name: Self.profileKey(field)!, source: origin, expected: expected)
+            let key = Self.profileKey(field)!
+            throw CredentialError.invalidValue(name: key, source: profile.origin(of: key), expected: expected)
         }
         return try chain.assumeRole(request, base, profile.name)
     }
@@ -101,7 +100,7 @@ struct AssumeRoleProvider: CredentialProvider {
     /// The base credentials `credential_source` names: Environment, Ec2InstanceMetadata or EcsContainer.
     /// The source must deliver: passed over here is an error.
     func credentialSource(_ source: String) throws -> ResolvedCredentials {
-        let origin = "credential_source = \(source) of profile '\(profile.name)'"
+        let origin = "credential_source = \(source) in \(profile.origin(of: "credential_source"))"
         let system = chain.system
         switch source.lowercased() {
         case "environment":
@@ -123,7 +122,7 @@ struct AssumeRoleProvider: CredentialProvider {
             return found
         default:
             throw CredentialError.invalidValue(
-                name: "credential_source", source: "profile '\(profile.name)'",
+                name: "credential_source", source: profile.origin(of: "credential_source"),
                 expected: "Environment, Ec2InstanceMetadata or EcsContainer (not \(source))")
         }
     }

@@ -29,6 +29,16 @@ public struct CredentialResolution: Sendable {
         var settings = try AWSSettings.resolve(
             profileFlag: profile, regionFlag: region, environment: system.environment,
             fileSystem: system.fileSystem)
+        for (path, file) in [
+            (settings.config.configPath, settings.config.config),
+            (settings.config.credentialsPath, settings.config.credentials),
+        ] {
+            for line in file.ignoredText {
+                trace(
+                    "config: \(path):\(line): text after the section header's ']' is ignored, as the AWS CLI ignores it"
+                )
+            }
+        }
         trace("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
         trace("region: \(settings.region) (from \(settings.regionSource))")
         trace(

@@ -67,7 +67,7 @@ public struct SSORole: Sendable {
         if let session = profile["sso_session"] {
             guard let section = config.section(kind: "sso-session", named: session) else {
                 throw CredentialError.invalidValue(
-                    name: "sso_session", source: source,
+                    name: "sso_session", source: profile.origin(of: "sso_session"),
                     expected: "an [sso-session \(session)] section in \(config.configPath)")
             }
             for (key, value) in [("sso_start_url", startURL), ("sso_region", region)] {
@@ -76,7 +76,8 @@ public struct SSORole: Sendable {
                 }
                 if let value, value != sessionValue {
                     throw CredentialError.invalidValue(
-                        name: key, source: source, expected: "the value of [sso-session \(session)] (or none)")
+                        name: key, source: profile.origin(of: key),
+                        expected: "the value of [sso-session \(session)] (or none)")
                 }
             }
             startURL = section["sso_start_url"]?.string
@@ -89,7 +90,8 @@ public struct SSORole: Sendable {
             throw CredentialError.partialCredentials(source: source, missing: key)
         }
         guard Region.isValid(region!) else {
-            throw CredentialError.invalidValue(name: "sso_region", source: source, expected: "a region name")
+            throw CredentialError.invalidValue(
+                name: "sso_region", source: profile.origin(of: "sso_region"), expected: "a region name")
         }
         self.startURL = startURL!
         self.region = region!

@@ -68,7 +68,7 @@ public struct WebIdentityRole: Sendable {
     {
         func value(_ variable: String, _ key: String) -> (String, String)? {
             if useEnvironment, let value = environment[variable] { return (value, variable) }
-            if let profile, let value = profile[key] { return (value, "profile '\(profile.name)'") }
+            if let profile, let value = profile[key] { return (value, profile.origin(of: key)) }
             return nil
         }
         guard let (file, origin) = value("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file") else { return nil }

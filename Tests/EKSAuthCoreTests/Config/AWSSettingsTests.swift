@@ -439,7 +439,7 @@ struct STSEndpointResolverTests {
 
         let fromProfile = try SettingsFiles.resolve(profile: "dev", config: Self.endpointConfig(withServices: false))
         #expect(fromProfile.stsEndpoint.endpoint == Endpoint(host: "profile.example.com"))
-        #expect(fromProfile.stsEndpoint.source == "endpoint_url in profile 'dev'")
+        #expect(fromProfile.stsEndpoint.source == "endpoint_url in profile 'dev' (/home/u/.aws/config:4)")
         #expect(fromProfile.stsEndpoint.signingRegion == "eu-central-1")
     }
 

@@ -45,10 +45,10 @@ struct INIFileTests {
         #expect(try parse("# only a comment\n; and another\n\n   \n") == INIFile())
     }
 
-    @Test("keeps section names as written, trimmed inside the brackets")
+    @Test("keeps section names as written inside the brackets, blanks and all (configparser)")
     func sectionNamesAsWritten() throws {
         let ini = try parse("[ profile dev ]\na = 1\n[profile \"a b\"]\nb = 2\n[Default]\nc = 3\n")
-        #expect(ini.sectionOrder == ["profile dev", "profile \"a b\"", "Default"])
+        #expect(ini.sectionOrder == [" profile dev ", "profile \"a b\"", "Default"])
         // Section names are case-sensitive, as in Python's RawConfigParser.
         #expect(ini.sections["default"] == nil)
     }
@@ -189,18 +189,19 @@ struct INIFileTests {
               third # note
             region = us-west-2
             """)
-        #expect(ini.sections["default"]?["ca_bundle"] == .string("first\nsecond\nthird"))
+        // A value of several lines is kept as botocore keeps it, comment and all.
+        #expect(ini.sections["default"]?["ca_bundle"] == .string("first\nsecond\nthird # note"))
         #expect(ini.sections["default"]?["region"] == .string("us-west-2"))
     }
 
-    @Test("reads a key with an empty value and indented 'k = v' lines as a nested block")
+    @Test("reads a key with an empty value and indented 'k = v' lines as a nested block (botocore's _parse_nested)")
     func nestedSubsections() throws {
         let ini = try parse(
             """
             [profile dev]
             s3 =
               addressing_style = path
-              Max_Concurrent_Requests: 10 # comment
+              Max_Concurrent_Requests = 10 # comment
             region = eu-west-1
 
             [services local]
@@ -209,27 +210,69 @@ struct INIFileTests {
             """)
         #expect(
             ini.sections["profile dev"]?["s3"]
-                == .nested(["addressing_style": "path", "max_concurrent_requests": "10"]))
+                == .nested(["addressing_style": "path", "Max_Concurrent_Requests": "10 # comment"]))
         #expect(ini.sections["profile dev"]?["s3"]?.string == nil)
         #expect(ini.sections["profile dev"]?["region"] == .string("eu-west-1"))
         #expect(ini.sections["services local"]?["sts"] == .nested(["endpoint_url": "http://localhost:4566"]))
     }
 
-    @Test("merges a repeated section and lets a repeated key's later value win")
-    func duplicateSections() throws {
-        let ini = try parse(
-            """
-            [default]
-            region = us-west-2
-            output = json
-            [profile dev]
-            region = eu-west-1
-            [default]
-            region = us-east-2
-            region = ap-south-1
-            """)
-        #expect(ini.sectionOrder == ["default", "profile dev"])
-        #expect(ini.sections["default"] == ["region": .string("ap-south-1"), "output": .string("json")])
+    @Test(
+        "refuses a file where a section, or a key of one section, appears twice (configparser's strict mode)",
+        arguments: [
+            ("[default]\nregion = a\n[profile dev]\nregion = b\n[default]\nregion = c\n", 5, 1, "section [default]"),
+            ("[default]\nregion = a\noutput = json\nRegion = b\n", 4, 2, "key 'region' in [default]"),
+            ("[a]\nx = 1\n[DEFAULT]\ny = 1\n[b]\n[DEFAULT]\nY: 2\n", 7, 4, "key 'y' in [DEFAULT]"),
+            ("[a]\nÉté = 1\nété = 2\n", 3, 2, "key 'été' in [a]"),
+        ])
+    func duplicates(text: String, line: Int, firstLine: Int, what: String) throws {
+        let error = #expect(throws: ConfigError.self) { try INIFile(parsing: text, path: Self.path) }
+        #expect(error == .duplicateInFile(path: Self.path, line: line, what: what, firstLine: firstLine))
+        #expect(error?.kind == .badInput)
+        #expect(error?.hint?.contains("AWS CLI") == true)
+    }
+
+    @Test("the same key in two sections, a repeated [DEFAULT] header and sections differing in case are fine")
+    func notDuplicates() throws {
+        let ini = try parse("[a]\nx = 1\n[b]\nx = 2\n[DEFAULT]\n[A]\nx = 3\n[DEFAULT]\ny = 4\n")
+        #expect(ini.sectionOrder == ["a", "b", "A"])
+        #expect(ini.keys(ofSection: "A") == ["x": .string("3"), "y": .string("4")])
+    }
+
+    @Test("[DEFAULT] is no section: its keys are every section's defaults, the section's own keys winning")
+    func defaultsSection() throws {
+        let ini = try parse("[DEFAULT]\nregion = a\noutput = json\n[profile x]\nregion = b\n[other]\n")
+        #expect(ini.sectionOrder == ["profile x", "other"])
+        #expect(ini.keys(ofSection: "profile x") == ["region": .string("b"), "output": .string("json")])
+        #expect(ini.keys(ofSection: "other") == ["region": .string("a"), "output": .string("json")])
+        #expect(ini.keys(ofSection: "DEFAULT") == nil)
+    }
+
+    @Test(
+        "a header runs to the last ']' of its line and the text after it is ignored (the issue's example)",
+        arguments: [
+            ("[profile legacy] (moved to the new account)", "profile legacy"),
+            ("[profile dev] # the dev account", "profile dev"),
+            ("[a]b]", "a]b"),
+            ("[a] ]", "a] "),
+            ("[]]", "]"),
+        ])
+    func textAfterHeader(line: String, name: String) throws {
+        let ini = try parse("[default]\naws_access_key_id = AKIDEXAMPLE\n\(line)\nregion = eu-west-1\n")
+        #expect(ini.sectionOrder == ["default", name])
+        #expect(ini.keys(ofSection: name)?["region"] == .string("eu-west-1"))
+        #expect(ini.ignoredText == (line.hasSuffix("]") ? [] : [3]))
+    }
+
+    @Test("blank lines inside a value are kept and trailing ones dropped; comment lines never end a value")
+    func blankLinesInValues() throws {
+        let ini = try parse("[a]\nx = 1\n\n  # note\n\n  y = 2\n\n\nz =\n\n  k = v\n")
+        #expect(ini.keys(ofSection: "a") == ["x": .string("1\n\n\ny = 2"), "z": .nested(["k": "v"])])
+    }
+
+    @Test("whitespace is Python's: form feeds, U+00A0 and U+3000 indent and trim; indent counts characters")
+    func pythonWhitespace() throws {
+        let ini = try parse("[a]\u{0C}\nx = 1\u{A0}\n\u{3000}more\ny\u{2003}=\u{1F}2\n")
+        #expect(ini.keys(ofSection: "a") == ["x": .string("1\nmore"), "y": .string("2")])
     }
 
     @Test(
@@ -238,7 +281,10 @@ struct INIFileTests {
             ("region = us-west-2\n", 1),
             ("# comment\n\nregion = us-west-2\n", 3),
             ("[default\nregion = us-west-2\n", 1),
-            ("[default] extra\n", 1),
+            ("[]\n", 1),
+            ("[default]\n[]\n", 2),
+            ("[default]\ns3 =\n  a: b\n", 3),
+            ("[default]\ns3 =\n  a = b\u{0B}c\n", 3),
             ("[default]\nregion = us-west-2\njust some words\n", 3),
             ("[default]\n= value without key\n", 2),
             ("\u{FEFF}[default]\nno delimiter\n", 2),
@@ -259,7 +305,7 @@ struct INIFileTests {
         arguments: [
             "[default]\nwJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n",
             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n[default]\n",
-            "[default] wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n",
+            "[]wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n",
             "[wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n",
             "[default]\n=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n",
             "[default]\ns3 =\n  x = 1\n  wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n",

@@ -117,14 +117,14 @@ struct SharedConfigTests {
         #expect(shared.profile(named: "other") == nil)
     }
 
-    @Test("reads [default] and [profile default] of the config file as the default profile")
+    @Test("reads [default] and [profile default] as the default profile, the later section winning whole (botocore)")
     func defaultProfileSpellings() throws {
         let files = InMemoryFileSystem([
             Self.configPath: "[default]\nregion = us-west-2\n[profile default]\noutput = json\n"
         ])
         let shared = try SharedConfig.load(environment: ["HOME": Self.home], fileSystem: files)
         let profile = try #require(shared.profile(named: "default"))
-        #expect(profile["region"] == "us-west-2")
+        #expect(profile["region"] == nil)
         #expect(profile["output"] == "json")
         #expect(profile.sources == [Self.configPath])
     }

@@ -389,24 +389,25 @@ struct ChainOrderTests {
             (
                 "Ec2InstanceMetadata", ["AWS_EC2_METADATA_DISABLED": "true"],
                 CredentialError.endpointFailed(
-                    source: "credential_source = Ec2InstanceMetadata of profile 'dev'",
+                    source: "credential_source = Ec2InstanceMetadata in profile 'dev' (/home/c/.aws/config:3)",
                     reason: "AWS_EC2_METADATA_DISABLED is true")
             ),
             (
                 "EcsContainer", [:],
                 CredentialError.partialCredentials(
-                    source: "credential_source = EcsContainer of profile 'dev'",
+                    source: "credential_source = EcsContainer in profile 'dev' (/home/c/.aws/config:3)",
                     missing: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (or _FULL_URI)")
             ),
             (
                 "Environment", [:],
                 CredentialError.partialCredentials(
-                    source: "credential_source = Environment of profile 'dev'", missing: "AWS_ACCESS_KEY_ID")
+                    source: "credential_source = Environment in profile 'dev' (/home/c/.aws/config:3)",
+                    missing: "AWS_ACCESS_KEY_ID")
             ),
             (
                 "Ec2Metadata", [:],
                 CredentialError.invalidValue(
-                    name: "credential_source", source: "profile 'dev'",
+                    name: "credential_source", source: "profile 'dev' (/home/c/.aws/config:3)",
                     expected: "Environment, Ec2InstanceMetadata or EcsContainer (not Ec2Metadata)")
             ),
         ])

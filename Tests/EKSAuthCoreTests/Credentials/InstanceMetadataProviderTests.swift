@@ -296,7 +296,7 @@ struct InstanceMetadataProviderTests {
     func badProfileSetting() throws {
         #expect(
             throws: CredentialError.invalidValue(
-                name: "metadata_service_timeout in profile 'dev'", source: "the configuration",
+                name: "metadata_service_timeout in profile 'dev' (config)", source: "the configuration",
                 expected: "a number of seconds (0-60)")
         ) {
             try Self.provider(profile: ["metadata_service_timeout": "-1"], http: Self.service())

@@ -466,7 +466,8 @@ struct SSOCredentialProviderTests {
             of: "sso_role_name = Admin\n", with: "sso_role_name = Admin\n\(line)\n")
         let s = Self.setup(config: config)
         let expected = CredentialError.invalidValue(
-            name: key, source: "profile 'dev'", expected: "the value of [sso-session my-sso] (or none)")
+            name: key, source: "profile 'dev' (/home/s/.aws/config:5)",
+            expected: "the value of [sso-session my-sso] (or none)")
         #expect(throws: expected) { try s.resolve() }
         #expect(expected.kind == .badInput)
         let agreeing = Self.config.replacingOccurrences(

@@ -316,7 +316,9 @@ struct WebIdentityProviderTests {
         let s = Self.setup(environment: [:], config: config)
         let found = try s.resolve(profile: "ci")
         #expect(found.credentials.accessKeyID == "ASIAWEBIDENTITY")
-        #expect(found.source.description.hasSuffix("(token file \(Self.tokenPath), from profile 'ci')"))
+        #expect(
+            found.source.description.hasSuffix(
+                "(token file \(Self.tokenPath), from profile 'ci' (/home/w/.aws/config:2))"))
         #expect(s.forms.first?["RoleArn"] == "arn:aws:iam::123456789012:role/ci-role")
         #expect(s.forms.first?["RoleSessionName"] == "ci-run")
     }
