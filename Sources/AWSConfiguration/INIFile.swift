@@ -98,6 +98,7 @@ public struct INIFile: Sendable {
     /// - Throws: `ConfigError.malformedFile` or `.duplicateInFile` naming the path and line.
     public init(parsing bytes: [UInt8], path: String) throws {
         var reader = Reader(path: path, mode: .checking)
+        defer { reader.sectionKeys?.deallocate() }
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         try bytes.withUnsafeBufferPointer { try reader.read($0, from: start, to: $0.count, firstLine: 1) }
@@ -223,8 +224,11 @@ public struct INIFile: Sendable {
         }
 
         let path: String
-        let mode: Mode
+        /// Plain flags, not a switch over `Mode` on every line: an enum with a String payload is
+        /// copied (retained and released) at each switch.
         let building: Bool
+        let checking: Bool
+        let wantedKey: String?
         var headers: [Header] = []
         var ignoredText: [Int] = []
         var keys: [String: Value] = [:]
@@ -243,15 +247,31 @@ public struct INIFile: Sendable {
         var valueWasEmpty = false
         var keyIsCommand = false
         var more: [String] = []
-        /// Duplicate detection while checking: the sections and (section, key) pairs seen.
+        /// Duplicate detection while checking: the section names seen, and (section, key) pairs of
+        /// `[DEFAULT]` and of sections with many keys; the keys of the open section (start, end,
+        /// whether non-ASCII, line) while it has few, compared one by one (a generated profile has
+        /// four or five keys: cheaper than hashing each).
         var seen = SeenNames()
         var scope = 0
+        /// The open section's first keys while checking, two words each (signature, start << 32 |
+        /// end), in a buffer the checking reader allocates and `INIFile.init` frees: stores through
+        /// a pointer, where an Array (or a class holding the buffer) in the reader costs a
+        /// uniqueness check or a retain and release on every store.
+        var sectionKeys: UnsafeMutablePointer<UInt64>?
+        static let keySlots = 32
+        var sectionKeyCount = 0
+        var keysHashed = false
         var defaultsScope: Int?
 
         init(path: String, mode: Mode) {
             self.path = path
-            self.mode = mode
-            if case .building = mode { building = true } else { building = false }
+            switch mode {
+            case .checking:
+                (building, checking, wantedKey) = (false, true, nil)
+                sectionKeys = .allocate(capacity: Self.keySlots)
+            case .building: (building, checking, wantedKey) = (true, false, nil)
+            case .locating(let key): (building, checking, wantedKey) = (false, false, key)
+            }
         }
 
         static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), cr = UInt8(ascii: "\r")
@@ -305,17 +325,22 @@ public struct INIFile: Sendable {
         mutating func line(_ all: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ lineNumber: Int) throws {
             var first = start
             var indent = 0
-            while first < end {
-                let width = Self.whitespaceWidth(all, first, end)
-                if width == 0 { break }
-                first += width
-                indent += 1
+            // Most lines start and end with a printable ASCII byte: one comparison each.
+            if first < end, all[first] &- 0x21 >= 0x5E {
+                while first < end {
+                    let width = Self.whitespaceWidth(all, first, end)
+                    if width == 0 { break }
+                    first += width
+                    indent += 1
+                }
             }
             var last = end
-            while last > first {
-                let width = Self.whitespaceWidthBefore(all, first, last)
-                if width == 0 { break }
-                last -= width
+            if last > first, all[last - 1] &- 0x21 >= 0x5E {
+                while last > first {
+                    let width = Self.whitespaceWidthBefore(all, first, last)
+                    if width == 0 { break }
+                    last -= width
+                }
             }
             if first == last {
                 // A blank line joins the open value (configparser's `empty_lines_in_values`).
@@ -343,7 +368,8 @@ public struct INIFile: Sendable {
                 throw ConfigError.malformedFile(
                     path: path, line: lineNumber, reason: "a line appears before any [section] header")
             }
-            guard let delimiter = Self.delimiter(all, first, last) else {
+            var keyIsWide = false
+            guard let delimiter = Self.delimiter(all, first, last, wide: &keyIsWide) else {
                 throw ConfigError.malformedFile(
                     path: path, line: lineNumber, reason: "expected 'key = value' in [\(sectionName(all))]")
             }
@@ -358,8 +384,7 @@ public struct INIFile: Sendable {
                     path: path, line: lineNumber, reason: "a value without a key in [\(sectionName(all))]")
             }
             flush(all)
-            if !building, let previous = seen.insert(all, first, keyEnd, scope: scope, line: lineNumber, foldCase: true)
-            {
+            if checking, let previous = checkKey(all, first, keyEnd, wide: keyIsWide) {
                 let key = INIFile.lowercased(Self.string(all, first, keyEnd))
                 throw ConfigError.duplicateInFile(
                     path: path, line: lineNumber, what: "key '\(key)' in [\(sectionName(all))]", firstLine: previous)
@@ -373,16 +398,73 @@ public struct INIFile: Sendable {
                 valueFirst += width
             }
             valueWasEmpty = valueFirst == last
-            switch mode {
-            case .checking:
-                break
-            case .building:
+            if building {
                 // A command line keeps `#` and `;` inside its quotes (`sh -c "a; b"`), as a shell would.
                 keyIsCommand = Self.equalsLowercased(all, first, keyEnd, "credential_process")
                 firstValue = (valueFirst, last, Self.commentStart(all, valueFirst, last, quoteAware: keyIsCommand))
-            case .locating(let wanted):
-                if INIFile.lowercased(Self.string(all, first, keyEnd)) == wanted { foundLine = lineNumber }
+            } else if let wantedKey, INIFile.lowercased(Self.string(all, first, keyEnd)) == wantedKey {
+                foundLine = lineNumber
             }
+        }
+
+        /// Records the key at `first..<last` of the open section; the line of the same key earlier in
+        /// the section, if any (configparser's strict mode compares keys after `str.lower`). `wide`:
+        /// the key has non-ASCII bytes.
+        ///
+        /// A few keys are compared one by one on a signature (the first eight bytes, case-folded, and
+        /// the length), then in full when that matches; a section with many goes through the hash
+        /// table, so a section of thousands stays linear.
+        mutating func checkKey(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, wide: Bool) -> Int? {
+            if keysHashed || wide {
+                if !keysHashed { hashSectionKeys(all) }
+                return seen.insert(all, first, last, scope: scope, line: first, foldCase: true).map {
+                    lineNumber(all, at: $0)
+                }
+            }
+            let signature = SeenNames.signature(all, first, last)
+            let slots = sectionKeys!
+            var index = 0
+            while index < sectionKeyCount {
+                if slots[index] == signature {
+                    let start = Int(truncatingIfNeeded: slots[index + 1] >> 32)
+                    let end = Int(truncatingIfNeeded: slots[index + 1] & 0xFFFF_FFFF)
+                    if SeenNames.equal(all, start, end, first, last, foldCase: true, wide: false) {
+                        return lineNumber(all, at: start)
+                    }
+                }
+                index += 2
+            }
+            slots[sectionKeyCount] = signature
+            slots[sectionKeyCount + 1] = UInt64(first) << 32 | UInt64(last)
+            sectionKeyCount += 2
+            if sectionKeyCount == Self.keySlots { hashSectionKeys(all) }
+            return nil
+        }
+
+        /// Moves the open section's keys into the hash table; its later keys go there too.
+        mutating func hashSectionKeys(_ all: UnsafeBufferPointer<UInt8>) {
+            keysHashed = true
+            for index in stride(from: 1, to: sectionKeyCount, by: 2) {
+                let start = Int(truncatingIfNeeded: sectionKeys![index] >> 32)
+                let end = Int(truncatingIfNeeded: sectionKeys![index] & 0xFFFF_FFFF)
+                _ = seen.insert(all, start, end, scope: scope, line: start, foldCase: true)
+            }
+        }
+
+        /// The line number (1-based) of byte `offset`, counting line ends as the reader does; for
+        /// messages about an earlier line.
+        func lineNumber(_ all: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
+            var line = 1
+            var index = 0
+            while index < offset {
+                if all[index] == Self.lf
+                    || (all[index] == Self.cr && !(index + 1 < all.count && all[index + 1] == Self.lf))
+                {
+                    line += 1
+                }
+                index += 1
+            }
+            return line
         }
 
         /// A section header whose name is `nameStart..<nameEnd`; `after` is where the stripped line ends.
@@ -394,11 +476,7 @@ public struct INIFile: Sendable {
             hasKey = false
             inSection = true
             guard !building else { return }
-            var hasQuoting = false
-            for index in nameStart..<nameEnd {
-                let c = all[index]
-                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "\\") { hasQuoting = true }
-            }
+            let (nameHash, hasQuoting) = SeenNames.hashAndQuoting(all, nameStart, nameEnd)
             let isDefaults =
                 nameEnd - nameStart == 7
                 && INIFile.defaultsName.withUnsafeBufferPointer { INIFile.same(all.baseAddress! + nameStart, $0) }
@@ -406,13 +484,18 @@ public struct INIFile: Sendable {
                 // Every `[DEFAULT]` block fills the same defaults, so their keys share one scope.
                 if defaultsScope == nil { defaultsScope = headers.count }
                 scope = defaultsScope!
+                keysHashed = true
             } else {
-                if let previous = seen.insert(all, nameStart, nameEnd, scope: -1, line: lineNumber, foldCase: false) {
+                if let previous = seen.insert(
+                    hash: nameHash, all, nameStart, nameEnd, scope: -1, line: lineNumber, foldCase: false)
+                {
                     throw ConfigError.duplicateInFile(
                         path: path, line: lineNumber, what: "section [\(Self.string(all, nameStart, nameEnd))]",
                         firstLine: previous)
                 }
                 scope = headers.count
+                keysHashed = false
+                sectionKeyCount = 0
             }
             if nameEnd + 1 < after { ignoredText.append(lineNumber) }
             if !headers.isEmpty, headers[headers.count - 1].bodyEnd < 0 { headers[headers.count - 1].bodyEnd = start }
@@ -428,7 +511,7 @@ public struct INIFile: Sendable {
         {
             if building {
                 more.append(Self.string(all, first, last))
-            } else if case .checking = mode, valueWasEmpty, !Self.nestedLineIsValid(all, first, last) {
+            } else if checking, valueWasEmpty, !Self.nestedLineIsValid(all, first, last) {
                 let name = INIFile.lowercased(Self.string(all, keyRange.0, keyRange.1))
                 throw ConfigError.malformedFile(
                     path: path, line: lineNumber,
@@ -585,10 +668,13 @@ public struct INIFile: Sendable {
         /// every call): a word's bytes equal to `=` or `:` become zero bytes after an XOR, and the
         /// classic has-zero-byte test finds the lowest of them exactly. About a third of the
         /// instructions of the byte loop on a 2,000-profile config.
-        static func delimiter(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int) -> Int? {
+        /// `wide` is set when a byte before it (or in its word) is 0x80 or more (the key may have
+        /// non-ASCII letters), found from the same words, for the duplicate-key check.
+        static func delimiter(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, wide: inout Bool) -> Int? {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             var index = first
+            var bits: UInt64 = 0
             if let base = all.baseAddress {
                 let raw = UnsafeRawPointer(base)
                 while index + 8 <= last {
@@ -596,12 +682,22 @@ public struct INIFile: Sendable {
                     let equals = word ^ (ones &* UInt64(UInt8(ascii: "=")))
                     let colons = word ^ (ones &* UInt64(UInt8(ascii: ":")))
                     let found = ((equals &- ones) & ~equals | (colons &- ones) & ~colons) & highs
-                    if found != 0 { return index + found.trailingZeroBitCount / 8 }
+                    if found != 0 {
+                        // The whole word counts: a non-ASCII byte just after the delimiter only sends
+                        // the key down the slower, still exact, path.
+                        wide = (bits | word) & highs != 0
+                        return index + found.trailingZeroBitCount / 8
+                    }
+                    bits |= word
                     index += 8
                 }
             }
             while index < last {
-                if all[index] == UInt8(ascii: "=") || all[index] == UInt8(ascii: ":") { return index }
+                if all[index] == UInt8(ascii: "=") || all[index] == UInt8(ascii: ":") {
+                    wide = bits & highs != 0
+                    return index
+                }
+                bits |= UInt64(all[index])
                 index += 1
             }
             return nil
@@ -673,7 +769,16 @@ public struct INIFile: Sendable {
         mutating func insert(
             _ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, scope: Int, line: Int, foldCase: Bool
         ) -> Int? {
-            let hash = Self.hash(all, first, last, scope: scope, foldCase: foldCase)
+            insert(
+                hash: Self.hash(all, first, last, scope: scope, foldCase: foldCase), all, first, last, scope: scope,
+                line: line, foldCase: foldCase)
+        }
+
+        /// `insert` with the name's hash already made (`hashAndQuoting` for a section name).
+        mutating func insert(
+            hash: UInt64, _ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, scope: Int, line: Int,
+            foldCase: Bool
+        ) -> Int? {
             if slots.isEmpty {
                 slots = Array(repeating: Entry(hash: 0, start: 0, end: 0, scope: 0, line: 0), count: 64)
             }
@@ -705,38 +810,146 @@ public struct INIFile: Sendable {
             }
         }
 
-        /// FNV-1a over the bytes (ASCII letters folded when `foldCase`), mixed with the scope; never 0.
+        /// A hash of the bytes (ASCII letters folded when `foldCase`), mixed with the scope; never 0.
+        /// Eight bytes a step: a word is folded by setting bit 5 of every byte (which lower-cases
+        /// A-Z, and merges a few other pairs, so equal hashes are confirmed by `equal`); a key with
+        /// non-ASCII letters is folded by `INIFile.lowercased` first.
         static func hash(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int, scope: Int, foldCase: Bool)
             -> UInt64
         {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(scope)) &* 0x9E37_79B9_7F4A_7C15
-            if foldCase, all[first..<last].contains(where: { $0 >= 0x80 }) {
-                for byte in INIFile.lowercased(
-                    String(decoding: UnsafeBufferPointer(rebasing: all[first..<last]), as: UTF8.self)
-                )
-                .utf8 {
-                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-                }
-            } else {
-                for index in first..<last {
-                    var byte = all[index]
-                    if foldCase, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte += 32 }
-                    hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            if foldCase, hasWideByte(all, first, last) {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: all[first..<last]), as: UTF8.self)
+                let folded = Array(INIFile.lowercased(text).utf8)
+                return folded.withUnsafeBufferPointer { Self.hash($0, 0, $0.count, scope: scope, foldCase: false) }
+            }
+            var hash = seed(scope: scope)
+            let fold: UInt64 = foldCase ? 0x2020_2020_2020_2020 : 0
+            var index = first
+            if let base = all.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= last {
+                    let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) | fold
+                    hash = ((hash ^ word) &* 0x100_0000_01b3) ^ (hash >> 29)
+                    index += 8
                 }
             }
+            while index < last {
+                hash = (hash ^ UInt64(all[index] | UInt8(truncatingIfNeeded: fold))) &* 0x100_0000_01b3
+                index += 1
+            }
+            return finish(hash)
+        }
+
+        @inline(__always)
+        static func seed(scope: Int) -> UInt64 {
+            0xcbf2_9ce4_8422_2325 ^ UInt64(bitPattern: Int64(scope)) &* 0x9E37_79B9_7F4A_7C15
+        }
+
+        /// murmur3's final mix: the table indexes by the low bits, which the multiply alone leaves
+        /// depending on the low bytes only (generated names differ in their last characters); never 0.
+        @inline(__always)
+        static func finish(_ hash: UInt64) -> UInt64 {
+            var hash = hash
+            hash ^= hash >> 33
+            hash = hash &* 0xff51_afd7_ed55_8ccd
+            hash ^= hash >> 33
             return hash == 0 ? 1 : hash
         }
 
+        /// A key's signature for the few-keys comparison: its first eight bytes with ASCII case
+        /// folded (bit 5 set), mixed with its length. Equal keys have equal signatures.
+        @inline(__always)
+        static func signature(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int) -> UInt64 {
+            var word: UInt64 = 0
+            if last - first >= 8, let base = all.baseAddress {
+                word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: first, as: UInt64.self)
+            } else {
+                var index = last
+                while index > first {
+                    index -= 1
+                    word = word << 8 | UInt64(all[index])
+                }
+            }
+            return (word | 0x2020_2020_2020_2020) ^ UInt64(last - first) &* 0x9E37_79B9_7F4A_7C15
+        }
+
+        /// Whether any byte of `first..<last` is 0x80 or more (part of a non-ASCII character).
+        static func hasWideByte(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int) -> Bool {
+            var index = first
+            var bits: UInt64 = 0
+            if let base = all.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= last {
+                    bits |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    index += 8
+                }
+            }
+            while index < last {
+                bits |= UInt64(all[index])
+                index += 1
+            }
+            return bits & 0x8080_8080_8080_8080 != 0
+        }
+
+        /// A section name's hash (as `hash` makes it for scope -1, no folding) and whether it holds a
+        /// `"`, `'` or `\` (the has-zero-byte test on the word XOR each of them), in one pass of eight
+        /// bytes a step: each header of a generated config is read once for both.
+        static func hashAndQuoting(_ all: UnsafeBufferPointer<UInt8>, _ first: Int, _ last: Int) -> (UInt64, Bool) {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let (double, single, backslash) = (
+                ones &* UInt64(UInt8(ascii: "\"")), ones &* UInt64(UInt8(ascii: "'")),
+                ones &* UInt64(UInt8(ascii: "\\"))
+            )
+            var hash = seed(scope: -1)
+            var quoting: UInt64 = 0
+            var index = first
+            if let base = all.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= last {
+                    let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    let (a, b, c) = (word ^ double, word ^ single, word ^ backslash)
+                    quoting |= (a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c
+                    hash = ((hash ^ word) &* 0x100_0000_01b3) ^ (hash >> 29)
+                    index += 8
+                }
+            }
+            var hasQuoting = quoting & highs != 0
+            while index < last {
+                let byte = all[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\\") {
+                    hasQuoting = true
+                }
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+                index += 1
+            }
+            return (finish(hash), hasQuoting)
+        }
+
+        /// Whether two names are the same: byte for byte, or with `foldCase` as `str.lower` makes
+        /// them (ASCII letters folded here; when `wide` says one has non-ASCII bytes, by `INIFile.lowercased`).
         static func equal(
-            _ all: UnsafeBufferPointer<UInt8>, _ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int, foldCase: Bool
-        )
-            -> Bool
-        {
-            let left = UnsafeBufferPointer(rebasing: all[a..<aEnd])
-            let right = UnsafeBufferPointer(rebasing: all[b..<bEnd])
-            guard foldCase else { return left.elementsEqual(right) }
-            return INIFile.lowercased(String(decoding: left, as: UTF8.self))
-                == INIFile.lowercased(String(decoding: right, as: UTF8.self))
+            _ all: UnsafeBufferPointer<UInt8>, _ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int, foldCase: Bool,
+            wide: Bool = true
+        ) -> Bool {
+            if foldCase, wide {
+                return INIFile.lowercased(String(decoding: UnsafeBufferPointer(rebasing: all[a..<aEnd]), as: UTF8.self))
+                    == INIFile.lowercased(String(decoding: UnsafeBufferPointer(rebasing: all[b..<bEnd]), as: UTF8.self))
+            }
+            guard aEnd - a == bEnd - b else { return false }
+            var offset = 0
+            while offset < aEnd - a {
+                var x = all[a + offset]
+                var y = all[b + offset]
+                if x != y {
+                    guard foldCase else { return false }
+                    if x >= UInt8(ascii: "A") && x <= UInt8(ascii: "Z") { x += 32 }
+                    if y >= UInt8(ascii: "A") && y <= UInt8(ascii: "Z") { y += 32 }
+                    if x != y { return false }
+                }
+                offset += 1
+            }
+            return true
         }
     }
 }

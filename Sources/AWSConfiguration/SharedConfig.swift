@@ -180,7 +180,7 @@ public struct SharedConfig: Sendable, Equatable {
 
     /// The words of a section header, split as botocore splits it (`shlex.split`): `profile "a b"` is
     /// `["profile", "a b"]`. A header with an unclosed quote has no words, so botocore and we skip it.
-    static func sectionWords(_ section: String) -> [String] {
+    public static func sectionWords(_ section: String) -> [String] {
         (try? ShellWords.split(section)) ?? []
     }
 }

@@ -122,7 +122,8 @@ def generate(seed: int) -> tuple[str, str]:
 
 
 def botocore_profiles(config_path: str, credentials_path: str):
-    """The profiles of `Session.full_config` for the two files, or the error botocore raised."""
+    """`Session.full_config`'s profiles, sso_sessions and services for the two files, or the error
+    botocore raised."""
     import botocore.session
 
     saved = {k: os.environ.get(k) for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE")}
@@ -130,7 +131,9 @@ def botocore_profiles(config_path: str, credentials_path: str):
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = credentials_path
     os.environ.pop("AWS_PROFILE", None)
     try:
-        return botocore.session.Session().full_config["profiles"]
+        full = botocore.session.Session().full_config
+        return {"profiles": full["profiles"], "ssoSessions": full.get("sso_sessions", {}),
+                "services": full.get("services", {})}
     except Exception as error:  # noqa: BLE001 - any refusal is a verdict
         return error
     finally:
@@ -187,7 +190,9 @@ def botocore_reading(config: str, credentials: str):
         with open(credentials_path, "w", encoding="utf-8", newline="") as handle:
             handle.write(credentials.removeprefix("\ufeff"))
         found = botocore_profiles(config_path, credentials_path)
-    return found if isinstance(found, Exception) else expected(found)
+    if isinstance(found, Exception):
+        return found
+    return {part: expected(sections) for part, sections in found.items()}
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ def eks_auth_reading(eks_auth, directory, config: str, credentials: str):
         assert result.returncode == 65, result.stderr
         assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
         return None
-    return json.loads(result.stdout)["profiles"]
+    shown = json.loads(result.stdout)
+    return {part: shown[part] for part in ("profiles", "ssoSessions", "services")}
 
 
 def test_generated_files_read_as_botocore_reads_them(eks_auth, tmp_path):
@@ -63,6 +64,6 @@ def test_the_issue_example_reads_the_profile_in_use(eks_auth, tmp_path):
     assert result.returncode == 0, result.stderr
     assert '"token":"k8s-aws-v1.' in result.stdout
     assert f"config: {tmp_path / 'config'}:4: text after the section header's ']' is ignored" in result.stderr
-    assert differential.botocore_reading(config, "")["legacy"] == {"region": "eu-west-1"}
+    assert differential.botocore_reading(config, "")["profiles"]["legacy"] == {"region": "eu-west-1"}
     shown = eks_auth_reading(eks_auth, tmp_path, config, "")
-    assert shown["legacy"] == {"region": "eu-west-1"}
+    assert shown["profiles"]["legacy"] == {"region": "eu-west-1"}

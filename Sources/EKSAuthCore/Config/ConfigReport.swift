@@ -77,7 +77,9 @@ public struct ConfigReport: Sendable {
     }
 
     /// The profile(s) as one JSON object: `{"configFile", "credentialsFile", "profiles": {NAME: {KEY:
-    /// "value" or {NAME: "value"}}}, "from": {NAME: {KEY: "FILE:LINE"}}, "ignoredText": ["FILE:LINE"]}`.
+    /// "value" or {NAME: "value"}}}, "from": {NAME: {KEY: "FILE:LINE"}}, "ssoSessions": {NAME: {KEY: …}},
+    /// "services": {NAME: {KEY: …}}, "ignoredText": ["FILE:LINE"]}`; the sessions and services only
+    /// with `all`.
     /// - Throws: `ConfigError.profileNotFound` as `profiles(flag:all:)`.
     public func json(profile flag: String?, all: Bool) throws -> String {
         var shown: [String: [String: Shown]] = [:]
@@ -99,7 +101,29 @@ public struct ConfigReport: Sendable {
         return JSONOutput.compact(
             Document(
                 configFile: config.configPath, credentialsFile: config.credentialsPath, profiles: shown, from: from,
+                ssoSessions: all ? sections(kind: "sso-session") : [:],
+                services: all ? sections(kind: "services") : [:],
                 ignoredText: ignoredText()))
+    }
+
+    /// The config file's sections of `kind` (`sso-session`, `services`) by name, as botocore's
+    /// `build_profile_map` collects them: a header starting with `kind` that splits into two words.
+    func sections(kind: String) -> [String: [String: Shown]] {
+        var found: [String: [String: Shown]] = [:]
+        for header in config.config.sectionOrder where header.hasPrefix(kind) {
+            let words = SharedConfig.sectionWords(header)
+            guard words.count == 2, found[words[1]] == nil, let keys = config.section(kind: kind, named: words[1])
+            else { continue }
+            found[words[1]] = Dictionary(
+                uniqueKeysWithValues: keys.map { key, value in
+                    switch value {
+                    case .string(let text): return (key, .string(Self.shown(key, text)))
+                    case .nested(let block):
+                        return (key, .nested(Dictionary(uniqueKeysWithValues: block.map { ($0, Self.shown($0, $1)) })))
+                    }
+                })
+        }
+        return found
     }
 
     /// `FILE:LINE` of each section header whose trailing text was ignored.
@@ -119,6 +143,8 @@ public struct ConfigReport: Sendable {
         var credentialsFile: String
         var profiles: [String: [String: Shown]]
         var from: [String: [String: String]]
+        var ssoSessions: [String: [String: Shown]]
+        var services: [String: [String: Shown]]
         var ignoredText: [String]
     }
 

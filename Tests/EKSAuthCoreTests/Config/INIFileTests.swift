@@ -231,6 +231,27 @@ struct INIFileTests {
         #expect(error?.hint?.contains("AWS CLI") == true)
     }
 
+    @Test("a section of many keys finds a repeated key in linear time, wherever it is")
+    func duplicateInLargeSection() throws {
+        let keys = (0..<5_000).map { "key\($0) = v\n" }.joined()
+        #expect(
+            throws: ConfigError.duplicateInFile(path: Self.path, line: 5_002, what: "key 'key3' in [a]", firstLine: 5)
+        ) {
+            try INIFile(parsing: "[a]\n\(keys)KEY3 = again\n", path: Self.path)
+        }
+        #expect(
+            throws: ConfigError.duplicateInFile(path: Self.path, line: 18, what: "key 'key15' in [a]", firstLine: 17)
+        ) {
+            try INIFile(parsing: "[a]\n\((0..<16).map { "key\($0) = v\n" }.joined())key15 = again\n", path: Self.path)
+        }
+        let sections = (0..<5_000).map { "[s\($0)]\nregion = a\n" }.joined()
+        #expect(try INIFile(parsing: sections, path: Self.path).sectionOrder.count == 5_000)
+        #expect(throws: ConfigError.duplicateInFile(path: Self.path, line: 10_001, what: "section [s7]", firstLine: 15))
+        {
+            try INIFile(parsing: sections + "[s7]\n", path: Self.path)
+        }
+    }
+
     @Test("the same key in two sections, a repeated [DEFAULT] header and sections differing in case are fine")
     func notDuplicates() throws {
         let ini = try parse("[a]\nx = 1\n[b]\nx = 2\n[DEFAULT]\n[A]\nx = 3\n[DEFAULT]\ny = 4\n")
