@@ -102,13 +102,15 @@ public struct ProxySettings: Sendable, Hashable {
         return false
     }
 
-    /// Reads `[http[s]://][user[:password]@]host[:port]`; a path is ignored, as by urllib3.
+    /// Reads `[http[s]:][//][user[:password]@]host[:port]`; a path is ignored, as by urllib3.
     static func parse(_ value: String, source: String) throws -> ProxySettings {
         let text = value.trimmingWhitespace()
         let unreadable = ConfigError.invalidSetting(
             name: source, value: "(unreadable)", source: "the environment",
             expected: "http://[user:password@]host[:port] or https://…")
-        guard let parsed = ParsedURL(text.contains("://") ? text : "http://" + text) else { throw unreadable }
+        // Without a scheme it is http, `//host:port` included (botocore's `_fix_proxy_url`).
+        let url = text.contains("://") ? text : (text.hasPrefix("//") ? "http:" : "http://") + text
+        guard let parsed = ParsedURL(url) else { throw unreadable }
         guard parsed.scheme == "http" || parsed.scheme == "https" else {
             throw ConfigError.invalidSetting(
                 name: source, value: "\(parsed.scheme)://…", source: "the environment",

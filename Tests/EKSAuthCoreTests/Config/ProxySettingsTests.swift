@@ -36,6 +36,10 @@ struct ProxySettingsTests {
         let http = try ProxySettings.parse("http://[::1]/", source: "HTTP_PROXY")
         #expect(http == ProxySettings(scheme: "http", host: "::1", port: 80, source: "HTTP_PROXY"))
         #expect(http.redactedURL == "http://[::1]:80")
+        #expect(try ProxySettings.parse("//p:3128", source: "HTTP_PROXY").port == 3128)
+        #expect(
+            try ProxySettings.parse("p", source: "HTTP_PROXY")
+                == ProxySettings(host: "p", port: 80, source: "HTTP_PROXY"))
     }
 
     @Test("credentials in the proxy URL are percent-decoded and never shown")
