@@ -30,7 +30,8 @@ struct ProxiedExchange {
     /// - Throws: `HTTPTransportError`; a failure before the destination is reached names the proxy.
     func send(_ request: HTTPRequest, to endpoint: Endpoint) throws -> HTTPResponse {
         let deadline = NIODeadline.now() + .milliseconds(Int64(request.timeout * 1000))
-        let channel = try connectToProxy(deadline: deadline)
+        let waited = "no answer within \(HTTPTransportError.seconds(request.timeout))"
+        let channel = try connectToProxy(deadline: deadline, waited: waited)
         defer { channel.close(promise: nil) }
         let timedOut = TimeoutFlag()
         let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
@@ -38,23 +39,30 @@ struct ProxiedExchange {
             channel.close(promise: nil)
         }
         defer { timer.cancel() }
+        // Whom a timeout is told about: the proxy until the tunnel is open, the destination after.
+        var waitingFor = "\(proxy.named): \(waited)"
         do {
             let target = "\(endpoint.host):\(endpoint.port ?? (endpoint.scheme == "https" ? 443 : 80))"
             if endpoint.scheme == "https" {
                 try openTunnel(on: channel, to: target)
+                waitingFor = ""
                 try addTLS(to: channel, serverHostname: endpoint.host)
                 return try exchange(request, on: channel, target: Self.originForm(of: request.url), endpoint: endpoint)
             }
+            waitingFor = "\(waited) through \(proxy.named)"
             return try exchange(request, on: channel, target: request.url, endpoint: endpoint)
         } catch {
             // The deadline closed the connection under whatever was waiting.
-            if timedOut.fired.load(ordering: .relaxed) { throw HTTPTransportError.timedOut }
-            throw error
+            if timedOut.fired.load(ordering: .relaxed) {
+                throw waitingFor.isEmpty ? HTTPTransportError.timedOut : HTTPTransportError.connectionFailed(waitingFor)
+            }
+            if let error = error as? HTTPTransportError { throw error }
+            throw HTTPTransportError.connectionFailed(LiveHTTPClient.describe(error))
         }
     }
 
     /// A connection to the proxy (with TLS for an `https://` proxy); connecting gets at most 3 s, as direct.
-    private func connectToProxy(deadline: NIODeadline) throws -> any Channel {
+    private func connectToProxy(deadline: NIODeadline, waited: String) throws -> any Channel {
         let remaining = deadline - .now()
         let usesTLS = proxy.scheme == "https"
         let context = tls
@@ -84,14 +92,17 @@ struct ProxiedExchange {
                 try handshake.futureResult.wait()
             } catch {
                 channel.close(promise: nil)
-                throw NIODeadline.now() >= deadline ? HTTPTransportError.timedOut : error
+                throw NIODeadline.now() >= deadline
+                    ? HTTPTransportError.connectionFailed("\(proxy.named): \(waited)") : error
             }
             return channel
         } catch let error as HTTPTransportError {
             throw error
-        } catch ChannelError.connectTimeout {
-            handshake.fail(HTTPTransportError.timedOut)
-            throw HTTPTransportError.timedOut
+        } catch ChannelError.connectTimeout(let limit) {
+            let failure = HTTPTransportError.connectionFailed(
+                "\(proxy.named): no connection within \(HTTPTransportError.seconds(Double(limit.nanoseconds) / 1e9))")
+            handshake.fail(failure)
+            throw failure
         } catch {
             handshake.fail(error)
             throw HTTPTransportError.connectionFailed("\(proxy.named): \(LiveHTTPClient.describe(error))")
@@ -146,7 +157,7 @@ struct ProxiedExchange {
     {
         let absoluteForm = target == request.url
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: endpoint.hostHeader)
+        if request.header("Host") == nil { headers.add(name: "Host", value: endpoint.hostHeader) }
         for header in request.headers { headers.add(name: header.name, value: header.value) }
         if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
             headers.add(name: "Content-Length", value: String(request.body.count))
