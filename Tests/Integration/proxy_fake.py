@@ -107,6 +107,13 @@ class ForwardProxy:
         if url.scheme != "http" or not url.hostname:
             client.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
             return
+        # The whole body (Content-Length framing; chunked requests are not needed here) before the answer is awaited.
+        length = int(next((value for name, value in headers if name.lower() == "content-length"), "0"))
+        while len(rest) < length:
+            chunk = client.recv(65536)
+            if not chunk:
+                return
+            rest += chunk
         origin = (url.path or "/") + (f"?{url.query}" if url.query else "")
         kept = [f"{name}: {value}" for name, value in headers
                 if not name.lower().startswith("proxy-") and name.lower() != "connection"]
@@ -116,7 +123,7 @@ class ForwardProxy:
             return
         with upstream:
             upstream.sendall(forwarded.encode("latin-1") + rest)
-            _pipe(client, upstream)
+            _relay_answer(client, upstream)
 
     def close(self) -> None:
         self._stop.set()
@@ -138,6 +145,22 @@ def _connect(client: socket.socket, host: str, port: int) -> socket.socket | Non
         body = f"proxy: cannot reach {host}:{port}: {error}".encode()
         client.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
         return None
+
+
+def _relay_answer(client: socket.socket, upstream: socket.socket) -> None:
+    """Relays the upstream's answer with ``Connection: close`` in its head (RFC 9112 §9.6): this proxy serves
+    one request per connection, and a client keeping the connection alive (urllib3 does) must know it."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = upstream.recv(65536)
+        if not chunk:
+            client.sendall(answer)
+            return
+        answer += chunk
+    head, body = answer.split(b"\r\n\r\n", 1)
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"connection:")]
+    client.sendall(b"\r\n".join([*lines, b"Connection: close", b"", b""]) + body)
+    _pipe(client, upstream)
 
 
 def _pipe(a: socket.socket, b: socket.socket) -> None:

@@ -199,3 +199,18 @@ def test_instance_metadata_is_proxied_and_the_container_endpoint_is_not_as_by_bo
     assert theirs == ours_imds[:3], "the same absolute-form requests as botocore"
     assert ours_container == [], "the container endpoint never goes through a proxy"
     assert len(agent.requests) == 2
+
+
+@pytest.mark.parametrize("destination", ["http", "https"])
+def test_a_proxy_that_never_answers_is_named_with_the_wait(run, moto, tls_moto, tmp_path, destination):
+    front, cert, _ = tls_moto
+    with peers.HungServer() as hung:
+        endpoint = front.endpoint if destination == "https" else moto.endpoint
+        variable = destination.upper() + "_PROXY"
+        env = env_for(run, moto, endpoint, tmp_path, AWS_CA_BUNDLE=cert, EKS_AUTH_HTTP_TIMEOUT="1",
+                      **{variable: hung.endpoint})
+        rc, out, err = assume_role(run, moto, env)
+    assert rc == 69, err
+    named = f"proxy {hung.endpoint} (from {variable})"
+    expected = f"{named}: no answer within 1 s" if destination == "https" else f"no answer within 1 s through {named}"
+    assert expected in err, err
