@@ -1,14 +1,18 @@
-"""Proxies as botocore (urllib3) uses them, against a real loopback forward proxy (proxy_fake.ForwardProxy):
-absolute-form for http destinations and CONNECT for https ones, https:// proxies (TLS to the proxy),
-Basic proxy credentials that are never printed, NO_PROXY ranges and ports, and failing proxies named
-as such. moto checks SigV4 and IAM, so a request that arrives mangled (wrong Host, lost body) fails."""
+"""Proxies as botocore (urllib3) uses them, against loopback forward proxies: our RFC 9110/9112 fake
+(proxy_fake.ForwardProxy, which records request lines and plays failures) and proxy.py from PyPI (a real
+proxy's parser): absolute-form for http destinations and CONNECT for https ones, https:// proxies (TLS
+to the proxy), Basic proxy credentials that are never printed, NO_PROXY ranges and ports, and failing
+proxies named as such. moto checks SigV4 and IAM, so a request that arrives mangled (wrong Host, lost
+body) fails."""
 from __future__ import annotations
 
 import base64
 import json
 import subprocess
 import sys
+import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -214,3 +218,75 @@ def test_a_proxy_that_never_answers_is_named_with_the_wait(run, moto, tls_moto, 
     named = f"proxy {hung.endpoint} (from {variable})"
     expected = f"{named}: no answer within 1 s" if destination == "https" else f"no answer within 1 s through {named}"
     assert expected in err, err
+
+
+
+class ProxyPy:
+    """proxy.py (PyPI ``proxy.py``, installed by ``make test-deps``) on a free loopback port, with Basic
+    credentials and, given a certificate, TLS to the proxy itself. Its access log names each request."""
+
+    def __init__(self, log: Path, basic_auth: str | None = None, tls: tuple[str, str] | None = None):
+        try:
+            import proxy  # noqa: F401
+        except ImportError:
+            pytest.fail("python module proxy (PyPI proxy.py) missing: run `make test-deps`")
+        self.port = peers.free_port()
+        self.log = log
+        argv = [sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", str(self.port),
+                "--num-workers", "1", "--num-acceptors", "1", "--log-file", str(log)]
+        if basic_auth:
+            argv += ["--basic-auth", basic_auth]
+        if tls:
+            argv += ["--cert-file", tls[0], "--key-file", tls[1]]
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peers.wait_for_port(self.port)
+
+    def access_log(self, expected: int) -> list[str]:
+        """The first ``expected`` access-log entries, ``METHOD target`` (written when each connection closes)."""
+        entries: list[str] = []
+        for _ in range(100):
+            lines = self.log.read_text().splitlines() if self.log.exists() else []
+            entries = [line.split(" - ")[3] for line in lines if "access_log" in line]
+            if len(entries) >= expected:
+                break
+            time.sleep(0.1)
+        return entries
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http-proxy", "https-proxy"])
+def test_proxy_py_carries_absolute_form_and_connect_with_credentials(run, moto, tls_moto, tmp_path, tls):
+    front, cert, key = tls_moto
+    with ProxyPy(tmp_path / "proxy.log", basic_auth="eks:s3cret", tls=(cert, key) if tls else None) as proxy:
+        url = proxy.url.replace("://", "://eks:s3cret@")
+        env = env_for(run, moto, front.endpoint, tmp_path, HTTPS_PROXY=url, HTTP_PROXY=url, AWS_CA_BUNDLE=cert)
+        rc, out, err = assume_role(run, moto, env)
+        assert rc == 0, err
+        assert issued_by_sts(out)
+        env["AWS_ENDPOINT_URL_STS"] = moto.endpoint
+        rc, out, err = assume_role(run, moto, env)
+        assert rc == 0, err
+        assert issued_by_sts(out)
+        log = proxy.access_log(2)
+    moto_target = urllib.parse.urlsplit(moto.endpoint).netloc
+    assert log == [f"CONNECT {urllib.parse.urlsplit(front.endpoint).netloc}", f"POST {moto_target}/"], log
+    assert front.count("AssumeRole") == 1
+
+
+def test_proxy_py_refusing_the_credentials_is_named(run, moto, tmp_path):
+    with ProxyPy(tmp_path / "proxy.log", basic_auth="eks:s3cret") as proxy:
+        env = env_for(run, moto, moto.endpoint, tmp_path, HTTP_PROXY=proxy.url.replace("://", "://eks:wrong@"))
+        rc, out, err = assume_role(run, moto, env)
+    assert rc == 69, err
+    assert f"proxy http://***:***@127.0.0.1:{proxy.port} (from HTTP_PROXY) answered 407" in err, err
+    assert "wrong" not in err
