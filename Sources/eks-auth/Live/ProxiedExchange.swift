@@ -178,8 +178,8 @@ struct ProxiedExchange {
             let why = LiveHTTPClient.describe(error)
             throw HTTPTransportError.connectionFailed(absoluteForm ? "\(proxy.named): \(why)" : why)
         }
-        // 407 comes only from a proxy (RFC 9110 §15.5.8): not the destination's answer.
-        if answer.head.status.code == 407 {
+        // 407 comes only from a proxy (RFC 9110 §15.5.8): in absolute form it is not the destination's answer.
+        if absoluteForm, answer.head.status.code == 407 {
             throw HTTPTransportError.connectionFailed(
                 "\(proxy.named) answered \(answer.head.status.code) \(answer.head.status.reasonPhrase)")
         }
