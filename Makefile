@@ -28,6 +28,7 @@ test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, 
 	@$(PYTHON) -c 'import moto.server, botocore, pytest, flask' 2>/dev/null || \
 		$(PYTHON) -m pip install -q 'moto[server]' botocore pytest
 	@command -v aws >/dev/null 2>&1 || $(PYTHON) -m pip install -q awscli
+	@$(PYTHON) -c 'import proxy' 2>/dev/null || $(PYTHON) -m pip install -q 'proxy.py==2.4.10'
 	@command -v kubectl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kubernetes-client; }
 	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
 	@command -v faketime >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq faketime; }

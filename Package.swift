@@ -103,6 +103,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // TLSUserEvent, to wait for a handshake to a proxy or through its tunnel (linked already, via NIOSSL).
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             // Argument parsing, subcommands and the HTTP client; the token path's own work is in the
             // layers below: optimised for size, which leaves its instruction count as it was (callgrind).

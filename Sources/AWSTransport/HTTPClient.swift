@@ -16,7 +16,9 @@ public struct HTTPRequest: Sendable, Equatable {
     public var timeout: Double
     /// Whether `HTTP_PROXY`/`HTTPS_PROXY` (and `NO_PROXY`) apply. False for the container credentials
     /// endpoint, which botocore never sends through a proxy (`ContainerMetadataFetcher` makes its
-    /// session without proxies): it is on the host or a link-local address.
+    /// session without proxies): it is on the host or a link-local address. True for everything else,
+    /// instance metadata included: botocore's `IMDSFetcher` takes `get_environ_proxies(base_url)`, so
+    /// `HTTP_PROXY` applies to it unless `NO_PROXY` lists `169.254.169.254` (botocore 1.43.11 `utils.py`).
     public var usesProxy: Bool
 
     /// A request from parts.

@@ -1,18 +1,16 @@
-"""The HTTPS client under the STS calls: TLS trust (system store vs AWS_CA_BUNDLE), HTTP proxies
-(tunnelled with CONNECT, as AsyncHTTPClient does for every proxied request) with NO_PROXY, a bad proxy value, and DEFAULT_ROLE — against moto with SigV4 and IAM checks on."""
+"""The HTTPS client under the STS calls: TLS trust (system store vs AWS_CA_BUNDLE), an HTTP proxy with
+NO_PROXY, a bad proxy value, and DEFAULT_ROLE — against moto with SigV4 and IAM checks on. Proxies in
+depth (absolute form vs CONNECT, https:// proxies, credentials, failures) are in test_proxies.py."""
 from __future__ import annotations
 
 import json
-import select
-import socket
 import ssl
-import threading
-import urllib.parse
 from collections import Counter
 
 import pytest
 
 import peers
+from proxy_fake import ForwardProxy
 
 CLUSTER = "dev.my-eks-cluster"
 
@@ -26,77 +24,6 @@ class TLSFront(peers.CountingProxy):
         self.upstream = upstream
         self._counts = Counter()
         peers._LoopbackServer.__init__(self, ssl_context=context)
-
-
-class ConnectProxy:
-    """A loopback HTTP proxy that tunnels CONNECT requests (what HTTPS clients send to proxies) and counts them."""
-
-    def __init__(self):
-        self.tunnels: list[str] = []
-        self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.2)
-        self.port = self._listener.getsockname()[1]
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket) -> None:
-        client.settimeout(10)
-        with client:
-            head = b""
-            while b"\r\n\r\n" not in head and len(head) < 65536:
-                chunk = client.recv(4096)
-                if not chunk:
-                    return
-                head += chunk
-            request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
-            method, target, _ = request_line.split(" ", 2)
-            if method != "CONNECT":
-                client.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
-                return
-            with self._lock:
-                self.tunnels.append(target)
-            host, port = target.rsplit(":", 1)
-            with socket.create_connection((host, int(port)), timeout=10) as upstream:
-                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                rest = head.split(b"\r\n\r\n", 1)[1]
-                if rest:
-                    upstream.sendall(rest)
-                self._pipe(client, upstream)
-
-    @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
-        sockets = [a, b]
-        while True:
-            readable, _, _ = select.select(sockets, [], [], 10)
-            if not readable:
-                return
-            for source in readable:
-                data = source.recv(65536)
-                if not data:
-                    return
-                (b if source is a else a).sendall(data)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._listener.close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def env_for(run, moto, endpoint: str, tmp_path, **extra) -> dict:
@@ -147,17 +74,16 @@ def test_aws_ca_bundle_makes_the_certificate_trusted(run, moto, tls_front, tmp_p
 
 
 def test_http_proxy_carries_the_sts_call_and_no_proxy_bypasses_it(run, moto, tmp_path):
-    upstream = urllib.parse.urlsplit(moto.endpoint).netloc
-    with ConnectProxy() as proxy:
-        env = env_for(run, moto, moto.endpoint, tmp_path, HTTP_PROXY=proxy.endpoint)
+    with ForwardProxy() as proxy:
+        env = env_for(run, moto, moto.endpoint, tmp_path, HTTP_PROXY=proxy.url)
         rc, out, err = run(*token_args("--role-arn", moto.role_arn), env=env)
         assert rc == 0, err
-        assert proxy.tunnels == [upstream]
+        assert proxy.requests == [("POST", moto.endpoint + "/")], "plain http goes to the proxy in absolute form"
 
         env["NO_PROXY"] = "localhost,127.0.0.1"
         rc, out, err = run(*token_args("--role-arn", moto.role_arn), env=env)
         assert rc == 0, err
-        assert proxy.tunnels == [upstream], "NO_PROXY must send the call direct"
+        assert len(proxy.requests) == 1, "NO_PROXY must send the call direct"
 
 
 def test_a_bad_proxy_value_is_a_configuration_error_not_a_retry(run, moto, tmp_path):

@@ -11,19 +11,19 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// The network, through AsyncHTTPClient: TLS verified against the system trust store (or
-/// `AWS_CA_BUNDLE`), `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, connect and total timeouts, no redirects.
-/// Nothing is started until the first request, so a token that needs no call pays nothing for it.
+/// The network: direct requests through AsyncHTTPClient, proxied ones through `ProxiedExchange`
+/// (absolute form for http, CONNECT for https, TLS to an https:// proxy). TLS is verified against the
+/// system trust store (or `AWS_CA_BUNDLE`); connect and total timeouts; no redirects. Nothing is started
+/// until the first request, so a token that needs no call pays nothing for it.
 final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
     private let environment: Environment
-    // One client per proxy choice, in a list rather than a dictionary: destroying a
-    // `[ProxySettings?: HTTPClient]` instantiated its metadata, whose `Hashable` requirement scans every
-    // conformance record in the binary (1.0 M instructions per run that made this object, measured with
-    // callgrind); a run makes at most a couple of clients.
-    private let clients = Mutex<[(proxy: ProxySettings?, client: AsyncHTTPClient.HTTPClient)]>([])
+    private let tracer: Tracer
+    private let direct = Mutex<AsyncHTTPClient.HTTPClient?>(nil)
+    private let proxyTLS = Mutex<NIOSSLContext?>(nil)
 
-    init(environment: Environment) {
+    init(environment: Environment, tracer: Tracer = .silent) {
         self.environment = environment
+        self.tracer = tracer
     }
 
     /// The largest reply body read: STS, IAM, EKS, IAM Identity Center, container and instance
@@ -37,9 +37,17 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
         // A bad proxy variable is a configuration error, reported as such and never retried.
         let proxy =
             request.usesProxy
-            ? try ProxySettings.forRequest(toHost: endpoint.host, scheme: endpoint.scheme, environment: environment)
+            ? try ProxySettings.forRequest(
+                toHost: endpoint.host, port: endpoint.port, scheme: endpoint.scheme, environment: environment)
             : nil
-        let client = try self.client(for: proxy)
+        if let proxy {
+            tracer("\(request.method) \(endpoint) via \(proxy.named)")
+            return try ProxiedExchange(
+                proxy: proxy, tls: try proxyTLSContext(), group: MultiThreadedEventLoopGroup.singleton,
+                maximumBodySize: Self.maximumBodySize
+            ).send(request, to: endpoint)
+        }
+        let client = self.client()
         var headers = HTTPHeaders()
         for header in request.headers { headers.add(name: header.name, value: header.value) }
         let outgoing: AsyncHTTPClient.HTTPClient.Request
@@ -75,47 +83,62 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
         }
     }
 
-    /// One client per proxy choice (in practice one per run).
-    private func client(for proxy: ProxySettings?) throws -> AsyncHTTPClient.HTTPClient {
-        try clients.withLock { clients in
-            if let existing = clients.first(where: { $0.proxy == proxy }) { return existing.client }
-            var tls = TLSConfiguration.makeClientConfiguration()
-            if let bundle = environment["AWS_CA_BUNDLE"] {
-                tls.trustRoots = .file(environment.expandingTilde(bundle))
+    /// The TLS settings of every connection: the system store, or `AWS_CA_BUNDLE` alone.
+    private func tlsConfiguration() -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let bundle = environment["AWS_CA_BUNDLE"] {
+            tls.trustRoots = .file(environment.expandingTilde(bundle))
+        }
+        return tls
+    }
+
+    /// The TLS context of proxied connections (to an https:// proxy and inside CONNECT tunnels).
+    private func proxyTLSContext() throws -> NIOSSLContext {
+        try proxyTLS.withLock { made in
+            if let made { return made }
+            do {
+                let context = try NIOSSLContext(configuration: tlsConfiguration())
+                made = context
+                return context
+            } catch {
+                throw HTTPTransportError.connectionFailed(
+                    "cannot load the trusted certificates: \(Self.describe(error))")
             }
+        }
+    }
+
+    /// The client of direct requests, made on the first one.
+    private func client() -> AsyncHTTPClient.HTTPClient {
+        direct.withLock { made in
+            if let made { return made }
             // Each request's own deadline bounds it (1 s for instance metadata, 10 s for STS); the
-            // client's timeouts only cap what no deadline should allow, so clients can be shared.
+            // client's timeouts only cap what no deadline should allow, so one client serves all.
             var configuration = AsyncHTTPClient.HTTPClient.Configuration(
-                tlsConfiguration: tls, redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(3), read: .seconds(60)),
-                proxy: proxy.map { settings in
-                    .server(
-                        host: settings.host, port: settings.port,
-                        authorization: settings.username.map { .basic(username: $0, password: settings.password ?? "") }
-                    )
-                })
+                tlsConfiguration: tlsConfiguration(), redirectConfiguration: .disallow,
+                timeout: .init(connect: .seconds(3), read: .seconds(60)))
             // A refused connection fails at once: the callers retry with their own policies (STS, the
             // container endpoint, instance metadata), and AHC's own retries would spend the whole deadline.
             configuration.connectionPool.retryConnectionEstablishment = false
             let client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients.append((proxy, client))
+            made = client
             return client
         }
     }
 
     func shutdown() {
-        let all = clients.withLock { clients in
-            defer { clients.removeAll() }
-            return clients.map(\.client)
+        let client = direct.withLock { made in
+            defer { made = nil }
+            return made
         }
-        for client in all { try? client.syncShutdown() }
+        try? client?.syncShutdown()
     }
 
     static func describe(_ error: Error) -> String {
         // "connection refused", not NIO's "connection reset (error set): Connection refused) (errno: 111)".
         if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
-        if let connect = error as? NIOConnectionError, let first = connect.connectionErrors.first {
-            return describe(first.error)
+        if let connect = error as? NIOConnectionError {
+            if let first = connect.connectionErrors.first { return describe(first.error) }
+            if connect.dnsAError != nil || connect.dnsAAAAError != nil { return "cannot resolve \(connect.host)" }
         }
         let text = "\(error)"
         return text.count > 200 ? String(text.prefix(200)) + "…" : text

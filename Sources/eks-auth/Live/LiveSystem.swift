@@ -26,7 +26,7 @@ struct LiveSystem {
         let environment = Environment(
             variables, passwordDatabaseHome: (variables["HOME"] ?? "").isEmpty ? passwordDatabaseHome() : nil)
         let reporter = Reporter(verbose: verbose)
-        let http = LazyHTTPClient(environment: environment)
+        let http = LazyHTTPClient(environment: environment, tracer: reporter.tracer)
         self.environment = environment
         self.reporter = reporter
         self.http = http
@@ -77,15 +77,18 @@ final class LazyHTTPClient: Sendable {
     private let environment: Environment
     private let made = Mutex<LiveHTTPClient?>(nil)
 
-    init(environment: Environment) {
+    private let tracer: Tracer
+
+    init(environment: Environment, tracer: Tracer) {
         self.environment = environment
+        self.tracer = tracer
     }
 
     /// The client, made on the first call.
     var client: LiveHTTPClient {
         made.withLock { made in
             if let client = made { return client }
-            let client = LiveHTTPClient(environment: environment)
+            let client = LiveHTTPClient(environment: environment, tracer: tracer)
             made = client
             return client
         }
