@@ -49,7 +49,7 @@ public enum ConfigError: EKSAuthError, Equatable {
     public var hint: String? {
         switch self {
         case .profileNotFound:
-            return "list the profiles with 'aws configure list-profiles', or unset the variable or flag that names it"
+            return "'eks-auth config list-profiles' lists the profiles eks-auth reads; or unset the variable or flag that names it"
         case .malformedFile:
             return
                 "lines must be '[section]', 'key = value', an indented continuation, or a comment starting with # or ;"

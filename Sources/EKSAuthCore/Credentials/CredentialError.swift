@@ -89,7 +89,7 @@ public enum CredentialError: EKSAuthError, Equatable {
                 + "AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         case .unsupportedProfile:
             return "use a profile with aws_access_key_id/aws_secret_access_key, or export credentials "
-                + "with 'aws configure export-credentials --format env'"
+                + "with 'aws configure export-credentials --format env' (AWS CLI v2)"
         case .expired:
             return "refresh the credentials (e.g. 'aws sso login' or a new session) and try again"
         case .ssoLoginRequired(let profile, _):
