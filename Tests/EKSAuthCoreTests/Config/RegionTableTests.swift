@@ -15,7 +15,7 @@ struct RegionTableTests {
         for name in names { #expect(Region.isKnown(name), "\(name)") }
     }
 
-    @Test("the generated file is what the refresh script makes from the installed botocore")
+    @Test("the generated file is what the refresh script makes from botocore, when the installed one is its version")
     func upToDate() throws {
         let script = Fixtures.directory.appendingPathComponent("../../scripts/refresh-regions.py").standardized.path
         let process = Process()
