@@ -45,9 +45,9 @@ public struct AWSSettings: Sendable, Equatable {
             regionOrigin = source
             break
         }
-        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: regionOrigin) }
-        let sts = try STSEndpointResolver(environment: environment, profile: profile, config: config)
-            .resolve(region: region)
+        let resolver = STSEndpointResolver(environment: environment, profile: profile, config: config)
+        try resolver.validate(region: region, origin: regionOrigin)
+        let sts = try resolver.resolve(region: region)
         return AWSSettings(
             selection: selection, profile: profile, config: config, region: region, regionOrigin: regionOrigin,
             stsEndpoint: sts)
@@ -57,12 +57,12 @@ public struct AWSSettings: Sendable, Equatable {
     /// one), with the STS endpoint resolved again for it.
     /// - Throws: `ConfigError` as `resolve` does.
     public func inRegion(_ region: String, origin: SettingSource, environment: Environment) throws -> AWSSettings {
-        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: origin) }
+        let resolver = STSEndpointResolver(environment: environment, profile: profile, config: config)
+        try resolver.validate(region: region, origin: origin)
         var copy = self
         copy.region = region
         copy.regionOrigin = origin
-        copy.stsEndpoint = try STSEndpointResolver(environment: environment, profile: profile, config: config)
-            .resolve(region: region)
+        copy.stsEndpoint = try resolver.resolve(region: region)
         return copy
     }
 }

@@ -13,6 +13,9 @@ public enum ConfigError: EKSAuthError, Equatable {
     case profileNotFound(profile: String, selectedBy: String, files: [String])
     /// A region that is not a valid region name, and where it came from.
     case invalidRegion(String, source: SettingSource)
+    /// A well-formed region name that is not in the SDK's region data (`Region.known`), where it came
+    /// from, and the nearest known name when one is close.
+    case unknownRegion(String, source: SettingSource, suggestion: String?)
     /// A setting with a value outside its allowed set.
     case invalidSetting(name: String, value: String, source: String, expected: String)
     /// An endpoint URL that cannot be used.
@@ -34,6 +37,9 @@ public enum ConfigError: EKSAuthError, Equatable {
             return "profile '\(profile)' not found in \(files.joined(separator: " or ")) (selected by \(selectedBy))"
         case .invalidRegion(let region, let source):
             return "invalid region '\(region)' (from \(source)): expected a name like us-west-2"
+        case .unknownRegion(let region, let source, let suggestion):
+            return "unknown region '\(region)' (from \(source)): "
+                + (suggestion.map { "did you mean '\($0)'?" } ?? "STS has no endpoint there")
         case .invalidSetting(let name, let value, let source, let expected):
             return "invalid value '\(value)' for \(name) (from \(source)): expected \(expected)"
         case .invalidEndpoint(let url, let source):
@@ -48,6 +54,9 @@ public enum ConfigError: EKSAuthError, Equatable {
     /// What to do about a missing profile or a malformed line; nil otherwise.
     public var hint: String? {
         switch self {
+        case .unknownRegion:
+            return "the known regions are those of \(Partition.dataSource); a custom STS endpoint "
+                + "(AWS_ENDPOINT_URL_STS, endpoint_url) skips this check"
         case .profileNotFound:
             return "'eks-auth config list-profiles' lists the profiles eks-auth reads; or unset the variable or flag that names it"
         case .malformedFile:
@@ -64,7 +73,7 @@ public enum ConfigError: EKSAuthError, Equatable {
     public var kind: FailureKind {
         switch self {
         case .unreadableFile, .malformedFile, .duplicateInFile: return .badInput
-        case .invalidRegion, .invalidSetting, .invalidEndpoint, .invalidClusterID: return .usage
+        case .invalidRegion, .unknownRegion, .invalidSetting, .invalidEndpoint, .invalidClusterID: return .usage
         case .profileNotFound: return .configuration
         }
     }

@@ -1,7 +1,8 @@
 import AWSSigning
 import EKSAuthSystem
 
-/// An AWS partition: its DNS suffixes and the regions it owns (botocore's partitions.json, 1.43).
+/// An AWS partition: its DNS suffixes and the regions it owns. The table, `Partition.all`, is generated
+/// from botocore's partitions.json into RegionTable.swift by scripts/refresh-regions.py.
 public struct Partition: Sendable, Equatable {
     /// The partition id, e.g. `aws`, `aws-cn`, `aws-us-gov`.
     public var id: String
@@ -12,42 +13,25 @@ public struct Partition: Sendable, Equatable {
     /// The region-name prefixes of this partition's regex `^(prefix)-\w+-\d+$`.
     let regionPrefixes: [String]
     /// Pseudo-regions that belong to it (e.g. `aws-global`).
-    let extraRegions: Set<String>
+    let extraRegions: [String]
 
-    /// All partitions, most specific first; `aws` is the fallback.
-    public static let all: [Partition] = [
-        Partition(
-            id: "aws-cn", dnsSuffix: "amazonaws.com.cn", dualStackDNSSuffix: "api.amazonwebservices.com.cn",
-            regionPrefixes: ["cn"], extraRegions: ["aws-cn-global"]),
-        Partition(
-            id: "aws-us-gov", dnsSuffix: "amazonaws.com", dualStackDNSSuffix: "api.aws",
-            regionPrefixes: ["us-gov"], extraRegions: ["aws-us-gov-global"]),
-        Partition(
-            id: "aws-iso", dnsSuffix: "c2s.ic.gov", dualStackDNSSuffix: "api.aws.ic.gov",
-            regionPrefixes: ["us-iso"], extraRegions: ["aws-iso-global"]),
-        Partition(
-            id: "aws-iso-b", dnsSuffix: "sc2s.sgov.gov", dualStackDNSSuffix: "api.aws.scloud",
-            regionPrefixes: ["us-isob"], extraRegions: ["aws-iso-b-global"]),
-        Partition(
-            id: "aws-iso-e", dnsSuffix: "cloud.adc-e.uk", dualStackDNSSuffix: "api.cloud-aws.adc-e.uk",
-            regionPrefixes: ["eu-isoe"], extraRegions: ["aws-iso-e-global"]),
-        Partition(
-            id: "aws-iso-f", dnsSuffix: "csp.hci.ic.gov", dualStackDNSSuffix: "api.aws.hci.ic.gov",
-            regionPrefixes: ["us-isof"], extraRegions: ["aws-iso-f-global"]),
-        Partition(
-            id: "aws-eusc", dnsSuffix: "amazonaws.eu", dualStackDNSSuffix: "api.amazonwebservices.eu",
-            regionPrefixes: ["eusc-de"], extraRegions: []),
-        Partition(
-            id: "aws", dnsSuffix: "amazonaws.com", dualStackDNSSuffix: "api.aws",
-            regionPrefixes: ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
-            extraRegions: ["aws-global"]),
-    ]
-
-    /// The partition of `region`: exact pseudo-region, else the first matching pattern, else `aws`.
+    /// The partition of `region` as botocore and the STS endpoint rules pick it: the partition that lists
+    /// it, else the first whose pattern it matches, else `aws`.
     public static func of(region: String) -> Partition {
+        if let known = Region.knownEntry(region) { return all[known.partition] }
         if let exact = all.first(where: { $0.extraRegions.contains(region) }) { return exact }
-        return all.first(where: { matches(region, prefixes: $0.regionPrefixes) }) ?? all.last!
+        return all.first(where: { matches(region, prefixes: $0.regionPrefixes) }) ?? aws
     }
+
+    /// The commercial partition, where a region no pattern claims falls.
+    public static var aws: Partition { all.first { $0.id == "aws" }! }
+
+    /// The partition with `id`, if there is one.
+    public static func withID(_ id: String) -> Partition? { all.first { $0.id == id } }
+
+    /// Whether `region` has the shape of a real region of this partition (`us-west-2`), as opposed to a
+    /// pseudo-region (`aws-global`) or a made-up name.
+    public func patternMatches(_ region: String) -> Bool { Self.matches(region, prefixes: regionPrefixes) }
 
     /// Whether `region` is `<prefix>-<word>-<digits>` for one of `prefixes` (the partitions.json regexes).
     static func matches(_ region: String, prefixes: [String]) -> Bool {

@@ -38,6 +38,21 @@ public struct STSEndpointResolver: Sendable {
         self.config = config
     }
 
+    /// Refuses a region `token` cannot sign for: a name that is not a region at all, or, when the STS host
+    /// is built from the region, one STS has no endpoint in (`Region.known`, from botocore's data), with
+    /// the nearest known name when it looks like a typo.
+    ///
+    /// Two sources skip the second check. A configured endpoint (`AWS_ENDPOINT_URL_STS`, `endpoint_url`)
+    /// does not take its host from the region, and a local fake or LocalStack accepts any region name in
+    /// the signature (EKS refuses such a token for its host anyway, whatever the region). And a region
+    /// reported by instance metadata is AWS's own answer for the machine, newer than any copy of the data.
+    /// - Throws: `ConfigError.invalidRegion` or `.unknownRegion`, naming `origin`.
+    public func validate(region: String, origin: SettingSource) throws {
+        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: origin) }
+        guard !Region.isKnown(region), origin != .instanceMetadata, try configuredEndpoint() == nil else { return }
+        throw ConfigError.unknownRegion(region, source: origin, suggestion: Region.suggestion(for: region))
+    }
+
     /// The endpoint for `region`.
     /// - Throws: `ConfigError.invalidSetting` or `.invalidEndpoint` for bad switches or URLs.
     public func resolve(region: String) throws -> ServiceEndpoint {

@@ -36,7 +36,7 @@ ROLE_ARN = peers.ROLE_ARN
 ALICE_SESSION_ARN = f"arn:aws:sts::{peers.ACCOUNT_ID}:assumed-role/{peers.ROLE_NAME}/alice"
 
 RULES = [
-    "length", "prefix", "encoding", "scheme", "host", "path", "parameters", "action", "version", "algorithm",
+    "length", "prefix", "encoding", "scheme", "host", "region", "path", "parameters", "action", "version", "algorithm",
     "signed cluster header", "expires parameter", "credential scope", "signature", "age",
 ]
 
@@ -598,3 +598,78 @@ def test_explain_reads_the_token_from_stdin(run, alice_token, replay, tmp_path):
     )
     assert rc == 0, out + err
     assert f"identity:         {ALICE_SESSION_ARN}" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# issue #14 kind 4: the server's rules, no looser and no stricter; every region token signs for exists
+# ---------------------------------------------------------------------------------------------
+
+
+def test_decode_passes_a_token_that_signs_x_k8s_aws_id_alone(run):
+    # aws-iam-authenticator asks only that x-k8s-aws-id be signed (pkg/token/token.go), not host.
+    env = static_env(run)
+    token = inspect_peers.tampered(
+        our_token(run, env), "X-Amz-SignedHeaders=host%3Bx-k8s-aws-id", "X-Amz-SignedHeaders=x-k8s-aws-id"
+    )
+    rc, out, err = run("decode", token, env=env)
+    assert rc == 0, out + err
+    assert checks(out)["signed cluster header"] == "PASS"
+
+
+@pytest.mark.parametrize(
+    "host,suggestion",
+    [("sts.eu-wset-1.amazonaws.com", "eu-west-1"), ("sts.us-est-2.amazonaws.com", "us-east-2")],
+)
+def test_decode_fails_a_host_naming_a_mistyped_region_and_suggests_the_nearest(run, host, suggestion):
+    region = host.split(".")[1]
+    at = peers.utcnow().replace(microsecond=0)
+    rc, out, err = run("decode", botocore_token(host, at, region=region))
+    assert rc == 65, out + err
+    assert [r for r, v in checks(out).items() if v == "FAIL"] == ["region"]
+    assert f"did you mean '{suggestion}'?" in out
+    assert error_lines(err) == ["eks-auth: error: the token fails the server's checks: region"]
+
+
+@pytest.mark.parametrize(
+    "flag,variable,source",
+    [
+        (["--region", "eu-wset-1"], {}, "--region"),
+        ([], {"AWS_REGION": "eu-wset-1"}, "AWS_REGION"),
+        ([], {"AWS_DEFAULT_REGION": "eu-wset-1"}, "AWS_DEFAULT_REGION"),
+    ],
+    ids=["flag", "AWS_REGION", "AWS_DEFAULT_REGION"],
+)
+def test_token_refuses_a_mistyped_region_naming_its_source(run, flag, variable, source):
+    env = run.env(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, **variable)
+    rc, out, err = run("token", "--cluster-name", CLUSTER, *flag, env=env)
+    assert rc == 64 and out == ""
+    assert error_lines(err)[0] == (
+        f"eks-auth: error: unknown region 'eu-wset-1' (from {source}): did you mean 'eu-west-1'?"
+    )
+
+
+def test_token_refuses_a_mistyped_region_in_the_profile(run):
+    config = run.home / ".aws" / "config"
+    config.parent.mkdir()
+    config.write_text("[profile lab]\nregion = us-wset-2\n")
+    env = run.env(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_PROFILE="lab")
+    rc, out, err = run("token", "--cluster-name", CLUSTER, env=env)
+    assert rc == 64, err
+    assert error_lines(err)[0] == (
+        "eks-auth: error: unknown region 'us-wset-2' (from region in profile 'lab'): did you mean 'us-west-2'?"
+    )
+
+
+def test_token_takes_any_region_name_with_a_custom_sts_endpoint_and_aws_global(run):
+    env = run.env(
+        AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY, AWS_ENDPOINT_URL_STS="http://127.0.0.1:9"
+    )
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--region", "lab-local-1", env=env)
+    assert rc == 0, err
+    _, params = peers.decode_token(json.loads(out)["status"]["token"])
+    assert "/lab-local-1/sts/" in params["X-Amz-Credential"]
+    env.pop("AWS_ENDPOINT_URL_STS")
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--region", "aws-global", env=env)
+    assert rc == 0, err
+    url, _ = peers.decode_token(json.loads(out)["status"]["token"])
+    assert url.startswith("https://sts.amazonaws.com/?")

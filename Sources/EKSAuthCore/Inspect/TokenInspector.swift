@@ -11,18 +11,33 @@ import EKSAuthSystem
 
 /// One rule of the EKS server's token check, and whether the token passes it.
 public struct TokenCheck: Sendable, Equatable {
+    /// Who applies a rule when a cluster receives the token.
+    public enum Owner: String, Sendable, Equatable {
+        /// aws-iam-authenticator's `Verify`, before it calls STS (pkg/token/token.go).
+        case authenticator
+        /// STS, when the authenticator replays the presigned URL: what it refuses with an error.
+        case sts
+        /// The region data the SDKs publish: the host names a region STS has no endpoint in, so the
+        /// replayed request cannot reach STS (the authenticator's host check lets any well-formed
+        /// commercial-partition name through, pkg/token/token_test.go `TestSTSEndpointResolution`).
+        case regionData
+    }
+
     /// Short rule name, e.g. "prefix" or "host".
     public var rule: String
     /// Whether the token passes.
     public var passed: Bool
     /// What was found (never a secret).
     public var detail: String
+    /// Who applies the rule.
+    public var owner: Owner
 
     /// A check result.
-    public init(rule: String, passed: Bool, detail: String) {
+    public init(rule: String, passed: Bool, detail: String, owner: Owner = .authenticator) {
         self.rule = rule
         self.passed = passed
         self.detail = detail
+        self.owner = owner
     }
 }
 
@@ -53,6 +68,26 @@ public struct TokenReport: Sendable, Equatable {
 
     /// Whether every rule passes.
     public var isValid: Bool { checks.allSatisfy(\.passed) }
+
+    /// Whether aws-iam-authenticator's own checks pass: the token reaches its call to STS.
+    public var passesAuthenticator: Bool { checks.allSatisfy { $0.passed || $0.owner != .authenticator } }
+}
+
+/// The EKS server a token is checked for, as aws-iam-authenticator's `NewVerifier(clusterID, partition,
+/// region)` is configured: its partition and its own region (from instance metadata).
+public struct AuthenticatorSettings: Sendable, Equatable {
+    /// The server's partition id (`aws`, `aws-cn`, …); nil takes the partition of the host's region, the
+    /// only one whose clusters can accept the token.
+    public var partition: String?
+    /// The server's own region; nil when unknown. The server also accepts `sts.REGION.DOMAIN` for it,
+    /// for regions newer than its SDK.
+    public var region: String?
+
+    /// Settings for a server in `partition` and `region`.
+    public init(partition: String? = nil, region: String? = nil) {
+        self.partition = partition
+        self.region = region
+    }
 }
 
 /// Input that is not a token at all (as opposed to a token failing a rule).
@@ -101,12 +136,14 @@ public enum TokenInspector {
         return token
     }
 
-    /// Decodes `token` and checks it as the server would at `now`.
-    public static func inspect(_ token: String, now: Date) -> TokenReport {
+    /// Decodes `token` and checks it as a server configured by `server` would at `now`: the rules of
+    /// aws-iam-authenticator's `Verify` (pkg/token/token.go) in its order, what STS refuses on the replay,
+    /// and whether the host's region exists (`TokenCheck.Owner`).
+    public static func inspect(_ token: String, now: Date, server: AuthenticatorSettings = .init()) -> TokenReport {
         var report = TokenReport(
             length: token.utf8.count, hasSessionToken: false, signedHeaders: [], checks: [])
-        func check(_ rule: String, _ passed: Bool, _ detail: String) {
-            report.checks.append(TokenCheck(rule: rule, passed: passed, detail: detail))
+        func check(_ rule: String, _ passed: Bool, _ detail: String, by owner: TokenCheck.Owner = .authenticator) {
+            report.checks.append(TokenCheck(rule: rule, passed: passed, detail: detail, owner: owner))
         }
         check(
             "length", token.utf8.count <= EKSToken.maxLength,
@@ -133,31 +170,64 @@ public enum TokenInspector {
         let host = STSHost(parsed.host)
         report.region = host?.region
         report.partition = host?.partition
+        let partition = server.partition ?? host?.partition ?? "aws"
+        let hostVerdict = AuthenticatorHostRule.accepts(parsed.host, partition: partition, serverRegion: server.region)
         check(
-            "host", host != nil,
-            host.map { "\(parsed.host) (partition \($0.partition), region \($0.region))" }
-                ?? "\(parsed.host) is not an STS host EKS accepts (custom endpoints are refused)")
+            "host", hostVerdict,
+            hostVerdict
+                ? "\(parsed.host) (partition \(partition)" + (host.map { ", region \($0.region))" } ?? ")")
+                : "\(parsed.host) is not an STS host EKS accepts in partition \(partition)"
+                    + " (custom endpoints are refused)")
+        if let host, host.namesRegion {
+            // The region must exist, and a host the server accepts must be one STS has for it: the
+            // server's fallback for regions newer than its SDK also accepts a real region under another
+            // partition's domain (sts.us-isob-east-1.amazonaws.com.cn), a name with no address.
+            let real = Region.isRealRegion(host.region)
+            let canonical = AuthenticatorHostRule.sdkHosts(region: host.region)
+            let exists = real && (!hostVerdict || canonical.contains(parsed.host.lowercased()))
+            let detail: String
+            if !real {
+                detail =
+                    "\(host.region) is not a region STS has an endpoint in (\(Partition.dataSource))"
+                    + (Region.suggestion(for: host.region).map { ": did you mean '\($0)'?" } ?? "")
+            } else if !exists {
+                detail =
+                    "\(host.region) is a region of partition \(host.partition), whose STS hosts for it are "
+                    + "\(canonical[3]), \(canonical[1]), \(canonical[2]) and \(canonical[0])"
+            } else {
+                detail = "\(host.region) (STS has an endpoint there)"
+            }
+            check("region", exists, detail, by: .regionData)
+        }
         check("path", parsed.path == "/", parsed.path.isEmpty ? "(empty)" : parsed.path)
+        let query = GoQuery(parsed.rawQuery)
         var values: [String: String] = [:]
-        var problems: [String] = []
-        for (key, value) in parsed.query {
-            let lower = key.lowercased()
-            if !allowedKeys.contains(lower) { problems.append("unexpected parameter \(key)") }
-            if values[lower] != nil { problems.append("duplicate parameter \(key)") }
-            values[lower] = value
+        var problems = query.problems
+        for (name, all) in query.values {
+            let lower = name.lowercased()
+            if !allowedKeys.contains(lower) { problems.append("unexpected parameter \(name)") }
+            if all.count != 1 { problems.append("parameter \(name) given \(all.count) times") }
+            if values[lower] != nil { problems.append("duplicate parameter \(name)") }
+            values[lower] = all.first ?? ""
         }
         check(
             "parameters", problems.isEmpty,
-            problems.isEmpty ? "only the allowed ones, each once" : problems.joined(separator: "; "))
+            problems.isEmpty ? "only the allowed ones, each once" : problems.sorted().joined(separator: "; "))
         check("action", values["action"] == "GetCallerIdentity", values["action"] ?? "missing")
-        check("version", values["version"] == STSClient.apiVersion, values["version"] ?? "missing")
         check(
-            "algorithm", values["x-amz-algorithm"] == SigV4Signer.algorithm, values["x-amz-algorithm"] ?? "missing")
-        let signed = (values["x-amz-signedheaders"] ?? "").split(separator: ";").map(String.init)
-        report.signedHeaders = signed
+            "version", values["version"] == STSClient.apiVersion, values["version"] ?? "missing", by: .sts)
         check(
-            "signed cluster header", signed.contains(EKSToken.clusterIDHeader) && signed.contains("host"),
-            signed.isEmpty ? "X-Amz-SignedHeaders missing" : signed.joined(separator: ";"))
+            "algorithm", values["x-amz-algorithm"] == SigV4Signer.algorithm, values["x-amz-algorithm"] ?? "missing",
+            by: .sts)
+        let signed = (values["x-amz-signedheaders"] ?? "").split(separator: ";", omittingEmptySubsequences: false)
+            .map(String.init)
+        report.signedHeaders = signed.filter { !$0.isEmpty }
+        // The server asks only that x-k8s-aws-id be among the signed headers (compared case-insensitively),
+        // not host: pkg/token/token.go hasSignedClusterIDHeader.
+        let signsCluster = signed.contains { $0.lowercased() == EKSToken.clusterIDHeader }
+        check(
+            "signed cluster header", signsCluster,
+            values["x-amz-signedheaders"].map { $0.isEmpty ? "(empty)" : $0 } ?? "X-Amz-SignedHeaders missing")
         let expires = values["x-amz-expires"].flatMap { Int($0) }
         check(
             "expires parameter", expires.map { (0...900).contains($0) } ?? false,
@@ -176,24 +246,26 @@ public enum TokenInspector {
             credential.count == 5
                 ? "\(credential[1...].joined(separator: "/"))"
                     + (host.map { " (host signs for \($0.signingRegion))" } ?? "")
-                : "X-Amz-Credential missing or malformed")
+                : "X-Amz-Credential missing or malformed", by: .sts)
         check(
             "signature", values["x-amz-signature"].map { $0.count == 64 && $0.allSatisfy(\.isHexDigit) } ?? false,
-            values["x-amz-signature"].map { "\($0.prefix(8))… (\($0.count) hex digits)" } ?? "missing")
+            values["x-amz-signature"].map { "\($0.prefix(8))… (\($0.count) hex digits)" } ?? "missing", by: .sts)
         if let signedAt {
             let expiresAt = signedAt.addingTimeInterval(EKSToken.validity)
             report.expiresAt = expiresAt
-            // The server refuses only once now > X-Amz-Date + 15 min.
+            // The server refuses only once now > X-Amz-Date + 15 min; it does not look at dates in the
+            // future, STS does: a request dated more than 15 minutes ahead is "not yet current".
             let remaining = expiresAt.timeIntervalSince(now)
             let left = Int(remaining.rounded(.down))
-            let future = signedAt.timeIntervalSince(now) > 300
+            let future = signedAt.timeIntervalSince(now) > EKSToken.validity
             check(
                 "age", remaining >= 0 && !future,
                 future
-                    ? "signed \(Timestamp.rfc3339(signedAt)), in the future: check the clock"
+                    ? "signed \(Timestamp.rfc3339(signedAt)), more than 15 min in the future: check the clock"
                     : remaining >= 0
                         ? "signed \(Timestamp.rfc3339(signedAt)), \(left / 60) min \(left % 60) s left"
-                        : "expired at \(Timestamp.rfc3339(expiresAt)) (\(-left) s ago)")
+                        : "expired at \(Timestamp.rfc3339(expiresAt)) (\(-left) s ago)",
+                by: future ? .sts : .authenticator)
         } else {
             check("age", false, "X-Amz-Date missing or not YYYYMMDDTHHMMSSZ")
         }
@@ -204,41 +276,45 @@ public enum TokenInspector {
     /// Parses `YYYYMMDD'T'HHMMSS'Z'`.
     static func parseAmzDate(_ text: String) -> Date? {
         let s = Array(text)
-        guard s.count == 16, s[8] == "T", s[15] == "Z" else { return nil }
+        // Go's time.Parse, which the server uses, knows no leap second 60.
+        guard s.count == 16, s[8] == "T", s[15] == "Z", String(s[13..<15]) != "60" else { return nil }
         let iso =
             "\(String(s[0..<4]))-\(String(s[4..<6]))-\(String(s[6..<8]))T\(String(s[9..<11])):\(String(s[11..<13])):\(String(s[13..<15]))Z"
         return Timestamp.parseISO8601(iso)
     }
 }
 
-/// The presigned URL as the token checks see it, through the project's one URL reader: the host is
-/// the whole authority lower-cased, as Go's `url.Parse` gives it to the EKS authenticator (port
-/// included), and query values are percent-decoded.
+/// The presigned URL as the token checks see it, read the way Go's `url.Parse` gives it to the EKS
+/// authenticator: the scheme lower-cased, the host as written after any `user@` (case and port kept, so
+/// `STS.amazonaws.com` or `sts.amazonaws.com:443` are other hosts to it), the query undecoded. Text Go
+/// refuses to parse (a control character, a malformed `%` escape in the path) is no URL.
 struct TokenURL {
     var scheme: String
     var host: String
     var path: String
-    var query: [(name: String, value: String)]
-    var rawQuery: [(name: String, value: String)]
+    var rawQuery: String
 
     init?(_ url: String) {
         guard let parsed = ParsedURL(url), parsed.scheme == "https" || parsed.scheme == "http",
-            !parsed.authority.isEmpty
+            !parsed.hostAndPort.isEmpty,
+            !url.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }),
+            GoQuery.unescape(parsed.path, plusIsSpace: false) != nil
         else { return nil }
         scheme = parsed.scheme
-        host = parsed.authority.lowercased()
+        host = parsed.hostAndPort
         path = parsed.path
-        rawQuery = parsed.rawQueryItems
-        query = parsed.queryItems
+        rawQuery = parsed.query ?? ""
     }
 
     /// The URL with the signature cut to 8 characters and the session token's value hidden, the
     /// parameters told apart by their decoded names (`X-Amz-Security%2DToken` is the session token too).
     var redacted: String {
-        let decodedNames = query.count == rawQuery.count ? query.map(\.name) : rawQuery.map(\.name)
-        let parts = zip(rawQuery, decodedNames).map { raw, decodedName -> String in
-            let (key, value) = raw
-            switch decodedName.lowercased() {
+        let pairs = rawQuery.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        let parts = pairs.map { key, value -> String in
+            switch (GoQuery.unescape(key, plusIsSpace: true) ?? key).lowercased() {
             case "x-amz-signature": return "\(key)=\(value.prefix(8))…"
             case "x-amz-security-token": return "\(key)=(\(value.count) characters, hidden)"
             default: return "\(key)=\(value)"
@@ -248,32 +324,157 @@ struct TokenURL {
     }
 }
 
-/// An STS host as aws-iam-authenticator's server accepts it: the global endpoint, or a regional,
-/// FIPS or dual-stack host of a known partition.
+/// A query string read as Go's `url.ParseQuery` reads it for the server: pairs split on `&` (an empty
+/// pair skipped), the name and value split at the first `=`, `+` read as a space and `%XX` decoded. A
+/// `;` or a malformed escape makes the whole query malformed (the server's "malformed query parameter").
+struct GoQuery {
+    /// Each distinct name as written (decoded), in first-seen order, with all its values.
+    var values: [(name: String, values: [String])] = []
+    /// Why the query is malformed; empty when it is not.
+    var problems: [String] = []
+
+    init(_ raw: String) {
+        for pair in raw.split(separator: "&", omittingEmptySubsequences: true) {
+            if pair.contains(";") {
+                problems.append("malformed query: ';' in \(pair.prefix(40))")
+                continue
+            }
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = Self.unescape(parts[0], plusIsSpace: true),
+                let value = Self.unescape(parts.count > 1 ? parts[1] : "", plusIsSpace: true)
+            else {
+                problems.append("malformed query: bad % escape in \(pair.prefix(40))")
+                continue
+            }
+            if let index = values.firstIndex(where: { $0.name == name }) {
+                values[index].values.append(value)
+            } else {
+                values.append((name, [value]))
+            }
+        }
+    }
+
+    /// `text` with `%XX` escapes decoded (and `+` as a space when `plusIsSpace`); nil when a `%` is not
+    /// followed by two hex digits, as Go's `url.QueryUnescape` and `url.PathUnescape` refuse it.
+    static func unescape<S: StringProtocol>(_ text: S, plusIsSpace: Bool) -> String? {
+        var bytes: [UInt8] = []
+        var rest = Array(text.utf8)[...]
+        while let byte = rest.popFirst() {
+            if byte == UInt8(ascii: "%") {
+                guard rest.count >= 2, let high = hexValue(rest[rest.startIndex]),
+                    let low = hexValue(rest[rest.startIndex + 1])
+                else { return nil }
+                bytes.append(high << 4 | low)
+                rest = rest.dropFirst(2)
+            } else {
+                bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The value of one ASCII hex digit, else nil.
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+/// What a token's host says, for the report and the STS checks: the region it names (`us-east-1` for
+/// the global endpoint), that region's partition, and the region STS expects in the signature. Any host
+/// shaped `sts.LABEL.…` or `sts-fips.LABEL.…` names LABEL (lower-cased: DNS ignores case); whether the
+/// server accepts the host is `AuthenticatorHostRule`'s question.
 struct STSHost {
     var region: String
     var partition: String
     var signingRegion: String
+    /// Whether the region came from the host's second label (not the global endpoint).
+    var namesRegion: Bool
 
     init?(_ host: String) {
-        if host == "sts.amazonaws.com" {
-            region = "us-east-1"
-            partition = "aws"
-            signingRegion = "us-east-1"
+        let lower = host.lowercased()
+        if lower == "sts.amazonaws.com" {
+            (region, partition, signingRegion, namesRegion) = ("us-east-1", "aws", "us-east-1", false)
             return
         }
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard labels.count >= 4, labels[0] == "sts" || labels[0] == "sts-fips", Region.isValid(labels[1]) else {
+        let labels = lower.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 3, labels[0] == "sts" || labels[0] == "sts-fips", !labels[1].isEmpty else {
             return nil
         }
-        let region = labels[1]
-        let suffix = labels[2...].joined(separator: ".")
+        region = String(labels[1])
+        partition = Partition.of(region: region).id
+        signingRegion = region
+        namesRegion = true
+    }
+}
+
+/// aws-iam-authenticator's host check (pkg/token/token.go `verifySTSHostnameFormat`), for a server in
+/// `partition` whose own region is `serverRegion`:
+///
+/// 1. `sts.amazonaws.com` passes only in partition `aws`.
+/// 2. Otherwise the region is the host's second label and must match `^[[:alnum:]]([[:alnum:]-]*[[:alnum:]])?$`.
+/// 3. The host must be one of the four the SDK's STS endpoint rules give for that region (FIPS and
+///    dual-stack on and off; a region no partition claims falls to `aws`, so any such name passes there),
+///    and then labels 3… must be the server partition's domain or dual-stack domain;
+/// 4. or else `sts.SERVER-REGION.DOMAIN` or `sts.SERVER-REGION.DUAL-STACK-DOMAIN`, for regions newer
+///    than the server's SDK.
+///
+/// The domains are the server's own table (pkg/endpoints), not the SDK's: it knows no dual-stack domain
+/// for the ISO partitions.
+enum AuthenticatorHostRule {
+    static func accepts(_ host: String, partition: String, serverRegion: String?) -> Bool {
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard !host.isEmpty, labels.count >= 3 else { return false }
+        if host == "sts.amazonaws.com" { return partition == "aws" }
+        let region = String(labels[1])
+        guard isRegionIdentifier(region) else { return false }
+        guard let domains = domains(of: partition) else { return false }
+        if !sdkHosts(region: region).contains(host) {
+            guard let serverRegion, isRegionIdentifier(serverRegion) else { return false }
+            return host == "sts.\(serverRegion).\(domains.domain)"
+                || (domains.dualStack.map { host == "sts.\(serverRegion).\($0)" } ?? false)
+        }
+        guard labels.count >= 4 else { return false }
+        let domain = labels[2...].joined(separator: ".")
+        return domain == domains.domain || domain == domains.dualStack
+    }
+
+    /// The hosts the SDK's STS endpoint rules give for `region` with FIPS and dual-stack on and off
+    /// (the rules read in STSEndpointResolver; `aws-global` is the global host).
+    static func sdkHosts(region: String) -> [String] {
         let p = Partition.of(region: region)
-        // The server knows no dual-stack STS domain for the ISO partitions.
-        let dualStackAccepted = !p.id.hasPrefix("aws-iso")
-        guard suffix == p.dnsSuffix || (dualStackAccepted && suffix == p.dualStackDNSSuffix) else { return nil }
-        self.region = region
-        self.partition = p.id
-        self.signingRegion = region
+        return [
+            "sts-fips.\(region).\(p.dualStackDNSSuffix)",
+            p.id == "aws-us-gov" ? "sts.\(region).amazonaws.com" : "sts-fips.\(region).\(p.dnsSuffix)",
+            "sts.\(region).\(p.dualStackDNSSuffix)",
+            region == "aws-global" ? "sts.amazonaws.com" : "sts.\(region).\(p.dnsSuffix)",
+        ]
+    }
+
+    /// The server's STS domains per partition (pkg/endpoints `GetSTSPartitionDomain` and
+    /// `GetSTSDualStackPartitionDomain`); nil for a partition it does not know.
+    static func domains(of partition: String) -> (domain: String, dualStack: String?)? {
+        switch partition {
+        case "aws", "aws-us-gov": return ("amazonaws.com", "api.aws")
+        case "aws-cn": return ("amazonaws.com.cn", "api.amazonwebservices.com.cn")
+        case "aws-eusc": return ("amazonaws.eu", "api.amazonwebservices.eu")
+        case "aws-iso": return ("c2s.ic.gov", nil)
+        case "aws-iso-b": return ("sc2s.sgov.gov", nil)
+        case "aws-iso-e": return ("cloud.adc-e.uk", nil)
+        case "aws-iso-f": return ("csp.hci.ic.gov", nil)
+        default: return nil
+        }
+    }
+
+    /// The Go SDK v1 region pattern the server kept: ASCII letters and digits, inner hyphens.
+    static func isRegionIdentifier(_ text: String) -> Bool {
+        let alnum: (UInt8) -> Bool = { ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }
+        let bytes = Array(text.utf8)
+        guard let first = bytes.first, let last = bytes.last, alnum(first), alnum(last) else { return false }
+        return bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
     }
 }

@@ -183,6 +183,58 @@ struct AWSSettingsTests {
         }
     }
 
+    @Test("refuses a well-formed region STS has no endpoint in, naming its source and the nearest name")
+    func unknownRegion() throws {
+        #expect(throws: ConfigError.unknownRegion("eu-wset-1", source: .flag(.region), suggestion: "eu-west-1")) {
+            try SettingsFiles.resolve(region: "eu-wset-1")
+        }
+        #expect(
+            throws: ConfigError.unknownRegion("us-est-1", source: .environment("AWS_REGION"), suggestion: "us-east-1")
+        ) { try SettingsFiles.resolve(environment: ["AWS_REGION": "us-est-1"]) }
+        #expect(
+            throws: ConfigError.unknownRegion(
+                "us-west-3", source: .environment("AWS_DEFAULT_REGION"), suggestion: "us-west-1")
+        ) { try SettingsFiles.resolve(environment: ["AWS_DEFAULT_REGION": "us-west-3"]) }
+        #expect(
+            throws: ConfigError.unknownRegion(
+                "mars-north-1", source: .profileKey(profile: "x", key: "region"), suggestion: nil)
+        ) { try SettingsFiles.resolve(profile: "x", config: "[profile x]\nregion = mars-north-1\n") }
+        let error = ConfigError.unknownRegion("eu-wset-1", source: .flag(.region), suggestion: "eu-west-1")
+        #expect(error.message == "unknown region 'eu-wset-1' (from --region): did you mean 'eu-west-1'?")
+        #expect(error.hint?.contains(Partition.dataSource) == true)
+        #expect(error.kind == .usage)
+        let far = ConfigError.unknownRegion("mars-north-1", source: .environment("AWS_REGION"), suggestion: nil)
+        #expect(far.message == "unknown region 'mars-north-1' (from AWS_REGION): STS has no endpoint there")
+    }
+
+    @Test("a custom STS endpoint takes any well-formed region: its host does not come from the region")
+    func unknownRegionWithCustomEndpoint() throws {
+        let settings = try SettingsFiles.resolve(
+            region: "local", environment: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:4566"])
+        #expect(settings.region == "local")
+        #expect(settings.stsEndpoint.signingRegion == "local")
+        let byProfile = try SettingsFiles.resolve(
+            profile: "x", config: "[profile x]\nregion = my-lab-1\nendpoint_url = http://localhost:5000\n")
+        #expect(byProfile.region == "my-lab-1")
+        #expect(throws: ConfigError.invalidRegion("Bad Region", source: .flag(.region))) {
+            try SettingsFiles.resolve(
+                region: "Bad Region", environment: ["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:4566"])
+        }
+    }
+
+    @Test("aws-global and the us-east-1 fallback keep working; an instance-metadata region is trusted")
+    func pseudoRegionsAndMetadata() throws {
+        let global = try SettingsFiles.resolve(region: "aws-global")
+        #expect(global.stsEndpoint.endpoint.host == "sts.amazonaws.com")
+        let fallback = try SettingsFiles.resolve(profile: "noregion")
+        #expect(fallback.region == "us-east-1")
+        let moved = try fallback.inRegion("xx-newregion-1", origin: .instanceMetadata, environment: Environment([:]))
+        #expect(moved.stsEndpoint.endpoint.host == "sts.xx-newregion-1.amazonaws.com")
+        #expect(throws: ConfigError.unknownRegion("eu-wset-1", source: .flag(.region), suggestion: "eu-west-1")) {
+            try fallback.inRegion("eu-wset-1", origin: .flag(.region), environment: Environment([:]))
+        }
+    }
+
     @Test(
         "accepts region names as DNS labels", arguments: ["us-east-1", "aws-global", "eusc-de-east-1", "local", "a1"])
     func validRegions(region: String) {
