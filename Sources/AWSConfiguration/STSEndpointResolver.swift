@@ -48,9 +48,12 @@ public struct STSEndpointResolver: Sendable {
     /// reported by instance metadata is AWS's own answer for the machine, newer than any copy of the data.
     /// - Throws: `ConfigError.invalidRegion` or `.unknownRegion`, naming `origin`.
     public func validate(region: String, origin: SettingSource) throws {
-        guard Region.isValid(region) else { throw ConfigError.invalidRegion(region, source: origin) }
+        guard Region.isValid(region) else {
+            throw ConfigError.invalidRegion(region, source: origin.located(in: profile))
+        }
         guard !Region.isKnown(region), origin != .instanceMetadata, try configuredEndpoint() == nil else { return }
-        throw ConfigError.unknownRegion(region, source: origin, suggestion: Region.suggestion(for: region))
+        throw ConfigError.unknownRegion(
+            region, source: origin.located(in: profile), suggestion: Region.suggestion(for: region))
     }
 
     /// The endpoint for `region`.

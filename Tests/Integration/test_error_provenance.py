@@ -102,3 +102,13 @@ def test_a_repeated_key_fails_with_both_lines_as_the_aws_cli_refuses_it(eks_auth
                          "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(config)}, capture_output=True, text=True,
                          timeout=60)
     assert aws.returncode != 0 and "Unable to parse config file" in aws.stderr, aws.stderr
+
+
+def test_a_mistyped_profile_region_names_its_line_and_the_nearest_region(eks_auth, tmp_path):
+    result, config, _ = run_token(
+        eks_auth, tmp_path, "[profile dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = s\n"
+                            "region = eu-wset-1\n", AWS_PROFILE="dev")
+    assert result.returncode == 64, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert f"'eu-wset-1' (from region in profile 'dev' ({config}:4))" in first, first
+    assert "eu-west-1" in result.stderr, result.stderr
