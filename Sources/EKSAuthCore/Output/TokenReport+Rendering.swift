@@ -38,7 +38,7 @@ extension TokenReport {
             if let session = identity.sessionName { row("session name:", session) }
         }
         lines.append("")
-        lines.append("checks (aws-iam-authenticator's server rules):")
+        lines.append("checks (the EKS authenticator's, then what STS refuses on replay, then the region data):")
         for check in checks {
             lines.append("  " + (check.passed ? "PASS " : "FAIL ") + check.rule.padding(22) + check.detail)
         }
