@@ -24,7 +24,7 @@ deps: ## Install the build dependencies (libssl-dev, libyaml-dev; g++ for libstd
 	@dpkg -s libyaml-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libyaml-dev; }
 	@test -f "$$(gcc -print-file-name=libstdc++.a 2>/dev/null)" || { apt-get update -qq && apt-get install -y -qq g++; }
 
-test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, pytest, kubectl
+test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, pytest, proxy.py, kubectl, faketime
 	@$(PYTHON) -c 'import moto.server, botocore, pytest, flask' 2>/dev/null || \
 		$(PYTHON) -m pip install -q 'moto[server]' botocore pytest
 	@command -v aws >/dev/null 2>&1 || $(PYTHON) -m pip install -q awscli

@@ -58,7 +58,8 @@ public enum ConfigError: EKSAuthError, Equatable {
             return "the known regions are those of \(Partition.dataSource); a custom STS endpoint "
                 + "(AWS_ENDPOINT_URL_STS, endpoint_url) skips this check"
         case .profileNotFound:
-            return "'eks-auth config list-profiles' lists the profiles eks-auth reads; or unset the variable or flag that names it"
+            return
+                "'eks-auth config list-profiles' lists the profiles eks-auth reads; or unset the variable or flag that names it"
         case .malformedFile:
             return
                 "lines must be '[section]', 'key = value', an indented continuation, or a comment starting with # or ;"

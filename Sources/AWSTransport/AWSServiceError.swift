@@ -9,8 +9,11 @@ import EKSAuthSystem
 public enum AWSServiceError: EKSAuthError, Equatable {
     /// The service answered with an error document.
     case service(ServiceFailure)
-    /// No usable answer after every attempt.
-    case unreachable(service: String, operation: String, endpoint: String, reason: String, attempts: Int)
+    /// No usable answer after every attempt. `fixedEndpoint`: the endpoint came from the request itself
+    /// (`verify` replays a token to its own host), so no endpoint setting could change it.
+    case unreachable(
+        service: String, operation: String, endpoint: String, reason: String, attempts: Int, fixedEndpoint: Bool = false
+    )
     /// The answer could not be read.
     case malformedResponse(service: String, operation: String, endpoint: String, status: Int)
 
@@ -89,7 +92,7 @@ public enum AWSServiceError: EKSAuthError, Equatable {
             text += ": \(f.code): \(f.message)"
             if let id = f.requestID { text += " (request id \(id))" }
             return text
-        case .unreachable(_, let operation, let endpoint, let reason, let attempts):
+        case .unreachable(_, let operation, let endpoint, let reason, let attempts, _):
             return "\(operation) to \(endpoint) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)"
         case .malformedResponse(_, let operation, let endpoint, let status):
             return "\(operation) to \(endpoint) returned an unreadable response (HTTP \(status))"
@@ -113,8 +116,14 @@ public enum AWSServiceError: EKSAuthError, Equatable {
             return "the access key or secret is wrong or deleted; check with 'aws sts get-caller-identity'"
         case .service(let f) where f.code == "ExpiredToken" || f.code == "ExpiredTokenException":
             return "the session token has expired; refresh the base credentials"
-        case .unreachable(let service, _, _, _, _):
+        case .unreachable(let service, _, _, _, _, let fixed):
             let service = service.uppercased()
+            // Only what applies: a replayed token's host is its own, whatever AWS_ENDPOINT_URL_* says,
+            // and the replay makes one attempt.
+            if fixed {
+                return "check network access to the token's STS host and HTTPS_PROXY/NO_PROXY; "
+                    + "EKS_AUTH_HTTP_TIMEOUT bounds the wait"
+            }
             return "check network access to \(service), HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_\(service); "
                 + "EKS_AUTH_HTTP_TIMEOUT and AWS_MAX_ATTEMPTS bound the wait"
         default:

@@ -90,7 +90,7 @@ public struct TokenVerifier: Sendable {
         } catch let error as HTTPTransportError {
             throw AWSServiceError.unreachable(
                 service: "sts", operation: "GetCallerIdentity", endpoint: endpoint,
-                reason: error.reason(timeout: timeout), attempts: 1)
+                reason: error.reason(timeout: timeout), attempts: 1, fixedEndpoint: true)
         }
         let text = response.text
         guard response.status == 200 else {
@@ -99,7 +99,8 @@ public struct TokenVerifier: Sendable {
             if response.status >= 500 || RetryPolicy.isRetryable(status: response.status, code: code) {
                 throw AWSServiceError.unreachable(
                     service: "sts", operation: "GetCallerIdentity", endpoint: endpoint,
-                    reason: code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)", attempts: 1)
+                    reason: code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)", attempts: 1,
+                    fixedEndpoint: true)
             }
             throw TokenVerificationError.refused(
                 status: response.status, code: code ?? "HTTP \(response.status)", message: message ?? "",

@@ -178,7 +178,10 @@ struct AWSSettingsTests {
 
     @Test("refuses an invalid region in the profile")
     func invalidProfileRegion() throws {
-        #expect(throws: ConfigError.invalidRegion("Oregon", source: .profileKey(profile: "default", key: "region", location: "/home/u/.aws/config:2"))) {
+        #expect(
+            throws: ConfigError.invalidRegion(
+                "Oregon", source: .profileKey(profile: "default", key: "region", location: "/home/u/.aws/config:2"))
+        ) {
             try SettingsFiles.resolve(config: "[default]\nregion = Oregon\n")
         }
     }
@@ -197,7 +200,8 @@ struct AWSSettingsTests {
         ) { try SettingsFiles.resolve(environment: ["AWS_DEFAULT_REGION": "us-west-3"]) }
         #expect(
             throws: ConfigError.unknownRegion(
-                "mars-north-1", source: .profileKey(profile: "x", key: "region", location: "/home/u/.aws/config:2"), suggestion: nil)
+                "mars-north-1", source: .profileKey(profile: "x", key: "region", location: "/home/u/.aws/config:2"),
+                suggestion: nil)
         ) { try SettingsFiles.resolve(profile: "x", config: "[profile x]\nregion = mars-north-1\n") }
         let error = ConfigError.unknownRegion("eu-wset-1", source: .flag(.region), suggestion: "eu-west-1")
         #expect(error.message == "unknown region 'eu-wset-1' (from --region): did you mean 'eu-west-1'?")

@@ -152,7 +152,7 @@ struct TokenVerifierTests {
         #expect(
             throws: AWSServiceError.unreachable(
                 service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
-                reason: "HTTP 502", attempts: 1)
+                reason: "HTTP 502", attempts: 1, fixedEndpoint: true)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
         }
@@ -175,7 +175,7 @@ struct TokenVerifierTests {
         #expect(
             throws: AWSServiceError.unreachable(
                 service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
-                reason: "no answer within 10 s", attempts: 1)
+                reason: "no answer within 10 s", attempts: 1, fixedEndpoint: true)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
         }
@@ -188,7 +188,7 @@ struct TokenVerifierTests {
         #expect(
             throws: AWSServiceError.unreachable(
                 service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.us-west-2.amazonaws.com/",
-                reason: "connection refused", attempts: 1)
+                reason: "connection refused", attempts: 1, fixedEndpoint: true)
         ) {
             try TokenVerifier(http: http).verify(Self.token.value, clusterID: Self.cluster)
         }
@@ -224,5 +224,18 @@ struct TokenVerifierTests {
         }
         #expect(!error.message.contains(InspectorTokens.sessionToken))
         #expect(!error.message.contains(signature))
+    }
+
+    @Test("an unreachable STS hint offers AWS_ENDPOINT_URL_STS only where it is honoured (not for a replayed token)")
+    func unreachableHints() {
+        let replay = AWSServiceError.unreachable(
+            service: "sts", operation: "GetCallerIdentity", endpoint: "https://sts.amazonaws.com/",
+            reason: "connection refused", attempts: 1, fixedEndpoint: true)
+        #expect(replay.hint?.contains("AWS_ENDPOINT_URL") == false)
+        #expect(replay.hint?.contains("AWS_MAX_ATTEMPTS") == false)
+        let call = AWSServiceError.unreachable(
+            service: "sts", operation: "AssumeRole", endpoint: "https://sts.amazonaws.com/",
+            reason: "connection refused", attempts: 3)
+        #expect(call.hint?.contains("AWS_ENDPOINT_URL_STS") == true)
     }
 }
