@@ -96,6 +96,16 @@ public struct ParsedURL: Sendable, Equatable {
     /// `text` with each `%XX` escape replaced by its byte; malformed escapes are kept as written,
     /// and invalid UTF-8 becomes U+FFFD.
     public static func percentDecoded(_ text: String) -> String {
+        decoded(text, plusIsSpace: false, strict: false)!
+    }
+
+    /// `text` with `%XX` escapes decoded (and `+` as a space when `plusIsSpace`); nil when a `%` is not
+    /// followed by two hex digits, as Go's `url.QueryUnescape` and `url.PathUnescape` refuse it.
+    public static func strictlyPercentDecoded<S: StringProtocol>(_ text: S, plusIsSpace: Bool) -> String? {
+        decoded(text, plusIsSpace: plusIsSpace, strict: true)
+    }
+
+    static func decoded<S: StringProtocol>(_ text: S, plusIsSpace: Bool, strict: Bool) -> String? {
         var bytes: [UInt8] = []
         var rest = Array(text.utf8)[...]
         while let byte = rest.popFirst() {
@@ -104,8 +114,10 @@ public struct ParsedURL: Sendable, Equatable {
             {
                 bytes.append(high << 4 | low)
                 rest = rest.dropFirst(2)
+            } else if byte == UInt8(ascii: "%"), strict {
+                return nil
             } else {
-                bytes.append(byte)
+                bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
             }
         }
         return String(decoding: bytes, as: UTF8.self)

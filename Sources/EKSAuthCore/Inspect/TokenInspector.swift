@@ -354,33 +354,10 @@ struct GoQuery {
         }
     }
 
-    /// `text` with `%XX` escapes decoded (and `+` as a space when `plusIsSpace`); nil when a `%` is not
-    /// followed by two hex digits, as Go's `url.QueryUnescape` and `url.PathUnescape` refuse it.
+    /// `text` with `%XX` escapes decoded (and `+` as a space when `plusIsSpace`); nil for a malformed
+    /// escape, as Go's `url.QueryUnescape` refuses it.
     static func unescape<S: StringProtocol>(_ text: S, plusIsSpace: Bool) -> String? {
-        var bytes: [UInt8] = []
-        var rest = Array(text.utf8)[...]
-        while let byte = rest.popFirst() {
-            if byte == UInt8(ascii: "%") {
-                guard rest.count >= 2, let high = hexValue(rest[rest.startIndex]),
-                    let low = hexValue(rest[rest.startIndex + 1])
-                else { return nil }
-                bytes.append(high << 4 | low)
-                rest = rest.dropFirst(2)
-            } else {
-                bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The value of one ASCII hex digit, else nil.
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+        ParsedURL.strictlyPercentDecoded(text, plusIsSpace: plusIsSpace)
     }
 }
 
