@@ -15,16 +15,20 @@ struct ConfigFastPathTests {
         "profile dev", "profile  dev", "profile\tdev", "profile 'dev'", "profile \"dev\"", "profile d\\ev",
         "profile \"d\"ev", "profile dev x", "profiledev", "Profile dev", "profile", "profile \"a b\"",
         "profile 'a b'", "profile a b", "profile \"unclosed", "profile d'e'v", "profile \\\"dev", "sso-session dev",
-        "profile devx", "profile xdev", "profile dev\\", "profile 日本", "profile \"日本\"",
+        "profile devx", "profile xdev", "profile dev\\", "profile 日本", "profile \"日本\"", "profiles dev",
+        "profilex 'a b'", " profile dev", "profile dev ", "profile\t\tdev\t", "profile-dev x",
     ]
     static let names = ["dev", "a b", "devx", "xdev", "d\"ev", "\"dev", "日本", "unclosed", "dev\\", "x"]
 
-    @Test("a profile header matches a name exactly when its shell words are `profile NAME`", arguments: names)
+    @Test(
+        "a profile header matches a name exactly when botocore's rule does: starts with `profile`, two shell words, the second NAME",
+        arguments: names)
     func headerMatchingAgreesWithShellWords(name: String) throws {
         for header in Self.headers {
             let files = InMemoryFileSystem([Self.configPath: "[\(header)]\nregion = r\n"])
             let shared = try SharedConfig.load(environment: ["HOME": "/home/u"], fileSystem: files)
-            let expected = SharedConfig.sectionWords(header) == ["profile", name]
+            let words = SharedConfig.sectionWords(header)
+            let expected = header.hasPrefix("profile") && words.count == 2 && words[1] == name
             #expect((shared.profile(named: name) != nil) == expected, "[\(header)] for '\(name)'")
         }
     }
