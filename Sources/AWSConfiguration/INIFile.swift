@@ -143,6 +143,15 @@ public struct INIFile: Sendable {
         return reader.foundLine
     }
 
+    /// The line number of every key (lower-cased) of section `name` and of `[DEFAULT]`, the section's
+    /// own winning; nil when there is no such section. One pass, for listing a whole profile.
+    public func keyLines(ofSection name: String) -> [String: Int]? {
+        var reader = Reader(path: "", mode: .locating(""))
+        reader.allLines = [:]
+        guard read(section: name, with: &reader) else { return nil }
+        return reader.allLines
+    }
+
     /// Runs `reader` over the `[DEFAULT]` sections and then section `name`; false when there is no such section.
     private func read(section name: String, with reader: inout Reader) -> Bool {
         var utf8 = name
@@ -233,6 +242,8 @@ public struct INIFile: Sendable {
         var ignoredText: [Int] = []
         var keys: [String: Value] = [:]
         var foundLine: Int?
+        /// When set (locating every key), each key's line.
+        var allLines: [String: Int]?
         /// configparser's `cursect is not None`: a header has been read.
         var inSection = false
         /// configparser's `optname`: a key is open, so deeper lines continue it and blank lines join it.
@@ -402,6 +413,8 @@ public struct INIFile: Sendable {
                 // A command line keeps `#` and `;` inside its quotes (`sh -c "a; b"`), as a shell would.
                 keyIsCommand = Self.equalsLowercased(all, first, keyEnd, "credential_process")
                 firstValue = (valueFirst, last, Self.commentStart(all, valueFirst, last, quoteAware: keyIsCommand))
+            } else if allLines != nil {
+                allLines![INIFile.lowercased(Self.string(all, first, keyEnd))] = lineNumber
             } else if let wantedKey, INIFile.lowercased(Self.string(all, first, keyEnd)) == wantedKey {
                 foundLine = lineNumber
             }

@@ -83,7 +83,7 @@ public struct ProxySettings: Sendable, Hashable {
     ///   urllib has none, so botocore would proxy).
     static func bypasses(host: String, port: Int, noProxy: String?) -> Bool {
         guard let noProxy else { return false }
-        if noProxy.trimmingWhitespace() == "*" { return true }
+        if noProxy == "*" { return true }  // exactly, as urllib: " * " is not the wildcard
         let name = host.lowercased().trimmingCharacters(in: "[]")
         let address = IPAddressLiteral(name)
         for rawEntry in noProxy.split(separator: ",") {
@@ -102,12 +102,43 @@ public struct ProxySettings: Sendable, Hashable {
         return false
     }
 
+    /// `text` with any `user:password@` shown as `***:***@`, for messages.
+    static func masked(_ text: String) -> String {
+        guard let at = text.lastIndex(of: "@") else { return text }
+        let start = text.firstRange(of: "://")?.upperBound ?? text.startIndex
+        guard start <= at else { return text }
+        return String(text[..<start]) + "***:***" + String(text[at...])
+    }
+
+    /// What is wrong with an unreadable proxy value, in words: no host, or a port that is not a
+    /// number from 1 to 65535.
+    static func problem(in text: String) -> String {
+        var rest = Substring(text)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return "an IPv6 address without its ']'" }
+            rest = rest[rest.index(after: close)...]
+            if rest.isEmpty { return "unreadable host" }
+            guard rest.hasPrefix(":") else { return "text after the IPv6 address" }
+            rest = "x" + rest
+        }
+        guard let colon = rest.lastIndex(of: ":") else { return rest.isEmpty ? "no host" : "unreadable host" }
+        if rest[..<colon].isEmpty { return "no host" }
+        let port = rest[rest.index(after: colon)...]
+        guard let number = Int(port), (1...65_535).contains(number) else {
+            return "the port '\(port)' is not a number from 1 to 65535"
+        }
+        return "unreadable host"
+    }
+
     /// Reads `[http[s]:][//][user[:password]@]host[:port]`; a path is ignored, as by urllib3.
     static func parse(_ value: String, source: String) throws -> ProxySettings {
         let text = value.trimmingWhitespace()
         let unreadable = ConfigError.invalidSetting(
-            name: source, value: "(unreadable)", source: "the environment",
-            expected: "http://[user:password@]host[:port] or https://…")
+            name: source, value: masked(text), source: "the environment",
+            expected: "http://[user:password@]host[:port] or https://… (\(problem(in: text)))")
         // Without a scheme it is http, `//host:port` included (botocore's `_fix_proxy_url`).
         let url = text.contains("://") ? text : (text.hasPrefix("//") ? "http:" : "http://") + text
         guard let parsed = ParsedURL(url) else { throw unreadable }

@@ -230,6 +230,18 @@ public struct Profile: Sendable, Equatable {
         return values[key] == nil || origins.isEmpty ? nil : sources.joined(separator: ", ")
     }
 
+    /// `FILE:LINE` of every key's value (the file whose value won), in one pass over each section;
+    /// `location(of:)` for all keys at once.
+    public func locations() -> [String: String] {
+        var found: [String: String] = [:]
+        for origin in origins {
+            for (key, line) in origin.file.keyLines(ofSection: origin.section) ?? [:] {
+                found[key] = "\(origin.path):\(line)"
+            }
+        }
+        return found
+    }
+
     /// Profiles are equal when their names, values and source files are.
     public static func == (lhs: Profile, rhs: Profile) -> Bool {
         lhs.name == rhs.name && lhs.values == rhs.values && lhs.sources == rhs.sources

@@ -116,15 +116,20 @@ public enum AWSServiceError: EKSAuthError, Equatable {
             return "the access key or secret is wrong or deleted; check with 'aws sts get-caller-identity'"
         case .service(let f) where f.code == "ExpiredToken" || f.code == "ExpiredTokenException":
             return "the session token has expired; refresh the base credentials"
-        case .unreachable(let service, _, _, _, _, let fixed):
+        case .unreachable(let service, _, _, let reason, _, let fixed):
             let service = service.uppercased()
+            // A certificate nobody trusts is not a network problem: only a CA bundle fixes it.
+            if reason.contains(HTTPTransportError.untrustedCertificate) {
+                return "if the endpoint or proxy uses a private CA, set AWS_CA_BUNDLE to a PEM file of it"
+            }
             // Only what applies: a replayed token's host is its own, whatever AWS_ENDPOINT_URL_* says,
             // and the replay makes one attempt.
             if fixed {
-                return "check network access to the token's STS host and HTTPS_PROXY/NO_PROXY; "
+                return "check network access to the token's STS host and HTTPS_PROXY/HTTP_PROXY/NO_PROXY; "
                     + "EKS_AUTH_HTTP_TIMEOUT bounds the wait"
             }
-            return "check network access to \(service), HTTPS_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_\(service); "
+            return
+                "check network access to \(service), HTTPS_PROXY/HTTP_PROXY/NO_PROXY, and AWS_ENDPOINT_URL_\(service); "
                 + "EKS_AUTH_HTTP_TIMEOUT and AWS_MAX_ATTEMPTS bound the wait"
         default:
             return nil

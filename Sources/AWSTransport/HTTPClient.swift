@@ -98,6 +98,11 @@ public enum HTTPTransportError: Error, Equatable, Sendable {
     /// The connection could not be made or broke (DNS, refused, TLS, proxy…), in words.
     case connectionFailed(String)
 
+    /// The words of a TLS handshake that failed because the peer's certificate is not trusted (the
+    /// hint then names `AWS_CA_BUNDLE`).
+    public static let untrustedCertificate =
+        "TLS handshake failed: the certificate is not trusted (CERTIFICATE_VERIFY_FAILED)"
+
     /// `seconds` as a person writes it: `1 s`, `2.5 s`.
     package static func seconds(_ seconds: Double) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"

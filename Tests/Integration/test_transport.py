@@ -59,6 +59,11 @@ def test_an_untrusted_certificate_is_refused(run, moto, tls_front, tmp_path):
     assert out == ""
     assert front.count("AssumeRole") == 0, "no request may pass an unverified TLS handshake"
     assert "eks-auth: error: AssumeRole to https://127.0.0.1" in err
+    # One clear reason, not the TLS library's error dump with its build paths, and a hint that fixes it.
+    first = err.splitlines()[0]
+    assert first.endswith("TLS handshake failed: the certificate is not trusted (CERTIFICATE_VERIFY_FAILED)"), first
+    assert "/.build/" not in err and "BoringSSL" not in err, err
+    assert "eks-auth: hint: if the endpoint or proxy uses a private CA, set AWS_CA_BUNDLE" in err, err
 
 
 def test_aws_ca_bundle_makes_the_certificate_trusted(run, moto, tls_front, tmp_path):
@@ -118,3 +123,21 @@ def test_the_user_agent_names_eks_auth_and_its_version(run, moto, tmp_path):
         assert rc == 0, err
     rc, version, _ = run("--version")
     assert seen and all(agent == f"eks-auth/{version.strip()}" for agent in seen), seen
+
+
+@pytest.mark.parametrize("value, shown, reason", [
+    ("http://127.0.0.1:99999", "http://127.0.0.1:99999", "the port '99999' is not a number from 1 to 65535"),
+    ("http://127.0.0.1:abc", "http://127.0.0.1:abc", "the port 'abc' is not a number from 1 to 65535"),
+    ("http://", "http://", "no host"),
+    ("http://[::1", "http://[::1", "an IPv6 address without its ']'"),
+    ("http://alice:s3cret@:80", "http://***:***@:80", "no host"),
+])
+def test_an_unreadable_proxy_value_says_what_is_wrong_without_its_password(run, moto, tmp_path, value, shown, reason):
+    env = env_for(run, moto, moto.endpoint, tmp_path, HTTP_PROXY=value)
+    rc, out, err = run(*token_args("--role-arn", moto.role_arn), env=env, timeout=20)
+    assert rc == 64, err
+    assert out == ""
+    assert err.splitlines()[0] == (
+        f"eks-auth: error: invalid value '{shown}' for HTTP_PROXY (from the environment): "
+        f"expected http://[user:password@]host[:port] or https://… ({reason})"), err
+    assert "s3cret" not in err

@@ -51,8 +51,9 @@ public struct ConfigReport: Sendable {
         var parts: [String] = []
         for (name, profile) in try profiles(flag: flag, all: all) {
             var rows: [[String]] = []
+            let locations = profile.locations()
             for key in profile.values.keys.sorted() {
-                let from = profile.location(of: key) ?? ""
+                let from = locations[key] ?? profile.location(of: key) ?? ""
                 switch profile.values[key]! {
                 case .string(let value):
                     rows.append([key, Self.shown(key, value).replacingNewlines, from])
@@ -87,13 +88,14 @@ public struct ConfigReport: Sendable {
         for (name, profile) in try profiles(flag: flag, all: all) {
             var values: [String: Shown] = [:]
             var locations: [String: String] = [:]
+            let lines = profile.locations()
             for (key, value) in profile.values {
                 switch value {
                 case .string(let text): values[key] = .string(Self.shown(key, text))
                 case .nested(let block):
                     values[key] = .nested(Dictionary(uniqueKeysWithValues: block.map { ($0, Self.shown($0, $1)) }))
                 }
-                locations[key] = profile.location(of: key)
+                locations[key] = lines[key] ?? profile.location(of: key)
             }
             shown[name] = values
             from[name] = locations

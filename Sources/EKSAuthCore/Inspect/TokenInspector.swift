@@ -248,8 +248,13 @@ public enum TokenInspector {
                     + (host.map { " (host signs for \($0.signingRegion))" } ?? "")
                 : "X-Amz-Credential missing or malformed", by: .sts)
         check(
-            "signature", values["x-amz-signature"].map { $0.count == 64 && $0.allSatisfy(\.isHexDigit) } ?? false,
-            values["x-amz-signature"].map { "\($0.prefix(8))… (\($0.count) hex digits)" } ?? "missing", by: .sts)
+            // SigV4 writes the signature in lower-case hex, and STS compares it as text.
+            "signature",
+            values["x-amz-signature"].map { $0.count == 64 && $0.allSatisfy { $0.isHexDigit && !$0.isUppercase } }
+                ?? false,
+            values["x-amz-signature"].map {
+                "\($0.prefix(8))… (\($0.count) \($0.contains(where: \.isUppercase) ? "upper-case " : "")hex digits)"
+            } ?? "missing", by: .sts)
         if let signedAt {
             let expiresAt = signedAt.addingTimeInterval(EKSToken.validity)
             report.expiresAt = expiresAt

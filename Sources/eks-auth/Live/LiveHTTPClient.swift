@@ -76,7 +76,7 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout:
                 throw HTTPTransportError.timedOut
             default:
-                throw HTTPTransportError.connectionFailed("\(error)")
+                throw HTTPTransportError.connectionFailed(Self.describe(error))
             }
         } catch {
             throw HTTPTransportError.connectionFailed(Self.describe(error))
@@ -141,6 +141,14 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
             if connect.dnsAError != nil || connect.dnsAAAAError != nil { return "cannot resolve \(connect.host)" }
         }
         let text = "\(error)"
+        // A TLS failure: BoringSSL's reason (`CERTIFICATE_VERIFY_FAILED`, …), not the library's dump of
+        // its error stack with its build paths.
+        if error is NIOSSLError || error is BoringSSLError || text.contains("handshakeFailed") {
+            guard let marker = text.firstRange(of: "OPENSSL_internal:") else { return "TLS handshake failed" }
+            let reason = text[marker.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            return reason == "CERTIFICATE_VERIFY_FAILED"
+                ? HTTPTransportError.untrustedCertificate : "TLS handshake failed (\(reason))"
+        }
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 }

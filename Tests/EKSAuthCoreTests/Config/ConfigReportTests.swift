@@ -106,4 +106,13 @@ struct ConfigReportTests {
                 profile: "gone", selectedBy: "--profile", files: [Self.configPath, Self.credentialsPath])
         ) { try report.json(profile: "gone", all: false) }
     }
+
+    @Test("a section of 20,000 keys is shown with every line, each key's line found in one pass")
+    func largeSection() throws {
+        let keys = (0..<20_000).map { "k\($0) = v\($0)\n" }.joined()
+        let report = try Self.report("[profile big]\n\(keys)")
+        let json = try report.json(profile: "big", all: false)
+        #expect(json.contains(#""k19999":"\#(Self.configPath):20001""#))
+        #expect(json.contains(#""k0":"\#(Self.configPath):2""#))
+    }
 }

@@ -68,7 +68,7 @@ struct ProxySettingsTests {
             ("notamazonaws.com", "amazonaws.com", false),
             ("sts.amazonaws.com", "example.com, other.org", false),
             ("anything", "*", true),
-            ("anything", " * ", true),
+            ("anything", " * ", false), ("anything", "*", true),
             // A `*` among other entries is no wildcard, for urllib and curl alike.
             ("anything", "localhost,*", false),
             ("anything", "", false),

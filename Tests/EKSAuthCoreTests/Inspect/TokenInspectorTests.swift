@@ -144,6 +144,10 @@ struct Tampering: Sendable, CustomTestStringConvertible {
                 name: "signature not hex",
                 token: t("X-Amz-Signature=" + signature, "X-Amz-Signature=" + String(repeating: "z", count: 64)),
                 rule: "signature"),
+            Tampering(
+                name: "signature in upper-case hex (STS compares the lower-case text)",
+                token: t("X-Amz-Signature=" + signature, "X-Amz-Signature=" + signature.uppercased()),
+                rule: "signature"),
         ]
     }
 }
