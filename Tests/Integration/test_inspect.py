@@ -656,7 +656,8 @@ def test_token_refuses_a_mistyped_region_in_the_profile(run):
     rc, out, err = run("token", "--cluster-name", CLUSTER, env=env)
     assert rc == 64, err
     assert error_lines(err)[0] == (
-        "eks-auth: error: unknown region 'us-wset-2' (from region in profile 'lab'): did you mean 'us-west-2'?"
+        f"eks-auth: error: unknown region 'us-wset-2' (from region in profile 'lab' ({config}:2)): "
+        "did you mean 'us-west-2'?"
     )
 
 
