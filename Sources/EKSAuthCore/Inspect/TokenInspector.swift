@@ -202,12 +202,14 @@ public enum TokenInspector {
         check("path", parsed.path == "/", parsed.path.isEmpty ? "(empty)" : parsed.path)
         let query = GoQuery(parsed.rawQuery)
         var values: [String: String] = [:]
+        var spellings: [String: String] = [:]
         var problems = query.problems
         for (name, all) in query.values {
             let lower = name.lowercased()
             if !allowedKeys.contains(lower) { problems.append("unexpected parameter \(name)") }
             if all.count != 1 { problems.append("parameter \(name) given \(all.count) times") }
-            if values[lower] != nil { problems.append("duplicate parameter \(name)") }
+            if let first = spellings[lower] { problems.append("parameter \(name) given again as \(first)") }
+            spellings[lower] = spellings[lower] ?? name
             values[lower] = all.first ?? ""
         }
         check(

@@ -195,6 +195,19 @@ struct TokenInspectorTests {
         #expect(InspectorTokens.failures(case_.token) == [case_.rule])
     }
 
+    @Test("a repeated parameter is worded one way, whether repeated in the same case or another")
+    func repeatedParameterWording() {
+        let t = InspectorTokens.tampered
+        let detail = { (token: String) in
+            TokenInspector.inspect(token, now: InspectorTokens.now).checks.first { $0.rule == "parameters" }?.detail
+        }
+        #expect(
+            detail(t("&X-Amz-Signature=", "&Version=2011-06-15&X-Amz-Signature=")) == "parameter Version given 2 times")
+        #expect(
+            detail(t("&X-Amz-Signature=", "&action=GetCallerIdentity&X-Amz-Signature="))
+                == "parameter action given again as Action")
+    }
+
     @Test("the longest token up to 4096 bytes passes and the next longer one fails the length rule")
     func lengthBoundary() throws {
         let make = { (n: Int) in
