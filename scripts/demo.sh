@@ -5,7 +5,6 @@
 # Usage: scripts/demo.sh [path/to/eks-auth]   (make demo passes .build/release/eks-auth)
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bin=${1:-.build/release/eks-auth}
 if [[ ! -x $bin ]]; then
     echo "demo: no executable at $bin (run 'make build' first)" >&2
@@ -52,8 +51,9 @@ else
     printf '%s\n' "$credential"
 fi
 
-heading "4. Anatomy of the token (scripts/decode-token.py)"
-printf '%s\n' "$credential" | "$here/decode-token.py"
+heading "4. Anatomy of the token (eks-auth decode: the EKS server's checks, offline)"
+printf '%s\n' "$credential" | run_eks_auth decode -
+echo "(scripts/decode-token.py takes the same token apart with Python's standard library alone.)"
 
 heading "5. kubeconfig user entry that runs this binary"
 cat <<EOF
