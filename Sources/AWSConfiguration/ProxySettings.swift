@@ -60,6 +60,17 @@ public struct ProxySettings: Sendable, Hashable {
         return try parse(value, source: name)
     }
 
+    /// The `NO_PROXY` (or `no_proxy`) entries that name nothing, so never match: not a host, domain,
+    /// `host:port`, IP address or CIDR range (`10.0.0.0/33`, `a:b:c`, `[::1`), with the variable's
+    /// name; for a `--verbose` line (urllib and curl ignore such entries silently too).
+    public static func ignoredNoProxyEntries(environment: Environment) -> (variable: String, entries: [String])? {
+        guard let (name, value) = lowerCaseFirst("no_proxy", in: environment), value != "*" else { return nil }
+        let ignored = value.split(separator: ",").map { $0.trimmingWhitespace() }.filter {
+            !$0.isEmpty && NoProxyEntry($0.lowercased()) == nil
+        }
+        return ignored.isEmpty ? nil : (name, ignored)
+    }
+
     /// The lower-case variable when it is set, even to nothing, else the upper-case one: an empty
     /// `https_proxy` or `no_proxy` hides `HTTPS_PROXY` or `NO_PROXY` for urllib (`getproxies_environment`)
     /// and curl alike. Read from `variables`, since the subscript takes an empty value for an unset one.
@@ -189,7 +200,7 @@ private struct NoProxyEntry {
         }
         if let slash = rest.firstIndex(of: "/") {
             guard let network = IPAddressLiteral(String(rest[..<slash])),
-                let prefix = Int(rest[rest.index(after: slash)...])
+                let prefix = Int(rest[rest.index(after: slash)...]), (0...network.bytes.count * 8).contains(prefix)
             else { return nil }
             range = (network, prefix)
         }

@@ -34,6 +34,11 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
         guard let endpoint = Endpoint(url: String(request.url.prefix { $0 != "?" })) else {
             throw HTTPTransportError.connectionFailed("invalid URL")
         }
+        if request.usesProxy, let (variable, ignored) = ProxySettings.ignoredNoProxyEntries(environment: environment) {
+            tracer(
+                "proxy: \(variable) entries that name no host, address or range are ignored: \(ignored.joined(separator: ", "))"
+            )
+        }
         // A bad proxy variable is a configuration error, reported as such and never retried.
         let proxy =
             request.usesProxy

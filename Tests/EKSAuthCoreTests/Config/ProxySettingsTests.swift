@@ -174,4 +174,17 @@ struct ProxySettingsTests {
             }
         }
     }
+
+    @Test("NO_PROXY entries that can never match are listed for --verbose, and a CIDR prefix past the address is one")
+    func ignoredEntries() {
+        let environment = Environment(["NO_PROXY": "127.0.0.0/33, good.example,10.0.0.0/8,::1/129, ,fd00::/8,1.2.3.4/x"]
+        )
+        let ignored = ProxySettings.ignoredNoProxyEntries(environment: environment)
+        #expect(ignored?.variable == "NO_PROXY")
+        #expect(ignored?.entries == ["127.0.0.0/33", "::1/129", "1.2.3.4/x"])
+        #expect(ProxySettings.ignoredNoProxyEntries(environment: Environment(["no_proxy": "*"])) == nil)
+        #expect(
+            ProxySettings.ignoredNoProxyEntries(environment: Environment(["NO_PROXY": "a.example,10.0.0.0/8"])) == nil)
+        #expect(!ProxySettings.bypasses(host: "127.0.0.1", port: 80, noProxy: "127.0.0.0/33"))
+    }
 }
