@@ -135,21 +135,13 @@ public struct INIFile: Sendable {
         return read(section: name, with: &reader) ? reader.keys : nil
     }
 
-    /// The line number of `key` (any case) in section `name`, or in `[DEFAULT]` when the section does
-    /// not set it; nil when neither has it. Only for messages: it reads the section's lines again.
-    public func line(ofKey key: String, inSection name: String) -> Int? {
-        var reader = Reader(path: "", mode: .locating(Self.lowercased(key)))
-        guard read(section: name, with: &reader) else { return nil }
-        return reader.foundLine
-    }
-
     /// The line number of every key (lower-cased) of section `name` and of `[DEFAULT]`, the section's
-    /// own winning; nil when there is no such section. One pass, for listing a whole profile.
+    /// own winning; nil when there is no such section. For messages and listings only: it reads the
+    /// section's lines again, in one pass.
     public func keyLines(ofSection name: String) -> [String: Int]? {
-        var reader = Reader(path: "", mode: .locating(""))
-        reader.allLines = [:]
+        var reader = Reader(path: "", mode: .locating)
         guard read(section: name, with: &reader) else { return nil }
-        return reader.allLines
+        return reader.keyLines
     }
 
     /// Runs `reader` over the `[DEFAULT]` sections and then section `name`; false when there is no such section.
@@ -224,26 +216,21 @@ public struct INIFile: Sendable {
 
     /// The one-pass line reader. Checking records section names and their line ranges and throws on
     /// the first line that fails the file; building reads a section's lines into `keys`; locating
-    /// finds the line of one key. A key's value is built up while its continuation lines arrive and
+    /// records the line of each key. A key's value is built up while its continuation lines arrive and
     /// stored once the next key or the end comes, so a long continued value costs linear time.
     private struct Reader {
         enum Mode {
-            case checking, building
-            case locating(String)
+            case checking, building, locating
         }
 
         let path: String
-        /// Plain flags, not a switch over `Mode` on every line: an enum with a String payload is
-        /// copied (retained and released) at each switch.
         let building: Bool
         let checking: Bool
-        let wantedKey: String?
         var headers: [Header] = []
         var ignoredText: [Int] = []
         var keys: [String: Value] = [:]
-        var foundLine: Int?
-        /// When set (locating every key), each key's line.
-        var allLines: [String: Int]?
+        /// Each key's line (when locating).
+        var keyLines: [String: Int] = [:]
         /// configparser's `cursect is not None`: a header has been read.
         var inSection = false
         /// configparser's `optname`: a key is open, so deeper lines continue it and blank lines join it.
@@ -278,10 +265,10 @@ public struct INIFile: Sendable {
             self.path = path
             switch mode {
             case .checking:
-                (building, checking, wantedKey) = (false, true, nil)
+                (building, checking) = (false, true)
                 sectionKeys = .allocate(capacity: Self.keySlots)
-            case .building: (building, checking, wantedKey) = (true, false, nil)
-            case .locating(let key): (building, checking, wantedKey) = (false, false, key)
+            case .building: (building, checking) = (true, false)
+            case .locating: (building, checking) = (false, false)
             }
         }
 
@@ -413,10 +400,8 @@ public struct INIFile: Sendable {
                 // A command line keeps `#` and `;` inside its quotes (`sh -c "a; b"`), as a shell would.
                 keyIsCommand = Self.equalsLowercased(all, first, keyEnd, "credential_process")
                 firstValue = (valueFirst, last, Self.commentStart(all, valueFirst, last, quoteAware: keyIsCommand))
-            } else if allLines != nil {
-                allLines![INIFile.lowercased(Self.string(all, first, keyEnd))] = lineNumber
-            } else if let wantedKey, INIFile.lowercased(Self.string(all, first, keyEnd)) == wantedKey {
-                foundLine = lineNumber
+            } else if !checking {
+                keyLines[INIFile.lowercased(Self.string(all, first, keyEnd))] = lineNumber
             }
         }
 

@@ -172,15 +172,32 @@ public struct SharedConfig: Sendable, Equatable {
     /// The profile a config-file section header names (botocore's `build_profile_map`), or nil for
     /// other sections.
     static func profileName(ofConfigSection section: String) -> String? {
-        if section == "default" { return "default" }
-        guard section.hasPrefix("profile") else { return nil }
-        let words = sectionWords(section)
+        section == "default" ? "default" : name(ofHeader: section, kind: "profile")
+    }
+
+    /// The name a config-file header gives a section of `kind` (`profile`, `sso-session`, `services`),
+    /// as botocore's `_parse_section` reads it: the header starts with `kind` and splits into two
+    /// shell words, the second being the name; nil otherwise.
+    static func name(ofHeader header: String, kind: String) -> String? {
+        guard header.hasPrefix(kind) else { return nil }
+        let words = sectionWords(header)
         return words.count == 2 ? words[1] : nil
+    }
+
+    /// The names of the config file's sections of `kind` (`sso-session`, `services`), each once, in
+    /// file order.
+    public func sectionNames(kind: String) -> [String] {
+        var names: [String] = []
+        for header in config.sectionOrder {
+            guard let name = Self.name(ofHeader: header, kind: kind), !names.contains(name) else { continue }
+            names.append(name)
+        }
+        return names
     }
 
     /// The words of a section header, split as botocore splits it (`shlex.split`): `profile "a b"` is
     /// `["profile", "a b"]`. A header with an unclosed quote has no words, so botocore and we skip it.
-    public static func sectionWords(_ section: String) -> [String] {
+    static func sectionWords(_ section: String) -> [String] {
         (try? ShellWords.split(section)) ?? []
     }
 }
@@ -224,9 +241,7 @@ public struct Profile: Sendable, Equatable {
     /// Where `key`'s value was read: `FILE:LINE` of the file whose value won, or the files when no
     /// line is known (a profile built in a test); nil for a key the profile does not have.
     public func location(of key: String) -> String? {
-        for origin in origins.reversed() {
-            if let line = origin.file.line(ofKey: key, inSection: origin.section) { return "\(origin.path):\(line)" }
-        }
+        if let found = locations()[INIFile.lowercased(key)] { return found }
         return values[key] == nil || origins.isEmpty ? nil : sources.joined(separator: ", ")
     }
 

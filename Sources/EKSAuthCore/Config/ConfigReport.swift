@@ -53,13 +53,13 @@ public struct ConfigReport: Sendable {
             var rows: [[String]] = []
             let locations = profile.locations()
             for key in profile.values.keys.sorted() {
-                let from = locations[key] ?? profile.location(of: key) ?? ""
-                switch profile.values[key]! {
+                let from = locations[key] ?? ""
+                switch Shown(key, profile.values[key]!) {
                 case .string(let value):
-                    rows.append([key, Self.shown(key, value).replacingNewlines, from])
+                    rows.append([key, value.replacingNewlines, from])
                 case .nested(let block):
                     for inner in block.keys.sorted() {
-                        rows.append(["\(key).\(inner)", Self.shown(inner, block[inner]!).replacingNewlines, from])
+                        rows.append(["\(key).\(inner)", block[inner]!.replacingNewlines, from])
                     }
                 }
             }
@@ -86,19 +86,8 @@ public struct ConfigReport: Sendable {
         var shown: [String: [String: Shown]] = [:]
         var from: [String: [String: String]] = [:]
         for (name, profile) in try profiles(flag: flag, all: all) {
-            var values: [String: Shown] = [:]
-            var locations: [String: String] = [:]
-            let lines = profile.locations()
-            for (key, value) in profile.values {
-                switch value {
-                case .string(let text): values[key] = .string(Self.shown(key, text))
-                case .nested(let block):
-                    values[key] = .nested(Dictionary(uniqueKeysWithValues: block.map { ($0, Self.shown($0, $1)) }))
-                }
-                locations[key] = lines[key] ?? profile.location(of: key)
-            }
-            shown[name] = values
-            from[name] = locations
+            shown[name] = Shown.all(profile.values)
+            from[name] = profile.locations()
         }
         return JSONOutput.compact(
             Document(
@@ -109,21 +98,11 @@ public struct ConfigReport: Sendable {
     }
 
     /// The config file's sections of `kind` (`sso-session`, `services`) by name, as botocore's
-    /// `build_profile_map` collects them: a header starting with `kind` that splits into two words.
+    /// `build_profile_map` collects them.
     func sections(kind: String) -> [String: [String: Shown]] {
         var found: [String: [String: Shown]] = [:]
-        for header in config.config.sectionOrder where header.hasPrefix(kind) {
-            let words = SharedConfig.sectionWords(header)
-            guard words.count == 2, found[words[1]] == nil, let keys = config.section(kind: kind, named: words[1])
-            else { continue }
-            found[words[1]] = Dictionary(
-                uniqueKeysWithValues: keys.map { key, value in
-                    switch value {
-                    case .string(let text): return (key, .string(Self.shown(key, text)))
-                    case .nested(let block):
-                        return (key, .nested(Dictionary(uniqueKeysWithValues: block.map { ($0, Self.shown($0, $1)) })))
-                    }
-                })
+        for name in config.sectionNames(kind: kind) {
+            found[name] = config.section(kind: kind, named: name).map(Shown.all)
         }
         return found
     }
@@ -150,9 +129,23 @@ public struct ConfigReport: Sendable {
         var ignoredText: [String]
     }
 
+    /// A value as shown: secrets redacted, in a nested block too.
     enum Shown: Encodable {
         case string(String)
         case nested([String: String])
+
+        init(_ key: String, _ value: INIFile.Value) {
+            switch value {
+            case .string(let text): self = .string(ConfigReport.shown(key, text))
+            case .nested(let block):
+                self = .nested(Dictionary(uniqueKeysWithValues: block.map { ($0, ConfigReport.shown($0, $1)) }))
+            }
+        }
+
+        /// Every key of a section or profile, shown.
+        static func all(_ values: [String: INIFile.Value]) -> [String: Shown] {
+            Dictionary(uniqueKeysWithValues: values.map { ($0, Shown($0, $1)) })
+        }
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.singleValueContainer()
