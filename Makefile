@@ -4,6 +4,12 @@ DESTDIR ?=
 SWIFT ?= swift
 PYTHON ?= python3
 STRIP ?= strip
+# What `eks-auth --version` reports (Package.swift compiles them in): the commit, and the date reproducible
+# builds use, SOURCE_DATE_EPOCH (by default the commit's time). Outside a git checkout both say "unknown".
+EKS_AUTH_COMMIT ?= $(shell git describe --always --dirty --abbrev=12 2>/dev/null)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+EKS_AUTH_BUILD_DATE ?= $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ 2>/dev/null))
+export EKS_AUTH_COMMIT SOURCE_DATE_EPOCH EKS_AUTH_BUILD_DATE
 # Every target may import only the targets it declares: the layers are enforced, not only drawn.
 IMPORT_CHECK = --explicit-target-dependency-import-check error
 RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK)

@@ -26,6 +26,14 @@ let libYAML: [LinkerSetting] = [
     .linkedLibrary("yaml", .when(platforms: [.macOS])),
 ]
 
+// The commit and date `eks-auth --version` reports, from the Makefile's environment (git, SOURCE_DATE_EPOCH);
+// a plain `swift build` reports "unknown". Only characters that need no quoting in a C string are kept.
+func buildInfoDefine(_ name: String) -> CSetting {
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-:.+")
+    let value = String((ProcessInfo.processInfo.environment[name] ?? "").filter(allowed.contains).prefix(64))
+    return .define(name, to: "\"\(value.isEmpty ? "unknown" : value)\"")
+}
+
 let package = Package(
     name: "eks-auth",
     platforms: [.macOS(.v15)],
@@ -49,6 +57,11 @@ let package = Package(
         .systemLibrary(
             name: "CLibYAML",
             providers: [.apt(["libyaml-dev"])]
+        ),
+        // The build's commit and date (see buildInfoDefine); only the executable's version command reads them.
+        .target(
+            name: "CBuildInfo",
+            cSettings: [buildInfoDefine("EKS_AUTH_COMMIT"), buildInfoDefine("EKS_AUTH_BUILD_DATE")]
         ),
         // The seams the logic reaches the world through (environment, clock, files, processes,
         // terminal, trace) and the error protocol every layer's errors conform to.
@@ -96,7 +109,7 @@ let package = Package(
             name: "eks-auth",
             dependencies: [
                 "EKSAuthCommandLine", "EKSAuthCore", "AWSTransport", "AWSConfiguration", "AWSSigning", "EKSAuthSystem",
-                "EKSAuthPlatform",
+                "EKSAuthPlatform", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -110,6 +123,10 @@ let package = Package(
             // layers below: optimised for size, which leaves its instruction count as it was (callgrind).
             swiftSettings: [.unsafeFlags(["-Osize"], .when(configuration: .release))],
             linkerSettings: [
+                // The toolchain's lld instead of gold: gold repeats glibc's link-time warning about mktemp, which
+                // the static FoundationEssentials references, on every build; lld does not. Start-up is the same
+                // (2.73 M instructions either way, callgrind); the stripped binary is 0.17 MB larger.
+                .unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux], configuration: .release)),
                 // A position-dependent executable has its ~90k data relocations resolved at link time
                 // instead of by the loader on every run (about 1 ms of page faults per kubectl call).
                 .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux], configuration: .release)),
@@ -151,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EKSAuthCLITests",
-            dependencies: ["EKSAuthCore", "AWSSigning", "EKSAuthTestSupport"]
+            dependencies: ["EKSAuthCore", "AWSSigning", "EKSAuthSystem", "EKSAuthTestSupport"]
         ),
     ]
 )

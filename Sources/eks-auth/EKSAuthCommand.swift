@@ -15,10 +15,10 @@ struct EKSAuthCommand: ParsableCommand {
             65 bad config, credentials or cache file, 69 STS unreachable or throttled, 70 internal error, \
             77 access denied or expired credentials, 78 no credentials or unsupported profile.
             """,
-        version: EKSAuthVersion.current,
+        version: Version.report.text,
         subcommands: [
             Token.self, WhoAmI.self, Cache.self, Decode.self, Verify.self, Explain.self, Kubeconfig.self, Setup.self,
-            Config.self,
+            Config.self, Version.self,
         ],
         defaultSubcommand: nil
     )
@@ -43,6 +43,7 @@ struct EKSAuthCommand: ParsableCommand {
         if let first = arguments.first, first == "token" || first == "get-token",
             let invocation = TokenInvocation.scan(arguments.dropFirst())
         {
+            if invocation.logFormat != .text { Reporter.logFormat = invocation.logFormat }
             do {
                 try Token.run(invocation)
             } catch {
@@ -50,6 +51,8 @@ struct EKSAuthCommand: ParsableCommand {
             }
             return
         }
+        // Before parsing, so that an argument error is written in the format asked for too.
+        Reporter.logFormat = LogFormat.requested(in: arguments)
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -76,13 +79,13 @@ struct EKSAuthCommand: ParsableCommand {
         let code = exitCode(for: error)
         guard code != .success, !(error is ExitCode) else { exit(withError: error) }
         let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-        Reporter.writeStderr(
-            "eks-auth: error: \(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)")
         let known = configuration.subcommands.flatMap {
             [$0._commandName] + $0.configuration.aliases
         }
         let subcommand = arguments.first.flatMap { known.contains($0) ? " \($0)" : nil } ?? ""
-        Reporter.writeStderr("eks-auth: hint: see 'eks-auth\(subcommand) --help'")
+        Reporter.writeError(
+            message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
+            hint: "see 'eks-auth\(subcommand) --help'", code: code.rawValue)
         posixExit(code.rawValue)
     }
 }
