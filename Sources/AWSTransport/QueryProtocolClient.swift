@@ -60,7 +60,12 @@ public struct QueryProtocolClient: Sendable {
         let exchange = try retry.exchange(
             via: http,
             onRetry: { pause, reason in
-                tracer("\(service): retrying \(operation) in \(Int(pause * 1000)) ms (\(reason))")
+                tracer(
+                    "\(service): retrying \(operation) in \(Int(pause * 1000)) ms (\(reason))",
+                    fields: [
+                        "service": service, "operation": operation, "retryInMilliseconds": String(Int(pause * 1000)),
+                        "reason": reason,
+                    ])
             },
             retryReason: { response in
                 if (200..<300).contains(response.status) { return nil }
@@ -69,7 +74,12 @@ public struct QueryProtocolClient: Sendable {
                 return code.map { "\($0), HTTP \(response.status)" } ?? "HTTP \(response.status)"
             },
             make: { attempt in
-                tracer("\(service): \(operation) attempt \(attempt) to \(endpoint.endpoint)")
+                tracer(
+                    "\(service): \(operation) attempt \(attempt) to \(endpoint.endpoint)",
+                    fields: [
+                        "service": service, "operation": operation, "attempt": String(attempt),
+                        "endpoint": endpoint.endpoint.description,
+                    ])
                 guard let signer else { return HTTPRequest(unsigned, timeout: retry.attemptTimeout) }
                 return HTTPRequest(signer.signHeaders(of: unsigned, at: clock.now()), timeout: retry.attemptTimeout)
             })

@@ -5,7 +5,7 @@ import ArgumentParser
 /// start-up fast path (`TokenInvocation.scan`), so the two cannot drift apart.
 package enum TokenFlag: CaseIterable, Sendable {
     // Each case is one field of `TokenInvocation`.
-    case clusterName, region, profile, verbose, tokenOnly, output
+    case clusterName, region, profile, verbose, logFormat, tokenOnly, output
     case roleARN, externalID, sessionName, forwardSessionName, durationSeconds, serialNumber, tokenCode
     case noCache, cache
 
@@ -16,6 +16,7 @@ package enum TokenFlag: CaseIterable, Sendable {
         case .region: return ["region"]
         case .profile: return ["profile"]
         case .verbose: return ["verbose"]
+        case .logFormat: return ["log-format"]
         case .tokenOnly: return ["token-only"]
         case .output: return ["output"]
         case .roleARN: return ["role-arn", "role"]
@@ -37,6 +38,7 @@ package enum TokenFlag: CaseIterable, Sendable {
         case .roleARN: return ["r"]
         case .externalID: return ["e"]
         case .sessionName: return ["s"]
+        case .logFormat: return ["l"]
         default: return []
         }
     }

@@ -59,6 +59,9 @@ extension TokenInvocation {
         case .output:
             guard let format = TokenOutputFormat(rawValue: value) else { return false }
             output = format
+        case .logFormat:
+            guard let format = LogFormat(rawValue: value) else { return false }
+            logFormat = format
         case .verbose, .tokenOnly, .forwardSessionName, .noCache, .cache: return false
         }
         return true

@@ -13,19 +13,22 @@ package struct TokenInvocation: Sendable, Equatable {
     package var tokenOnly = false
     /// `--verbose`: trace the settings and sources used on stderr.
     package var verbose = false
+    /// `--log-format`: how stderr's trace, warnings and errors are written.
+    package var logFormat = LogFormat.text
     /// `--output`: only `json` is accepted (for `aws eks get-token`); nil when not given.
     package var output: TokenOutputFormat?
 
     /// An invocation with every flag at its default.
     package init(
         clusterName: String? = nil, credentials: CredentialInvocation = CredentialInvocation(), cache: Bool = false,
-        tokenOnly: Bool = false, verbose: Bool = false, output: TokenOutputFormat? = nil
+        tokenOnly: Bool = false, verbose: Bool = false, logFormat: LogFormat = .text, output: TokenOutputFormat? = nil
     ) {
         self.clusterName = clusterName
         self.credentials = credentials
         self.cache = cache
         self.tokenOnly = tokenOnly
         self.verbose = verbose
+        self.logFormat = logFormat
         self.output = output
     }
 }

@@ -21,6 +21,8 @@ package struct TokenOptions: ParsableArguments {
         help: "Trace on stderr which profile, region, endpoint and credentials are used (never secrets).")
     var verbose = false
 
+    @OptionGroup var log: LogOptions
+
     // A string rather than `TokenOutputFormat`, so a wrong value gets our message instead of ArgumentParser's.
     @Option(
         name: TokenFlag.output.names,
@@ -42,6 +44,6 @@ package struct TokenOptions: ParsableArguments {
     package var invocation: TokenInvocation {
         TokenInvocation(
             clusterName: clusterName, credentials: credentials.invocation, cache: cache, tokenOnly: tokenOnly,
-            verbose: verbose, output: output.flatMap(TokenOutputFormat.init(rawValue:)))
+            verbose: verbose, logFormat: log.format, output: output.flatMap(TokenOutputFormat.init(rawValue:)))
     }
 }

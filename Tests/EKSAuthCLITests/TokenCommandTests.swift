@@ -1,5 +1,6 @@
 import AWSSigning
 import EKSAuthCore
+import EKSAuthSystem
 import EKSAuthTestSupport
 import Foundation
 import Testing
@@ -442,10 +443,77 @@ struct TokenCommandTests {
         #expect(run.status == 0, "stderr: \(run.stderr)")
     }
 
-    @Test("prints a version with --version and exits 0")
+    @Test("--version and 'version' print the same line: version, commit, build date and platform")
     func version() throws {
-        let run = try EKSAuthBinary.run(["--version"])
-        #expect(run.status == 0)
-        #expect(run.stdout.wholeMatch(of: /\d+\.\d+\.\d+\S*\n/) != nil, "stdout: \(run.stdout)")
+        let flag = try EKSAuthBinary.run(["--version"])
+        #expect(flag.status == 0)
+        #expect(
+            flag.stdout.wholeMatch(of: /eks-auth \d+\.\d+\.\d+\S* \(commit \S+, built \S+, [a-z]+\/[a-z0-9]+\)\n/)
+                != nil,
+            "stdout: \(flag.stdout)")
+        let command = try EKSAuthBinary.run(["version"])
+        #expect(command.status == 0)
+        #expect(command.stdout == flag.stdout)
+        #expect(command.stderr.isEmpty)
+    }
+
+    @Test("version --output json has kubectl's client-version field names and agrees with the text")
+    func versionJSON() throws {
+        let run = try EKSAuthBinary.run(["version", "--output", "json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: String])
+        #expect(Set(object.keys) == ["version", "gitCommit", "buildDate", "platform"])
+        #expect(object["version"] == EKSAuthVersion.current)
+        let text = try EKSAuthBinary.run(["--version"]).stdout
+        for value in object.values { #expect(text.contains(value), "\(value) not in \(text)") }
+        let refused = try EKSAuthBinary.run(["version", "--output", "yaml"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("'text' and 'json'"), "stderr: \(refused.stderr)")
+    }
+
+    @Test("--log-format json writes the trace, warnings and errors as JSON lines; stdout is unchanged")
+    func jsonLog() throws {
+        let run = try EKSAuthBinary.run(
+            ["token", "--cluster-name", "prod", "--region", "eu-west-1", "--verbose", "--log-format", "json"],
+            environment: FakeSecrets.environment(adding: ["AWS_SESSION_TOKEN": FakeSecrets.sessionToken]))
+        _ = try execCredential(run)
+        let objects = try run.stderrLines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "\($0)")
+        }
+        #expect(!objects.isEmpty)
+        for object in objects {
+            #expect(object["level"] as? String == "debug")
+            #expect((object["time"] as? String).flatMap { Timestamp.parseISO8601($0) } != nil)
+            #expect(object["msg"] is String)
+        }
+        #expect(objects.contains { $0["region"] as? String == "eu-west-1" && $0["from"] as? String == "--region" })
+        #expect(objects.contains { $0["accesskeyid"] as? String == FakeSecrets.keyID })
+        #expect(objects.contains { $0["cluster"] as? String == "prod" && $0["expiration"] is String })
+        #expect(!run.stderr.contains(FakeSecrets.secret) && !run.stderr.contains(FakeSecrets.sessionToken))
+
+        let quiet = try EKSAuthBinary.run(
+            ["token", "--cluster-name", "prod", "--log-format", "json"], environment: FakeSecrets.environment)
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "stderr: \(quiet.stderr)")
+    }
+
+    @Test(
+        "--log-format json writes an error as one object with its hint and exit code, argument errors too",
+        arguments: [
+            ["token", "--cluster-name", "prod", "--region", "nowhere-1", "--log-format", "json"],
+            ["whoami", "--bogus", "--log-format=json"],
+            ["token", "--cluster-name", "prod", "-l", "json", "--duration-seconds", "abc"],
+        ])
+    func jsonError(_ arguments: [String]) throws {
+        let code: Int32 = 64
+        let run = try EKSAuthBinary.run(arguments, environment: FakeSecrets.environment)
+        #expect(run.status == code)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderrLines.count == 1, "stderr: \(run.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.stderr.utf8)) as? [String: Any], "\(run.stderr)")
+        #expect(object["level"] as? String == "error")
+        #expect((object["msg"] as? String)?.isEmpty == false)
+        #expect(object["hint"] is String)
+        #expect(object["exitCode"] as? Int == Int(code))
     }
 }

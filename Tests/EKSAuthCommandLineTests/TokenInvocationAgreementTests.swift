@@ -28,11 +28,11 @@ private let arn = "arn:aws:iam::111122223333:role/dev"
 
 private func invocation(
     cluster: String? = nil, _ credentials: CredentialInvocation = CredentialInvocation(), cache: Bool = false,
-    tokenOnly: Bool = false, verbose: Bool = false, output: TokenOutputFormat? = nil
+    tokenOnly: Bool = false, verbose: Bool = false, logFormat: LogFormat = .text, output: TokenOutputFormat? = nil
 ) -> TokenInvocation {
     TokenInvocation(
         clusterName: cluster, credentials: credentials, cache: cache, tokenOnly: tokenOnly, verbose: verbose,
-        output: output)
+        logFormat: logFormat, output: output)
 }
 
 /// Both peers' spellings, `=` forms, repeats, unknown flags, missing values and bad values.
@@ -101,6 +101,14 @@ private let corpus: [ArgumentCase] = [
         .parserOnly(invocation(CredentialInvocation(region: "c-d-2")))),
     ArgumentCase(["token", "-i", "one", "--cluster-name", "two"], .parserOnly(invocation(cluster: "two"))),
     ArgumentCase(["token", "--verbose", "--verbose"], .parserOnly(invocation(verbose: true))),
+    // --log-format: the scanner reads it so that a kubectl call with it keeps the fast path.
+    ArgumentCase(
+        ["token", "-i", "prod", "--verbose", "--log-format", "json"],
+        .both(invocation(cluster: "prod", verbose: true, logFormat: .json))),
+    ArgumentCase(["token", "--log-format=text"], .both(invocation(logFormat: .text))),
+    ArgumentCase(["token", "-i", "prod", "-l", "json"], .both(invocation(cluster: "prod", logFormat: .json))),
+    ArgumentCase(["token", "--log-format", "yaml"], .parserRefuses),
+    ArgumentCase(["token", "--log-format", "JSON"], .parserRefuses),
     // Unknown flags, stray words, missing values.
     ArgumentCase(["token", "--cluster-name", "prod", "--bogus"], .parserRefuses),
     ArgumentCase(["token", "-x"], .parserRefuses),
@@ -160,7 +168,7 @@ struct TokenInvocationAgreementTests {
         let spellings = flag.longNames.map { "--\($0)" } + flag.shortNames.map { "-\($0)" }
         for spelling in spellings {
             #expect(TokenFlag.named(spelling) == flag, "\(spelling)")
-            let value = flag == .durationSeconds ? "900" : flag == .output ? "json" : "v"
+            let value = flag == .durationSeconds ? "900" : flag == .output || flag == .logFormat ? "json" : "v"
             let arguments: ArraySlice<String> = flag.takesValue ? [spelling, value] : [spelling]
             let scanned = TokenInvocation.scan(arguments)
             #expect(scanned != nil, "\(spelling)")

@@ -121,8 +121,10 @@ def test_the_user_agent_names_eks_auth_and_its_version(run, moto, tmp_path):
     with Recorder(moto.endpoint) as proxy:
         rc, _, err = run(*token_args("--role-arn", moto.role_arn), env=env_for(run, moto, proxy.endpoint, tmp_path))
         assert rc == 0, err
-    rc, version, _ = run("--version")
-    assert seen and all(agent == f"eks-auth/{version.strip()}" for agent in seen), seen
+    rc, version, _ = run("version", "--output", "json")
+    assert rc == 0
+    version = json.loads(version)["version"]
+    assert seen and all(agent == f"eks-auth/{version}" for agent in seen), seen
 
 
 @pytest.mark.parametrize("value, shown, reason", [

@@ -232,10 +232,12 @@ extension CredentialCache {
         }
         let freshUntil = { system.clock.now().addingTimeInterval(window) }
         if let cached = cache.load(for: key, freshUntil: freshUntil(), quietly: true) {
-            trace("cache: hit \(cache.path(for: key)) (\(label))")
+            trace(
+                "cache: hit \(cache.path(for: key)) (\(label))", fields: ["cache": "hit", "path": cache.path(for: key)])
             return cached
         }
-        trace("cache: miss \(cache.path(for: key)) (\(label))")
+        trace(
+            "cache: miss \(cache.path(for: key)) (\(label))", fields: ["cache": "miss", "path": cache.path(for: key)])
         return try cache.withLock(for: key, timeout: lockTimeout) {
             if let cached = cache.load(for: key, freshUntil: freshUntil()) {
                 trace("cache: filled by another process while waiting")

@@ -62,11 +62,15 @@ public struct CredentialChain: Sendable {
         for (link, provider) in providers {
             switch try provider.credentials() {
             case .found(let found):
-                tracer("credentials: \(found.source) (access key \(found.credentials.accessKeyID))")
+                tracer(
+                    "credentials: \(found.source) (access key \(found.credentials.accessKeyID))",
+                    fields: ["source": "\(found.source)", "accesskeyid": found.credentials.accessKeyID])
                 return found
             case .passedOver(let reason):
                 skipped.append(SkippedSource(source: link, reason: reason))
-                tracer("credentials: \(link) passed over (\(reason))")
+                tracer(
+                    "credentials: \(link) passed over (\(reason))",
+                    fields: ["source": "\(link)", "passedOver": "\(reason)"])
             }
         }
         throw CredentialError.noCredentials(tried: skipped)

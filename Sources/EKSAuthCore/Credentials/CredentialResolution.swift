@@ -39,11 +39,19 @@ public struct CredentialResolution: Sendable {
                 )
             }
         }
-        trace("profile: \(settings.selection.name) (from \(settings.selection.selectedBy))")
-        trace("region: \(settings.region) (from \(settings.regionSource))")
+        trace(
+            "profile: \(settings.selection.name) (from \(settings.selection.selectedBy))",
+            fields: ["profile": settings.selection.name, "from": "\(settings.selection.selectedBy)"])
+        trace(
+            "region: \(settings.region) (from \(settings.regionSource))",
+            fields: ["region": settings.region, "from": "\(settings.regionSource)"])
         trace(
             "sts endpoint: \(settings.stsEndpoint.endpoint) (\(settings.stsEndpoint.source), "
-                + "signing region \(settings.stsEndpoint.signingRegion))")
+                + "signing region \(settings.stsEndpoint.signingRegion))",
+            fields: [
+                "endpoint": settings.stsEndpoint.endpoint.description,
+                "signingRegion": settings.stsEndpoint.signingRegion,
+            ])
         if role == nil, let code = system.profileTokenCode {
             guard RoleRequest.isTokenCode(code) else {
                 throw RoleRequestError.invalid(.tokenCode, expected: RoleField.tokenCodeShape)
@@ -65,7 +73,12 @@ public struct CredentialResolution: Sendable {
             resolved = ResolvedCredentials(
                 credentials: assumed.credentials,
                 source: .assumedRole(assumed.assumedRoleARN, profile: nil, base: resolved.source))
-            trace("credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))")
+            trace(
+                "credentials: \(resolved.source) (access key \(assumed.credentials.accessKeyID))",
+                fields: [
+                    "source": "\(resolved.source)", "accesskeyid": assumed.credentials.accessKeyID,
+                    "arn": assumed.assumedRoleARN,
+                ])
         }
         return (settings, resolved)
     }

@@ -75,7 +75,9 @@ public struct RoleAssumer: Sendable {
         let parameters = AssumeRoleParameters(
             roleARN: request.roleARN, sessionName: sessionName!, externalID: request.externalID,
             durationSeconds: duration, serialNumber: request.serialNumber, tokenCode: tokenCode)
-        system.tracer("sts: AssumeRole \(request.roleARN) as session '\(sessionName!)' for \(duration) s")
+        system.tracer(
+            "sts: AssumeRole \(request.roleARN) as session '\(sessionName!)' for \(duration) s",
+            fields: ["role": request.roleARN, "session": sessionName!, "durationSeconds": String(duration)])
         do {
             let role = try sts.assumeRole(parameters, as: base.credentials)
             // The caller's identity names the session when no name is given: a second round trip,

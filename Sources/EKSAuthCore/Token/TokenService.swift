@@ -61,7 +61,9 @@ public struct TokenService: Sendable {
         let now = system.clock.now()
         let token = EKSToken.make(
             credentials: resolved.credentials, endpoint: settings.stsEndpoint, clusterID: clusterID, at: now)
-        system.tracer("cluster: \(clusterID); token expires \(Timestamp.rfc3339(token.expiration))")
+        system.tracer(
+            "cluster: \(clusterID); token expires \(Timestamp.rfc3339(token.expiration))",
+            fields: ["cluster": clusterID, "expiration": Timestamp.rfc3339(token.expiration)])
         if token.value.utf8.count > EKSToken.maxLength {
             system.warn(
                 "the token is \(token.value.utf8.count) bytes, over the \(EKSToken.maxLength) the EKS "

@@ -29,8 +29,7 @@ enum Failure {
     /// when ArgumentParser handles the error.
     static func report(_ error: Error) -> Int32? {
         guard let (message, hint, code) = describe(error) else { return nil }
-        Reporter.writeStderr("eks-auth: error: \(message)")
-        if let hint { Reporter.writeStderr("eks-auth: hint: \(hint)") }
+        Reporter.writeError(message, hint: hint, code: code)
         return code
     }
 }

@@ -10,7 +10,7 @@ struct TokenInput: ParsableArguments {
     @Option(help: "Output format: text or json.")
     var output: OutputFormat = .text
 
-    enum OutputFormat: String, ExpressibleByArgument {
+    enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
         case text, json
     }
 

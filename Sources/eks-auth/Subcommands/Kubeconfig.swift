@@ -38,6 +38,8 @@ struct Kubeconfig: ParsableCommand {
     @Flag(name: TokenFlag.verbose.names, help: "Trace the profile, region and endpoints used on stderr.")
     var verbose = false
 
+    @OptionGroup var log: LogOptions
+
     func run() throws {
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }

@@ -54,6 +54,8 @@ struct Setup: ParsableCommand {
     @Flag(name: TokenFlag.verbose.names, help: "Trace the calls on stderr.")
     var verbose = false
 
+    @OptionGroup var log: LogOptions
+
     func run() throws {
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }

@@ -20,6 +20,8 @@ struct WhoAmI: ParsableCommand {
     @Flag(name: TokenFlag.verbose.names, help: "Trace on stderr each credential source tried (never secrets).")
     var verbose = false
 
+    @OptionGroup var log: LogOptions
+
     func run() throws {
         let invocation = credentials.invocation
         let live = LiveSystem(verbose: verbose)
