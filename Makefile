@@ -12,7 +12,10 @@ EKS_AUTH_BUILD_DATE ?= $(if $(SOURCE_DATE_EPOCH),$(shell date -u -d @$(SOURCE_DA
 export EKS_AUTH_COMMIT SOURCE_DATE_EPOCH EKS_AUTH_BUILD_DATE
 # Every target may import only the targets it declares: the layers are enforced, not only drawn.
 IMPORT_CHECK = --explicit-target-dependency-import-check error
-RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK)
+# --quiet keeps the compiler's and linker's diagnostics (ours) and drops SwiftPM's progress lines and its notes on
+# how a dependency is packaged (swift-distributed-tracing's unlisted CMakeLists.txt), which we cannot act on. V=1 shows all.
+QUIET = $(if $(V),,--quiet)
+RELEASE_FLAGS = -c release --static-swift-stdlib $(IMPORT_CHECK) $(QUIET)
 LAYERS = EKSAuthSystem YAMLDocument AWSSigning AWSConfiguration AWSTransport EKSAuthCore EKSAuthCommandLine EKSAuthTestSupport
 BIN = .build/release/eks-auth
 # make fuzz: seconds per fuzz target; make sanitize: the most each sanitized test run may take.
