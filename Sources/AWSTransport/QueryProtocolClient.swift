@@ -59,14 +59,7 @@ public struct QueryProtocolClient: Sendable {
         let signer = credentials.map { SigV4Signer(credentials: $0, region: endpoint.signingRegion, service: service) }
         let exchange = try retry.exchange(
             via: http,
-            onRetry: { pause, reason in
-                tracer(
-                    "\(service): retrying \(operation) in \(Int(pause * 1000)) ms (\(reason))",
-                    fields: [
-                        "service": service, "operation": operation, "retryInMilliseconds": String(Int(pause * 1000)),
-                        "reason": reason,
-                    ])
-            },
+            what: "\(service.uppercased()) \(operation)",
             retryReason: { response in
                 if (200..<300).contains(response.status) { return nil }
                 let code = XMLText(response.text).value(at: "Error", "Code")

@@ -17,6 +17,9 @@ public struct RetryPolicy: Sendable {
     public var sleep: @Sendable (Double) -> Void
     /// A random number in 0..<1 (injected so tests are repeatable).
     public var random: @Sendable () -> Double
+    /// Told of each retry before its pause, always (not only with `--verbose`): a long wait is never
+    /// silent. A sentence and its fields; never a secret.
+    public var notice: @Sendable (String, TraceFields) -> Void
 
     /// Status codes worth another try (the SDKs' list).
     static let retryableStatus: Set<Int> = [429, 500, 502, 503, 504, 509]
@@ -32,7 +35,8 @@ public struct RetryPolicy: Sendable {
     /// A policy from parts.
     public init(
         maxAttempts: Int = 3, baseDelay: Double = 0.2, maxDelay: Double = 5, attemptTimeout: Double = 5,
-        sleep: @escaping @Sendable (Double) -> Void, random: @escaping @Sendable () -> Double
+        sleep: @escaping @Sendable (Double) -> Void, random: @escaping @Sendable () -> Double,
+        notice: @escaping @Sendable (String, TraceFields) -> Void = { _, _ in }
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
@@ -40,15 +44,17 @@ public struct RetryPolicy: Sendable {
         self.attemptTimeout = attemptTimeout
         self.sleep = sleep
         self.random = random
+        self.notice = notice
     }
 
     /// The policy the environment asks for: `AWS_MAX_ATTEMPTS` and `EKS_AUTH_HTTP_TIMEOUT`.
     /// - Throws: `ConfigError.invalidSetting` for values that are not positive numbers.
     public static func from(
         environment: Environment, sleep: @escaping @Sendable (Double) -> Void,
-        random: @escaping @Sendable () -> Double
+        random: @escaping @Sendable () -> Double,
+        notice: @escaping @Sendable (String, TraceFields) -> Void = { _, _ in }
     ) throws -> RetryPolicy {
-        var policy = RetryPolicy(sleep: sleep, random: random)
+        var policy = RetryPolicy(sleep: sleep, random: random, notice: notice)
         if let value = environment["AWS_MAX_ATTEMPTS"] {
             guard let attempts = Int(value), (1...10).contains(attempts) else {
                 throw ConfigError.invalidSetting(
@@ -99,10 +105,11 @@ extension RetryPolicy {
     /// The one retry loop of every client (STS, IAM, EKS, SSO, container endpoint, instance metadata):
     /// sends what `make(attempt)` builds (anew each time, so signatures carry the time), again after a
     /// transport failure or an answer `retryReason` objects to, until `maxAttempts`. Before each retry
-    /// it waits `pause(failedAttempt)` (default: this policy's backoff with jitter), told to `onRetry`
-    /// with the reason. Errors other than `HTTPTransportError` (a bad proxy setting) are thrown at once.
+    /// it waits `pause(failedAttempt)` (default: this policy's backoff with jitter), and says so through
+    /// `notice`: `STS AssumeRole: no answer within 5 s; retrying in 150 ms (attempt 2 of 3)`, naming the
+    /// call `what`. Errors other than `HTTPTransportError` (a bad proxy setting) are thrown at once.
     public func exchange(
-        via http: HTTPClient, pause: ((Int) -> Double)? = nil, onRetry: (Double, String) -> Void = { _, _ in },
+        via http: HTTPClient, what: String, pause: ((Int) -> Double)? = nil,
         retryReason: (HTTPResponse) -> String?, make: (Int) -> HTTPRequest
     ) throws -> RetriedExchange {
         var last: (error: HTTPTransportError, timeout: Double)?
@@ -110,7 +117,12 @@ extension RetryPolicy {
         for attempt in 1...maxAttempts {
             if attempt > 1 {
                 let wait = pause?(attempt - 1) ?? delay(afterAttempt: attempt - 1)
-                onRetry(wait, reason)
+                notice(
+                    "\(what): \(reason); retrying in \(Self.spoken(wait)) (attempt \(attempt) of \(maxAttempts))",
+                    [
+                        "call": what, "reason": reason, "retryInMilliseconds": String(Int(wait * 1000)),
+                        "attempt": String(attempt), "maxAttempts": String(maxAttempts),
+                    ])
                 sleep(wait)
             }
             let request = make(attempt)
@@ -132,5 +144,12 @@ extension RetryPolicy {
         }
         // Only a transport failure at the last attempt ends the loop here, so `last` is set.
         return .unanswered(last!.error, timeout: last!.timeout, attempts: maxAttempts)
+    }
+
+    /// A pause in words: `150 ms` below a second, else seconds with one decimal (`1.5 s`).
+    static func spoken(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
+        let tenths = Int((seconds * 10).rounded())
+        return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
     }
 }

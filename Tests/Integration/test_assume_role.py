@@ -302,6 +302,12 @@ def test_hung_sts_times_out_as_unavailable(run, moto, cache_dir):
         assert out == ""
         assert len(error_lines(err)) == 1, err
         assert sts.accepted >= 1
+        # The wait is never silent, --verbose or not: one line per retry, before it.
+        notices = [line for line in err.splitlines() if "retrying" in line]
+        assert len(notices) == 1, err
+        assert re.fullmatch(r"eks-auth: STS AssumeRole: no answer within 1 s; retrying in \d+ ms \(attempt 2 of 2\)",
+                            notices[0]), notices
+        assert err.index(notices[0]) < err.index("eks-auth: error:")
 
 
 @pytest.mark.parametrize("session", [None, "alice"])

@@ -54,7 +54,7 @@ def test_an_assumed_role_is_traced_with_the_authenticators_field_names(run, moto
     assert rc == 0, err
     assert json.loads(out)["kind"] == "ExecCredential"
     lines = json_lines(err)
-    assert {line["level"] for line in lines} == {"debug"}
+    assert {line["level"] for line in lines} == {"debug"}, lines
     assume = [line for line in lines if line.get("role") == moto.role_arn]
     assert assume and assume[0]["session"] == "alice-ci" and assume[0]["durationSeconds"].isdigit(), lines
     assumed = [line for line in lines if "arn" in line]
@@ -79,7 +79,8 @@ def test_retries_are_json_lines_with_the_reason(run, moto, tmp_path):
     assert rc == 0, err
     retries = [line for line in json_lines(err) if "retryInMilliseconds" in line]
     assert len(retries) == 1, err
-    assert retries[0]["operation"] == "AssumeRole" and "Throttling" in retries[0]["reason"]
+    assert retries[0]["level"] == "info" and retries[0]["call"] == "STS AssumeRole", retries
+    assert "Throttling" in retries[0]["reason"] and retries[0]["attempt"] == "2", retries
 
 
 def test_a_denied_role_is_one_json_error_line_without_the_trace(run, moto, tmp_path):

@@ -15,6 +15,9 @@ public struct SystemContext: Sendable {
     public var tracer: Tracer
     /// Where warnings go (stderr in the executable).
     public var warn: @Sendable (String) -> Void
+    /// Where news of a long wait goes, `--verbose` or not (stderr in the executable): each retry, with
+    /// its reason. A sentence and its fields; never a secret.
+    public var notice: @Sendable (String, TraceFields) -> Void = { _, _ in }
     /// The network, for STS calls; made only when a call must go out.
     public var http: @Sendable () -> HTTPClient
     /// The terminal, for prompts.
@@ -60,7 +63,7 @@ extension SystemContext {
     /// and drawing jitter through this context.
     /// - Throws: `ConfigError.invalidSetting` for values that are not positive numbers.
     public func retryPolicy() throws -> RetryPolicy {
-        try RetryPolicy.from(environment: environment, sleep: sleep, random: random)
+        try RetryPolicy.from(environment: environment, sleep: sleep, random: random, notice: notice)
     }
 
     /// Whether a person can answer a prompt: when kubectl runs us, KUBERNETES_EXEC_INFO says so;

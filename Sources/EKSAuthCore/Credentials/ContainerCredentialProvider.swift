@@ -64,12 +64,12 @@ public struct ContainerCredentialProvider: CredentialProvider {
         }
         let endpointName = "the container credentials endpoint \(url)"
         let policy = RetryPolicy(
-            maxAttempts: Self.attempts, attemptTimeout: Self.timeout, sleep: system.sleep, random: system.random)
+            maxAttempts: Self.attempts, attemptTimeout: Self.timeout, sleep: system.sleep, random: system.random,
+            notice: system.notice)
         var found: AWSCredentials?
         var lastProblem: String?
         let exchange = try policy.exchange(
-            via: system.http(), pause: { _ in Self.pause },
-            onRetry: { pause, reason in system.tracer("credentials: retrying \(url) in \(Int(pause)) s (\(reason))") },
+            via: system.http(), what: endpointName, pause: { _ in Self.pause },
             retryReason: { response in
                 found = nil
                 lastProblem = Self.problem(with: response, found: &found)

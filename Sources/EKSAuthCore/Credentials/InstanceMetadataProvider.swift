@@ -99,12 +99,13 @@ public struct InstanceMetadataProvider: CredentialProvider {
         let (timeout, attempts) = try limits()
         let http = system.http()
         let policy = RetryPolicy(
-            maxAttempts: attempts, attemptTimeout: timeout, sleep: system.sleep, random: system.random)
+            maxAttempts: attempts, attemptTimeout: timeout, sleep: system.sleep, random: system.random,
+            notice: system.notice)
         func send(_ method: String, _ path: String, _ headers: [HTTPHeader]) -> Result<HTTPResponse, Unanswered> {
             let exchange: RetriedExchange
             do {
                 exchange = try policy.exchange(
-                    via: http, pause: { 0.1 * Double($0 + 1) },
+                    via: http, what: "instance metadata \(base)\(path)", pause: { 0.1 * Double($0 + 1) },
                     retryReason: { $0.status >= 500 ? "HTTP \($0.status)" : nil },
                     make: { _ in HTTPRequest(method: method, url: base + path, headers: headers, timeout: timeout) })
             } catch {

@@ -313,9 +313,10 @@ public struct SSORole: Sendable {
                 HTTPHeader(name: "User-Agent", value: EKSAuthVersion.userAgent),
             ], timeout: 10)
         let source = "the IAM Identity Center portal \(base)"
-        let policy = RetryPolicy(maxAttempts: 3, attemptTimeout: 10, sleep: system.sleep, random: system.random)
+        let policy = RetryPolicy(
+            maxAttempts: 3, attemptTimeout: 10, sleep: system.sleep, random: system.random, notice: system.notice)
         let exchange = try policy.exchange(
-            via: system.http(), pause: { 0.5 * Double($0) },
+            via: system.http(), what: "IAM Identity Center GetRoleCredentials", pause: { 0.5 * Double($0) },
             retryReason: { response in
                 guard response.status == 429 || response.status >= 500 else { return nil }
                 return "HTTP \(response.status) \(Self.errorName(response))"

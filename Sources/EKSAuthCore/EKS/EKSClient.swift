@@ -112,9 +112,7 @@ public struct EKSClient: Sendable {
         let policy = retry ?? RetryPolicy(maxAttempts: 1, attemptTimeout: timeout, sleep: { _ in }, random: { 0 })
         let exchange = try policy.exchange(
             via: http,
-            onRetry: { pause, reason in
-                tracer("eks: retrying \(operation) in \(Int(pause * 1000)) ms (\(reason))")
-            },
+            what: "EKS \(operation)",
             retryReason: { response in
                 guard response.status >= 400 else { return nil }
                 let code = Self.failure(of: response, operation: operation).code

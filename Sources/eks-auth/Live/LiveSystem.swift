@@ -16,7 +16,7 @@ import Synchronization
 struct LiveSystem {
     let environment: Environment
     let reporter: Reporter
-    let context: SystemContext
+    private(set) var context: SystemContext
     private let http: LazyHTTPClient
 
     init(verbose: Bool) {
@@ -39,6 +39,7 @@ struct LiveSystem {
             },
             sleep: { seconds in usleep(useconds_t(max(0, min(seconds, 60)) * 1_000_000)) },
             random: { Double.random(in: 0..<1) }, processes: LiveProcessRunner())
+        self.context.notice = { Reporter.write(level: .info, $0, fields: $1) }
     }
 
     /// Releases the network client, if one was made.

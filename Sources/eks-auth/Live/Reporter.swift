@@ -46,7 +46,7 @@ struct Reporter: Sendable {
 
     /// What a line on stderr is; the JSON `level` names are logrus's, as aws-iam-authenticator writes them.
     enum Level: String {
-        case debug, warning, error
+        case debug, info, warning, error
     }
 
     /// Writes an error and its hint: two `eks-auth: error:` / `eks-auth: hint:` lines, or one JSON

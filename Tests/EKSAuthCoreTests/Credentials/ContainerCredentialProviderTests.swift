@@ -23,9 +23,11 @@ struct ContainerCredentialProviderTests {
         _ environment: [String: String], files: InMemoryFileSystem = InMemoryFileSystem(), http: FakeHTTPClient,
         sleeps: Recorder<Double> = Recorder(), trace: Recorder<String> = Recorder()
     ) -> SystemContext {
-        SystemContext(
+        var system = SystemContext(
             environment: Environment(environment), clock: .fixed(Fixtures.tokenVectorDate), fileSystem: files,
             tracer: Tracer { trace.append($0) }, http: { http }, sleep: { sleeps.append($0) })
+        system.notice = { line, _ in trace.append(line) }
+        return system
     }
 
     static func answering(_ status: Int = 200, _ body: String = reply) -> FakeHTTPClient {
@@ -277,7 +279,11 @@ struct ContainerCredentialProviderTests {
         #expect(expected.kind == .unavailable)
         #expect(http.requests.count == 3)
         #expect(sleeps.all == [1, 1])
-        #expect(trace.all.filter { $0.hasPrefix("credentials: retrying http://169.254.170.2/rel in 1 s") }.count == 2)
+        #expect(
+            trace.all.filter {
+                $0.hasPrefix("the container credentials endpoint http://169.254.170.2/rel: ")
+                    && $0.contains("; retrying in 1 s (attempt ")
+            }.count == 2, "\(trace.all)")
         for text in trace.all + [expected.message] {
             #expect(!text.contains(Self.secret))
             #expect(!text.contains(Self.authToken))

@@ -105,6 +105,38 @@ struct STSClientTests {
         #expect(http.requests.count == 2)
     }
 
+    @Test("each retry is told before its pause: the call, the reason, the pause and the attempt numbers")
+    func retryNotices() throws {
+        let notices = Recorder<String>()
+        let sleeps = Recorder<Double>()
+        let policy = RetryPolicy(
+            maxAttempts: 3, baseDelay: 0.2, attemptTimeout: 2, sleep: { sleeps.append($0) }, random: { 1.0 },
+            notice: { line, _ in notices.append(line) })
+        let http = FakeHTTPClient { _, attempt in
+            if attempt == 1 { throw HTTPTransportError.timedOut }
+            if attempt == 2 { return STSReplies.error(status: 400, code: "Throttling") }
+            return STSReplies.assumeRole()
+        }
+        let client = STSClient(
+            endpoint: Self.endpoint, http: http, clock: .fixed(Fixtures.sigV4SuiteDate), retry: policy)
+        _ = try client.assumeRole(Self.parameters, as: Fixtures.credentials)
+        #expect(
+            notices.all == [
+                "STS AssumeRole: no answer within 2 s; retrying in 200 ms (attempt 2 of 3)",
+                "STS AssumeRole: Throttling, HTTP 400; retrying in 400 ms (attempt 3 of 3)",
+            ])
+        #expect(sleeps.all == [0.2, 0.4])
+    }
+
+    @Test(
+        "a pause is spoken in milliseconds below a second, else in seconds",
+        arguments: [
+            (0.0004, "0 ms"), (0.15, "150 ms"), (0.9996, "1000 ms"), (1, "1 s"), (1.25, "1.3 s"), (5, "5 s"),
+        ])
+    func spokenPause(_ seconds: Double, _ words: String) {
+        #expect(RetryPolicy.spoken(seconds) == words)
+    }
+
     @Test("AccessDenied is not retried and names the role, the code, the message and the request id")
     func accessDenied() throws {
         let http = FakeHTTPClient { _, _ in STSReplies.error(status: 403, code: "AccessDenied") }
