@@ -23,16 +23,25 @@ public struct SharedConfig: Sendable, Equatable {
     /// Reads both files from their default or environment-given paths; a missing file is empty.
     /// - Throws: `ConfigError.unreadableFile`, `.malformedFile` or `.duplicateInFile`.
     public static func load(environment: Environment, fileSystem: FileSystem) throws -> SharedConfig {
-        let home = environment.homeForFiles
-        // botocore expands variables, then `~` (`os.path.expandvars`, then `expanduser`).
-        let configPath = environment.expandingTilde(
-            environment.expandingVariables(environment["AWS_CONFIG_FILE"] ?? "\(home)/.aws/config"))
-        let credentialsPath = environment.expandingTilde(
-            environment.expandingVariables(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials"))
+        let (configPath, credentialsPath) = paths(in: environment)
         return SharedConfig(
             configPath: configPath, credentialsPath: credentialsPath,
             config: try parse(configPath, fileSystem),
             credentials: try parse(credentialsPath, fileSystem))
+    }
+
+    /// The paths of the config and credentials files: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`,
+    /// else `~/.aws/config` and `~/.aws/credentials`.
+    public static func paths(in environment: Environment) -> (config: String, credentials: String) {
+        let home = environment.homeForFiles
+        // botocore expands variables, then `~` (`os.path.expandvars`, then `expanduser`).
+        return (
+            environment.expandingTilde(
+                environment.expandingVariables(environment["AWS_CONFIG_FILE"] ?? "\(home)/.aws/config")),
+            environment.expandingTilde(
+                environment.expandingVariables(
+                    environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "\(home)/.aws/credentials"))
+        )
     }
 
     private static func parse(_ path: String, _ fileSystem: FileSystem) throws -> INIFile {

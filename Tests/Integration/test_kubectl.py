@@ -115,3 +115,42 @@ def test_kubectl_shows_the_plugin_error_when_the_role_is_denied(run, eks_auth, h
         assert "AccessDenied" in err or "not authorized" in err
         assert moto.mallory["SecretAccessKey"] not in err
         assert api.tokens == []
+
+
+def test_a_denied_role_costs_one_sts_call_however_often_kubectl_runs_the_plugin(run, eks_auth, home, tmp_path, tls,
+                                                                                moto, proxy):
+    # kubectl runs a failing plugin again (per attempt and per API call); the failure is remembered for
+    # 10 s under kubectl, keyed by every input, and said to be remembered. By hand it is never remembered.
+    cert, key = tls
+    cache = tmp_path / "cache"
+    with peers.FakeAPIServer(cert, key, lambda token: ["no token should arrive"]) as api:
+        kubeconfig = write_kubeconfig(
+            home, api.endpoint, cert, eks_auth,
+            ["token", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn, "--session-name", "mallory"],
+            {"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_STS": proxy.endpoint, "EKS_AUTH_CACHE_DIR": str(cache)},
+        )
+        env = run.env(
+            AWS_ACCESS_KEY_ID=moto.mallory["AccessKeyId"], AWS_SECRET_ACCESS_KEY=moto.mallory["SecretAccessKey"]
+        )
+        binary = shutil.which("kubectl")
+        for attempt in range(3):
+            rc, _, err = run.command([binary, "--kubeconfig", kubeconfig, "--request-timeout=20s", "get", "namespaces"],
+                                     env=env, timeout=60)
+            assert rc != 0 and "eks-auth: error:" in err, err
+        assert proxy.count("AssumeRole") == 1, proxy.counts
+        assert "remembered from" in err, err
+        assert (cache / "last-failure.json").stat().st_mode & 0o777 == 0o600
+        assert moto.mallory["SecretAccessKey"] not in (cache / "last-failure.json").read_text()
+
+        # By hand: a fresh answer, and the same exit code.
+        rc, _, err = run("token", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn, "--session-name", "mallory",
+                         env={**env, "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_STS": proxy.endpoint,
+                              "EKS_AUTH_CACHE_DIR": str(cache)})
+        assert rc == 77 and "remembered" not in err, err
+        assert proxy.count("AssumeRole") == 2
+        # Under kubectl with one input changed (another session name): a fresh answer at once.
+        rc, _, err = run("token", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn, "--session-name", "other",
+                         env={**env, "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_STS": proxy.endpoint,
+                              "EKS_AUTH_CACHE_DIR": str(cache), "KUBERNETES_EXEC_INFO": "{}"})
+        assert rc == 77 and "remembered" not in err, err
+        assert proxy.count("AssumeRole") == 3

@@ -170,7 +170,7 @@ public struct CredentialCache: Sendable {
                 case .lock:
                     // Only a lock nobody holds (left by a process that was killed): taking it removes it.
                     _ = try fileSystem.withExclusiveLock(path, timeout: 0) {}
-                case .temporary:
+                case .temporary, .failureMemo:
                     try fileSystem.remove(path)
                 }
             } catch let error as FileSystemError {
@@ -183,11 +183,13 @@ public struct CredentialCache: Sendable {
     }
 
     /// What a file of ours in the cache directory is.
-    enum OwnFile { case entry, lock, temporary }
+    enum OwnFile { case entry, lock, temporary, failureMemo }
 
     /// The kind of file `name` is when eks-auth wrote it: `<64 hex digits>.json` (an entry),
-    /// `<64 hex digits>.lock`, or `.eks-auth-tmp-XXXXXX` (an atomic write cut short); nil otherwise.
+    /// `<64 hex digits>.lock`, `.eks-auth-tmp-XXXXXX` (an atomic write cut short) or `last-failure.json`
+    /// (`FailureMemo`); nil otherwise.
     static func ownFile(_ name: String) -> OwnFile? {
+        if name == FailureMemo.fileName { return .failureMemo }
         let isHex = { (c: Character) in c.isASCII && c.isHexDigit && !c.isUppercase }
         if name.count == 69, name.prefix(64).allSatisfy(isHex) {
             switch name.suffix(5) {

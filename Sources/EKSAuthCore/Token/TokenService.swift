@@ -50,9 +50,21 @@ public struct TokenService: Sendable {
         self.system = system
     }
 
-    /// Makes a token for `request`.
-    /// - Throws: `ConfigError`, `CredentialError`.
+    /// Makes a token for `request`. Under kubectl, a failure from AWS is remembered briefly and answered
+    /// again from memory (`FailureMemo`).
+    /// - Throws: `ConfigError`, `CredentialError`, `AWSServiceError`, `RememberedFailure`.
     public func token(for request: TokenRequest) throws -> TokenResult {
+        guard let memo = FailureMemo(system: system) else { return try makeToken(for: request) }
+        if let remembered = memo.recall(inputs: { memo.inputs(of: request) }) { throw remembered }
+        do {
+            return try makeToken(for: request)
+        } catch let error as EKSAuthError {
+            memo.remember(error, inputs: memo.inputs(of: request))
+            throw error
+        }
+    }
+
+    private func makeToken(for request: TokenRequest) throws -> TokenResult {
         let clusterID = try Self.validatedClusterID(request.clusterID)
         let execInfo = ExecInfo.parse(system.environment.variables["KUBERNETES_EXEC_INFO"])
         if let warning = execInfo.warning { system.warn(warning) }
