@@ -44,6 +44,7 @@ struct EKSAuthCommand: ParsableCommand {
             let invocation = TokenInvocation.scan(arguments.dropFirst())
         {
             if invocation.logFormat != .text { Reporter.logFormat = invocation.logFormat }
+            Failure.usageHint = "see 'eks-auth token --help'"
             do {
                 try Token.run(invocation)
             } catch {
@@ -53,6 +54,11 @@ struct EKSAuthCommand: ParsableCommand {
         }
         // Before parsing, so that an argument error is written in the format asked for too.
         Reporter.logFormat = LogFormat.requested(in: arguments)
+        Failure.usageHint = helpHint(for: arguments)
+        if let (message, hint) = unknownCommand(in: arguments) {
+            Reporter.writeError(message, hint: hint, code: ExitCodes.usage)
+            posixExit(ExitCodes.usage)
+        }
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
@@ -64,6 +70,48 @@ struct EKSAuthCommand: ParsableCommand {
         } catch {
             finish(with: error, arguments: arguments)
         }
+    }
+
+    /// The command words that start `arguments` (after a leading `help`), and the first word standing
+    /// where a command name belongs that names none, with the names that would fit there.
+    static func commandWords(_ arguments: [String]) -> (path: [String], unknown: (word: String, known: [String])?) {
+        var command: ParsableCommand.Type = Self.self
+        var path: [String] = []
+        var words = arguments[...]
+        let asksForHelp = words.first == "help"
+        if asksForHelp { words = words.dropFirst() }
+        while let word = words.first, !word.hasPrefix("-") {
+            let configuration = command.configuration
+            guard !configuration.subcommands.isEmpty, configuration.defaultSubcommand == nil else { break }
+            let names = configuration.subcommands.map { [$0._commandName] + $0.configuration.aliases }
+            guard let index = names.firstIndex(where: { $0.contains(word) }) else {
+                // ArgumentParser's own help command, at the top only.
+                if path.isEmpty, !asksForHelp, word == "help" { break }
+                return (path, (word, names.flatMap { $0 } + (path.isEmpty && !asksForHelp ? ["help"] : [])))
+            }
+            command = configuration.subcommands[index]
+            path.append(word)
+            words = words.dropFirst()
+        }
+        return (path, nil)
+    }
+
+    /// `see 'eks-auth cache --help'`: the hint of a usage error, for the command `arguments` name.
+    static func helpHint(for arguments: [String]) -> String {
+        "see '\((["eks-auth"] + commandWords(arguments).path).joined(separator: " ")) --help'"
+    }
+
+    /// A word where a command name belongs that names no command (`eks-auth tokne`, `eks-auth cache lst`,
+    /// `eks-auth help nosuch`), worded with the nearest name; nil when the words are commands. ArgumentParser
+    /// would call the word an unexpected argument, or blame a later flag ("Unknown option '--cluster-name'"),
+    /// and its help command shows the root help, exit 0, for a name it does not know.
+    static func unknownCommand(in arguments: [String]) -> (message: String, hint: String)? {
+        let (path, unknown) = commandWords(arguments)
+        guard let (word, known) = unknown else { return nil }
+        // Named as typed after `eks-auth`: 'cache lst', did you mean 'cache list'?
+        let parent = path.map { $0 + " " }.joined()
+        let nearest = Spelling.nearest(to: word, among: known).map { "; did you mean '\(parent)\($0)'?" } ?? ""
+        return ("unknown command '\(parent)\(word)'\(nearest)", helpHint(for: arguments))
     }
 
     /// Ends the run for an error a command threw: ours (and any stray one) through `Failure`, the one
@@ -79,13 +127,9 @@ struct EKSAuthCommand: ParsableCommand {
         let code = exitCode(for: error)
         guard code != .success, !(error is ExitCode) else { exit(withError: error) }
         let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-        let known = configuration.subcommands.flatMap {
-            [$0._commandName] + $0.configuration.aliases
-        }
-        let subcommand = arguments.first.flatMap { known.contains($0) ? " \($0)" : nil } ?? ""
         Reporter.writeError(
-            message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
-            hint: "see 'eks-auth\(subcommand) --help'", code: code.rawValue)
+            message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message, hint: Failure.usageHint,
+            code: code.rawValue)
         posixExit(code.rawValue)
     }
 }

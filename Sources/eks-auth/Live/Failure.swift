@@ -29,7 +29,11 @@ enum Failure {
     /// when ArgumentParser handles the error.
     static func report(_ error: Error) -> Int32? {
         guard let (message, hint, code) = describe(error) else { return nil }
-        Reporter.writeError(message, hint: hint, code: code)
+        Reporter.writeError(message, hint: hint ?? (code == ExitCodes.usage ? usageHint : nil), code: code)
         return code
     }
+
+    /// The hint of every usage error that has none of its own, as ArgumentParser's get:
+    /// `see 'eks-auth cache --help'`, for the command being run. Set once, before anything runs.
+    nonisolated(unsafe) static var usageHint = "see 'eks-auth --help'"
 }

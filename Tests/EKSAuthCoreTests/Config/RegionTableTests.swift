@@ -64,10 +64,10 @@ struct RegionTableTests {
 
     @Test("edit distance counts an adjacent swap as one edit")
     func editDistance() {
-        #expect(Region.editDistance("eu-west-1", "eu-west-1") == 0)
-        #expect(Region.editDistance("eu-wset-1", "eu-west-1") == 1)
-        #expect(Region.editDistance("us-est-1", "us-east-1") == 1)
-        #expect(Region.editDistance("", "abc") == 3)
-        #expect(Region.editDistance("kitten", "sitting") == 3)
+        #expect(Spelling.editDistance("eu-west-1", "eu-west-1") == 0)
+        #expect(Spelling.editDistance("eu-wset-1", "eu-west-1") == 1)
+        #expect(Spelling.editDistance("us-est-1", "us-east-1") == 1)
+        #expect(Spelling.editDistance("", "abc") == 3)
+        #expect(Spelling.editDistance("kitten", "sitting") == 3)
     }
 }
