@@ -23,6 +23,19 @@ public indirect enum CredentialSource: Sendable, Equatable, CustomStringConverti
     /// The instance metadata service at `endpoint`, for the instance's `role`.
     case instanceMetadata(endpoint: String, role: String)
 
+    /// Whether a profile's settings gave these credentials: false for environment variables, the
+    /// container and instance metadata endpoints, the web identity variables, and a `--role-arn`
+    /// assumed with any of those. (`whoami` then claims no profile for them.)
+    public var comesFromProfile: Bool {
+        switch self {
+        case .environment, .container, .instanceMetadata: return false
+        case .profile, .process, .identityCenter: return true
+        case .assumedRole(_, let profile, let base): return profile != nil || base.comesFromProfile
+        // The origin is the variable's name, or the profile key with its file and line.
+        case .webIdentity(_, _, let origin): return origin != "AWS_WEB_IDENTITY_TOKEN_FILE"
+        }
+    }
+
     /// The source in words, e.g. "environment variables" or "profile 'dev' (~/.aws/credentials)".
     public var description: String {
         switch self {

@@ -44,7 +44,7 @@ struct WhoAmIServiceTests {
                 Arn:     arn:aws:iam::123456789012:user/alice
                 UserId:  AIDAEXAMPLE
                 Source:  environment variables
-                Profile: default (from default)
+                Profile: none (the credentials came from environment variables)
                 Region:  us-east-1 (from default)
                 """)
         let request = try #require(http.requests.first)
@@ -54,20 +54,25 @@ struct WhoAmIServiceTests {
         #expect(request.header("X-Amz-Security-Token") == Self.sessionToken)
     }
 
-    @Test("reports as one JSON object with the same fields")
+    @Test(
+        "keys in the environment claim no profile, even one AWS_PROFILE names; JSON keeps values and provenance apart")
     func json() throws {
         let (devSystem, _, _) = Self.context(
             environment: ["AWS_PROFILE": "dev"].merging(Self.envKeys) { a, _ in a },
             config: "[profile dev]\nregion = eu-west-1\n")
         let devReport = try WhoAmIService(system: devSystem).report(profile: nil, region: "eu-central-1", role: nil)
         let object = try #require(
-            try JSONSerialization.jsonObject(with: Data(devReport.json().utf8)) as? [String: String])
+            try JSONSerialization.jsonObject(with: Data(devReport.json().utf8)) as? [String: Any])
         #expect(
-            object == [
+            object as NSDictionary == [
                 "Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/alice", "UserId": "AIDAEXAMPLE",
-                "Source": "environment variables", "Profile": "dev (from AWS_PROFILE)",
-                "Region": "eu-central-1 (from --region)",
-            ])
+                "Source": "environment variables", "Profile": NSNull(), "ProfileFrom": NSNull(),
+                "Region": "eu-central-1", "RegionFrom": "--region",
+            ] as NSDictionary)
+        #expect(
+            devReport.text.contains(
+                "Profile: none (the credentials came from environment variables, which come before profile 'dev' "
+                    + "named by AWS_PROFILE)"))
         #expect(devReport.json().hasPrefix("{\n  \"Account\": \"123456789012\",\n  \"Arn\": "))
         #expect(devReport.json().hasSuffix("\n}"))
     }
@@ -82,8 +87,14 @@ struct WhoAmIServiceTests {
             """
         let (system, http, _) = Self.context(environment: Self.envKeys, config: config)
         let report = try WhoAmIService(system: system).report(profile: "dev", region: nil, role: nil)
-        #expect(report.profile == "dev (from --profile)")
-        #expect(report.region == "eu-west-1 (from region in profile 'dev')")
+        #expect(report.profile?.name == "dev" && report.profile?.from == "--profile")
+        #expect(report.region == ("eu-west-1", "region in profile 'dev'"))
+        #expect(
+            report.text.contains("Profile: dev (from --profile)\nRegion:  eu-west-1 (from region in profile 'dev')"))
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: String])
+        #expect(object["Profile"] == "dev" && object["ProfileFrom"] == "--profile")
+        #expect(object["Region"] == "eu-west-1" && object["RegionFrom"] == "region in profile 'dev'")
         #expect(report.source == "profile 'dev' (/home/who/.aws/config)")
         #expect(http.requests.first?.url == "https://sts.eu-west-1.amazonaws.com/")
         #expect(http.requests.first?.header("Authorization")?.contains("Credential=AKIDDEV/") == true)
@@ -99,6 +110,7 @@ struct WhoAmIServiceTests {
             report.source
                 == "assumed role arn:aws:sts::123456789012:assumed-role/dev.eks-access.role/alice "
                 + "(from environment variables)")
+        #expect(report.profile == nil, "a --role-arn over keys from the environment uses no profile")
         #expect(http.actions == ["AssumeRole", "GetCallerIdentity"])
         #expect(http.requests.last?.header("Authorization")?.contains("Credential=ASIAASSUMEDEXAMPLE/") == true)
     }
