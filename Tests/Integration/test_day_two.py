@@ -39,3 +39,36 @@ def test_whoami_names_the_profile_that_gave_the_credentials(run, moto, tmp_path)
     assert (report["Profile"], report["ProfileFrom"]) == ("dev", "--profile")
     assert (report["Region"], report["RegionFrom"]) == ("us-east-1", "AWS_REGION")
     assert moto.alice["SecretAccessKey"] not in out + err
+
+
+def test_cache_list_and_clear_one_session(run, moto, tmp_path):
+    env = run.env(AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"], AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
+                  AWS_ENDPOINT_URL_STS=moto.endpoint, AWS_REGION="us-east-1",
+                  EKS_AUTH_CACHE_DIR=str(tmp_path / "cache"))
+    for session in ("one", "two"):
+        rc, _, err = run("token", "--cluster-name", "dev", "--role-arn", moto.role_arn, "--session-name", session,
+                         env=env)
+        assert rc == 0, err
+    rc, out, err = run("cache", "list", "--output", "json", env=env)
+    assert rc == 0, err
+    sessions = json.loads(out)
+    assert sorted(item["session"] for item in sessions) == ["one", "two"]
+    for item in sessions:
+        assert item["role"] == moto.role_arn and item["kind"] == "assume-role"
+        assert item["region"] == "us-east-1" and item["stsEndpoint"].startswith("http://127.0.0.1:")
+        assert 0 < item["minutesLeft"] <= 60
+    assert moto.alice["SecretAccessKey"] not in out
+
+    rc, table, err = run("cache", "list", env=env)
+    assert rc == 0, err
+    lines = table.splitlines()
+    assert lines[0].split() == ["KEY", "ROLE", "SESSION", "PROFILE", "REGION", "ENDPOINT", "STATE"], table
+    assert all(len(line) <= 120 for line in lines), table
+
+    one = next(item for item in sessions if item["session"] == "one")
+    rc, out, err = run("cache", "clear", "--key", one["key"][:8], env=env)
+    assert (rc, out.strip()) == (0, f"removed 1 cached session from {tmp_path / 'cache'}"), err
+    rc, out, _ = run("cache", "list", "--output", "json", env=env)
+    assert [item["session"] for item in json.loads(out)] == ["two"]
+    rc, out, err = run("cache", "clear", "--role", moto.role_arn, "--profile", "default", env=env)
+    assert rc == 0 and out.startswith("removed 1 "), (out, err)

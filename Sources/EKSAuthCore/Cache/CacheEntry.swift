@@ -89,6 +89,12 @@ public struct CacheEntry: Sendable, Equatable, Codable {
     public var expiration: String
     /// When they were obtained, RFC 3339.
     public var obtained: String
+    /// The STS endpoint that issued them, and the region it signs for (what tells two sessions of one
+    /// role apart in `cache list`); nil for the sources that use no STS endpoint, and in files from
+    /// before eks-auth 0.2, which earlier versions read as before (they ignore unknown keys).
+    public var stsEndpoint: String?
+    /// See `stsEndpoint`.
+    public var region: String?
 
     /// The format this version writes: 1, with `kind` added (older readers ignore unknown keys).
     public static let currentVersion = 1
@@ -96,7 +102,12 @@ public struct CacheEntry: Sendable, Equatable, Codable {
     static let readableVersions = 1...2
 
     /// An entry for `cached`, obtained by `profile` at `date`.
-    public init(_ cached: CachedCredentials, profile: String, obtained date: Date) {
+    public init(
+        _ cached: CachedCredentials, profile: String, obtained date: Date, stsEndpoint: String? = nil,
+        region: String? = nil
+    ) {
+        self.stsEndpoint = stsEndpoint
+        self.region = region
         self.version = Self.currentVersion
         self.session = cached.session
         self.profile = profile
@@ -125,6 +136,7 @@ public struct CacheEntry: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case version, kind, roleARN = "roleArn", assumedRoleARN = "assumedRoleArn", accountID = "accountId"
         case roleName, profile, accessKeyID = "accessKeyId", secretAccessKey, sessionToken, expiration, obtained
+        case stsEndpoint, region
     }
 
     /// The `kind` values of format 2.
@@ -143,6 +155,8 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         sessionToken = try c.decode(String.self, forKey: .sessionToken)
         expiration = try c.decode(String.self, forKey: .expiration)
         obtained = try c.decode(String.self, forKey: .obtained)
+        stsEndpoint = try c.decodeIfPresent(String.self, forKey: .stsEndpoint)
+        region = try c.decodeIfPresent(String.self, forKey: .region)
         func string(_ key: CodingKeys) throws -> String { try c.decode(String.self, forKey: key) }
         switch try c.decodeIfPresent(Kind.self, forKey: .kind) {
         case nil:
@@ -212,6 +226,12 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         self.sessionToken = sessionToken
         self.expiration = expiration
         self.obtained = obtained
+        // Optional, but a value of another type is for the decoder to refuse, as it does.
+        for key in [CodingKeys.stsEndpoint, .region] where members[key.rawValue] != nil && string(key) == nil {
+            return nil
+        }
+        self.stsEndpoint = string(.stsEndpoint)
+        self.region = string(.region)
     }
 
     /// Writes the kind and the fields that identify the session, and the `roleArn` and
@@ -246,5 +266,7 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         try c.encode(sessionToken, forKey: .sessionToken)
         try c.encode(expiration, forKey: .expiration)
         try c.encode(obtained, forKey: .obtained)
+        try c.encodeIfPresent(stsEndpoint, forKey: .stsEndpoint)
+        try c.encodeIfPresent(region, forKey: .region)
     }
 }

@@ -98,7 +98,11 @@ public struct CredentialCache: Sendable {
         }
         do {
             try fileSystem.createDirectory(directory, mode: 0o700)
-            let entry = CacheEntry(cached, profile: key.profile, obtained: date)
+            // The key's endpoint is `URL REGION` for STS sessions, empty for the others.
+            let endpoint = key.endpoint.split(separator: " ", maxSplits: 1).map(String.init)
+            let entry = CacheEntry(
+                cached, profile: key.profile, obtained: date, stsEndpoint: endpoint.first,
+                region: endpoint.count == 2 ? endpoint[1] : nil)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             try fileSystem.writeAtomically(Array(try encoder.encode(entry)), to: path, mode: 0o600)
@@ -135,11 +139,11 @@ public struct CredentialCache: Sendable {
         }
     }
 
-    /// Removes every entry, lock and left-over temporary file of ours, and nothing else: the
-    /// directory may be shared (`EKS_AUTH_CACHE_DIR` pointed at a project folder). Returns how many
-    /// entries were removed.
+    /// Removes every entry, lock, left-over temporary file and failure memo of ours, and nothing else:
+    /// the directory may be shared (`EKS_AUTH_CACHE_DIR` pointed at a project folder). With `keys`
+    /// (digests), only those entries and their locks. Returns how many entries were removed.
     @discardableResult
-    public func clear() throws -> Int {
+    public func clear(keys: Set<String>? = nil) throws -> Int {
         // A directory not ours, or writable by others, is not ours to clean: a file there with our
         // kind of name may be another user's (the cache never uses such a directory either).
         if let status = try fileSystem.status(of: directory) {
@@ -156,6 +160,9 @@ public struct CredentialCache: Sendable {
         var failure: FileSystemError?
         for name in try fileSystem.contents(of: directory) {
             guard let kind = Self.ownFile(name) else { continue }
+            if let keys, !keys.contains(String(name.prefix(64))) || kind == .temporary || kind == .failureMemo {
+                continue
+            }
             let path = "\(directory)/\(name)"
             // Only regular files of ours: never a link, directory, FIFO or another user's file that
             // merely has our kind of name.

@@ -154,17 +154,103 @@ struct CredentialCacheTests {
         files.write("", to: "\(Self.directory)/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lock")
 
         let listing = try CacheService(system: Self.system(files)).list()
-        // The rows the old command built from each file's roleArn and assumedRoleArn.
+        // First-format files have no region: "-".
         let expected = TableText.render(
-            header: ["KEY", "ROLE", "SESSION", "PROFILE", "EXPIRES", "STATE"],
+            header: ["KEY", "ROLE", "SESSION", "PROFILE", "REGION", "STATE"],
             rows: [
-                ["aaaaaaaaaaaa", role, session, "dev", "2024-01-02T04:04:05Z", "60 min left"],
-                ["bbbbbbbbbbbb", "credential_process", "", "proc", "2024-01-02T03:00:00Z", "expired"],
-                ["cccccccccccc", "sso:123456789012:Admin", "", "sso", "2024-01-02T03:34:35Z", "30 min left"],
+                ["aaaaaaaaaaaa", role, "alice", "dev", "-", "60 min left"],
+                ["bbbbbbbbbbbb", "credential_process", "", "proc", "-", "expired"],
+                ["cccccccccccc", "sso:123456789012:Admin", "", "sso", "-", "30 min left"],
             ])
         #expect(listing == expected)
-        #expect(listing.hasPrefix("KEY            ROLE                                   SESSION   "))
+        #expect(listing.hasPrefix("KEY            ROLE                                   SESSION   PROFILE   "))
         #expect(!listing.contains("secret") && !listing.contains("old-token"))
+    }
+
+    /// Stores an assumed-role session for `role` through the cache, as `token` does.
+    static func store(
+        _ files: InMemoryFileSystem, role: String, session: String, profile: String = "dev",
+        endpoint: String = "https://sts.eu-west-1.amazonaws.com/ eu-west-1", minutes: Double = 50
+    ) -> CacheKey {
+        let cache = CredentialCache(directory: directory, fileSystem: files, warn: { _ in })
+        let key = CacheKey(
+            baseAccessKeyID: "AKIDBASE", profile: profile, roleARN: role, externalID: nil, sessionName: session,
+            serialNumber: nil, durationSeconds: 3600, endpoint: endpoint)
+        let credentials = AWSCredentials(
+            accessKeyID: "ASIA\(session.uppercased())", secretAccessKey: "secret-\(session)",
+            sessionToken: "token-\(session)", expiration: now.addingTimeInterval(minutes * 60))
+        let arn = "arn:aws:sts::123456789012:assumed-role/\(role.split(separator: "/").last!)/\(session)"
+        cache.store(
+            CachedCredentials(credentials: credentials, session: .assumedRole(roleARN: role, assumedRoleARN: arn)),
+            for: key, obtained: now)
+        return key
+    }
+
+    @Test("cache list tells sessions apart by region and endpoint, and fits 120 columns")
+    func listingApart() throws {
+        let files = InMemoryFileSystem()
+        let long = "arn:aws:iam::123456789012:role/platform/teams/payments/eks-payments-production-readonly-operators"
+        _ = Self.store(files, role: long, session: "alice")
+        _ = Self.store(files, role: long, session: "alice", endpoint: "https://sts.us-east-1.amazonaws.com/ us-east-1")
+        _ = Self.store(
+            files, role: long, session: "alice",
+            endpoint: "https://sts-fips.us-east-1.amazonaws.com/ us-east-1")
+        let listing = try CacheService(system: Self.system(files)).list()
+        let lines = listing.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines.allSatisfy { $0.count <= CacheService.maximumWidth }, "\(listing)")
+        #expect(lines[0].contains("REGION") && lines[0].contains("ENDPOINT"))
+        #expect(listing.contains("…") && listing.contains("readonly-operators   alice"))
+        #expect(listing.contains("sts-fips.us-east-1.amazonaws.com"))
+        #expect(listing.contains("eu-west-1") && listing.contains("us-east-1"))
+
+        // Without a special endpoint, no ENDPOINT column.
+        let plain = InMemoryFileSystem()
+        _ = Self.store(plain, role: "arn:aws:iam::123456789012:role/dev", session: "bob")
+        #expect(!(try CacheService(system: Self.system(plain)).list()).contains("ENDPOINT"))
+    }
+
+    @Test("cache list --output json has every field of every session and no secret")
+    func listingJSON() throws {
+        let files = InMemoryFileSystem()
+        let key = Self.store(files, role: "arn:aws:iam::123456789012:role/dev", session: "bob", minutes: 42.5)
+        let text = try CacheService(system: Self.system(files)).json()
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+        let item = try #require(array.first)
+        #expect(array.count == 1)
+        #expect(item["key"] as? String == key.digest)
+        #expect(item["kind"] as? String == "assume-role")
+        #expect(item["role"] as? String == "arn:aws:iam::123456789012:role/dev")
+        #expect(item["session"] as? String == "bob")
+        #expect(item["assumedRoleArn"] as? String == "arn:aws:sts::123456789012:assumed-role/dev/bob")
+        #expect(item["profile"] as? String == "dev")
+        #expect(item["region"] as? String == "eu-west-1")
+        #expect(item["stsEndpoint"] as? String == "https://sts.eu-west-1.amazonaws.com/")
+        #expect(item["expiration"] as? String == "2024-01-02T03:46:35Z")
+        #expect(item["obtained"] as? String == "2024-01-02T03:04:05Z")
+        #expect(item["minutesLeft"] as? Int == 42)
+        #expect(!text.contains("secret-bob") && !text.contains("token-bob") && !text.contains("ASIABOB"))
+    }
+
+    @Test("cache clear with --role, --profile or --key removes only the matching sessions and their locks")
+    func clearSelection() throws {
+        let files = InMemoryFileSystem()
+        let dev = Self.store(files, role: "arn:aws:iam::123456789012:role/dev", session: "a")
+        let ops = Self.store(files, role: "arn:aws:iam::123456789012:role/ops", session: "b")
+        let ci = Self.store(files, role: "arn:aws:iam::123456789012:role/ops", session: "c", profile: "ci")
+        files.write("", to: "\(Self.directory)/\(ops.digest).lock")
+        let service = CacheService(system: Self.system(files))
+        let exists = { (key: CacheKey) in files.text(of: "\(Self.directory)/\(key.digest).json") != nil }
+
+        #expect(
+            try service.clear(.init(role: "arn:aws:iam::123456789012:role/ops", profile: "dev"))
+                == "removed 1 cached session from \(Self.directory)")
+        #expect(exists(dev) && !exists(ops) && exists(ci))
+        #expect(files.text(of: "\(Self.directory)/\(ops.digest).lock") == nil)
+        #expect(try service.clear(.init(keyPrefix: String(ci.digest.prefix(6)).uppercased())).hasPrefix("removed 1 "))
+        #expect(exists(dev) && !exists(ci))
+        #expect(try service.clear(.init(profile: "nobody")).hasPrefix("removed 0 cached sessions"))
+        #expect(exists(dev))
     }
 
     @Test("cache list and clear say so when the cache is empty, and clear counts what it removed")
