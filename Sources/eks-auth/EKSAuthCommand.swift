@@ -18,7 +18,7 @@ struct EKSAuthCommand: ParsableCommand {
         version: EKSAuthVersion.current,
         subcommands: [
             Token.self, WhoAmI.self, Cache.self, Decode.self, Verify.self, Explain.self, Kubeconfig.self, Setup.self,
-            Config.self,
+            Config.self, Doctor.self,
         ],
         defaultSubcommand: nil
     )
