@@ -65,7 +65,8 @@ extension DoctorService {
                 details: details, fix: "compare with 'aws eks describe-cluster --name \(cluster.name)'",
                 kind: .badInput)
         }
-        let api = ClusterAPI(endpoint: cluster.endpoint, certificateAuthority: pem, http: system.http(), timeout: timeout)
+        let api = ClusterAPI(
+            endpoint: cluster.endpoint, certificateAuthority: pem, http: system.http(), timeout: timeout)
         let response: HTTPResponse
         do {
             // /version is open to anyone (system:public-info-viewer), so this proves TLS and the route alone.
@@ -117,7 +118,8 @@ extension DoctorService {
             guard let api = state.api, let token = state.token else {
                 return .skipped(.mapping, state.clusterBlocked + "; or give --aws-auth FILE to check offline")
             }
-            let offline = "give the ConfigMap with --aws-auth FILE "
+            let offline =
+                "give the ConfigMap with --aws-auth FILE "
                 + "(kubectl get configmap aws-auth -n kube-system -o yaml, as someone allowed to read it)"
             let response: HTTPResponse
             do {
@@ -144,7 +146,8 @@ extension DoctorService {
                         + AWSAuthExplainer.accessEntriesNote(cluster: request.clusterName))
             default:
                 return DoctorFinding(
-                    .mapping, .warning, "kube-system/aws-auth could not be read (HTTP \(response.status))", fix: offline)
+                    .mapping, .warning, "kube-system/aws-auth could not be read (HTTP \(response.status))", fix: offline
+                )
             }
         }
         do {
@@ -158,13 +161,15 @@ extension DoctorService {
                 details += explanation.candidates.map { "near miss: \($0)" }
                 return DoctorFinding(
                     .mapping, .failure, "no aws-auth entry maps \(explanation.canonicalARN)", details: details,
-                    fix: "add \(explanation.canonicalARN) to \(explanation.canonicalARN.contains(":role/") ? "mapRoles" : "mapUsers") "
+                    fix:
+                        "add \(explanation.canonicalARN) to \(explanation.canonicalARN.contains(":role/") ? "mapRoles" : "mapUsers") "
                         + "with a username and groups, or create an access entry: 'aws eks create-access-entry "
                         + "--cluster-name \(request.clusterName ?? "CLUSTER") --principal-arn \(explanation.canonicalARN)'",
                     kind: .denied)
             }
             details += explanation.notes.map { "note: \($0)" }
-            let groups = explanation.groups.isEmpty ? "no groups" : "groups \(explanation.groups.joined(separator: ", "))"
+            let groups =
+                explanation.groups.isEmpty ? "no groups" : "groups \(explanation.groups.joined(separator: ", "))"
             let place = explanation.entry?.location ?? "mapAccounts"
             return .ok(
                 .mapping,

@@ -113,7 +113,8 @@ extension DoctorService {
                 problems.append("\(name) cannot be read as a cache entry and is ignored")
             }
         }
-        let summary = "\(directory) is private and writable (\(entries.count) cached session\(entries.count == 1 ? "" : "s"))"
+        let summary =
+            "\(directory) is private and writable (\(entries.count) cached session\(entries.count == 1 ? "" : "s"))"
         guard problems.isEmpty else {
             return DoctorFinding(
                 .cache, .warning, summary, details: details + problems,
@@ -148,7 +149,8 @@ extension DoctorService {
             let sts = try STSClient(settings: settings, system: system)
             let assumed = try RoleAssumer(system: system, settings: settings, sts: sts).assume(role, with: base)
             state.final = ResolvedCredentials(
-                credentials: assumed.credentials, source: .assumedRole(assumed.assumedRoleARN, profile: nil, base: base.source))
+                credentials: assumed.credentials,
+                source: .assumedRole(assumed.assumedRoleARN, profile: nil, base: base.source))
             state.finalARN = assumed.assumedRoleARN
             var lines = details + ["session: \(assumed.assumedRoleARN)"]
             if let expiration = assumed.credentials.expiration {

@@ -105,7 +105,8 @@ public struct DoctorService: Sendable {
         // bearer without an aws-auth entry lets them in through an access entry: worth knowing, not broken.
         if identity.status == .ok, state.unmapped {
             mapping = DoctorFinding(
-                .mapping, .warning, mapping.summary + "; the cluster accepts the token all the same (an EKS access entry?)",
+                .mapping, .warning,
+                mapping.summary + "; the cluster accepts the token all the same (an EKS access entry?)",
                 details: mapping.details,
                 fix: "nothing, if access entries are meant to grant access; "
                     + AWSAuthExplainer.accessEntriesNote(cluster: request.clusterName))
@@ -183,7 +184,8 @@ public struct DoctorService: Sendable {
         }
         var warnings: [String] = []
         if let (variable, ignored) = ProxySettings.ignoredNoProxyEntries(environment: system.environment) {
-            warnings.append("\(variable) entries that name no host, address or range: \(ignored.joined(separator: ", "))")
+            warnings.append(
+                "\(variable) entries that name no host, address or range: \(ignored.joined(separator: ", "))")
         }
         let sts = settings.stsEndpoint.endpoint
         let url = "\(sts)?Action=GetCallerIdentity&Version=\(STSClient.apiVersion)"
@@ -200,7 +202,8 @@ public struct DoctorService: Sendable {
             if reason.contains(HTTPTransportError.untrustedCertificate) {
                 fix = "a proxy or endpoint with a private CA: set AWS_CA_BUNDLE to a PEM file of that CA"
             } else if let proxy = stsProxy {
-                fix = "check that the proxy \(proxy.redactedURL) (from \(proxy.source)) runs and lets "
+                fix =
+                    "check that the proxy \(proxy.redactedURL) (from \(proxy.source)) runs and lets "
                     + "\(sts.hostHeader) through, or exempt the host with NO_PROXY"
             } else {
                 fix = "check the network path to \(sts.hostHeader) (DNS, firewall, VPN), or AWS_ENDPOINT_URL_STS"

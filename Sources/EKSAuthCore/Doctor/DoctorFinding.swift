@@ -67,16 +67,26 @@ public struct DoctorFinding: Sendable, Equatable {
     /// For failures, the kind of failure (it chooses the exit code, as for the other commands).
     public var kind: FailureKind?
 
-    /// A finding from parts.
+    /// The longest summary, detail or fix kept, in characters; the rest is left out, saying so.
+    public static let maximumLineLength = 2_000
+    /// The most detail lines kept (a cluster may answer with any number of groups or attributes).
+    public static let maximumDetails = 40
+
+    /// A finding from parts, each text bounded by `maximumLineLength` and `maximumDetails`.
     public init(
         _ check: DoctorCheck, _ status: DoctorStatus, _ summary: String, details: [String] = [], fix: String? = nil,
         kind: FailureKind? = nil
     ) {
+        // Findings carry text from outside (service messages, a cluster's answers): bounded here, once.
+        let limit = Self.maximumLineLength
         self.check = check
         self.status = status
-        self.summary = summary
-        self.details = details
-        self.fix = fix
+        self.summary = TerminalText.excerpt(summary, limit: limit)
+        self.details = details.prefix(Self.maximumDetails).map { TerminalText.excerpt($0, limit: limit) }
+        if details.count > Self.maximumDetails {
+            self.details.append("… \(details.count - Self.maximumDetails) more lines left out")
+        }
+        self.fix = fix.map { TerminalText.excerpt($0, limit: limit) }
         self.kind = status == .failure ? (kind ?? .configuration) : nil
     }
 

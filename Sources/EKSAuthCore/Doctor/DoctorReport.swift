@@ -48,7 +48,8 @@ public struct DoctorReport: Sendable, Equatable {
         for finding in findings {
             let name = finding.check.rawValue
             lines.append(
-                "\(Self.mark(finding.status)) \(name)\(String(repeating: " ", count: width - name.count))\(finding.summary)")
+                "\(Self.mark(finding.status)) \(name)\(String(repeating: " ", count: width - name.count))\(finding.summary)"
+            )
             guard finding.status == .warning || finding.status == .failure else { continue }
             let indent = String(repeating: " ", count: 7 + width)
             lines += finding.details.map { indent + $0 }
@@ -70,7 +71,8 @@ public struct DoctorReport: Sendable, Equatable {
         let checks = findings.map { finding in
             let details =
                 finding.details.isEmpty
-                ? "[]" : "[\n" + finding.details.map { "        " + JSONText.quote($0) }.joined(separator: ",\n") + "\n      ]"
+                ? "[]"
+                : "[\n" + finding.details.map { "        " + JSONText.quote($0) }.joined(separator: ",\n") + "\n      ]"
             return """
                     {
                       "check": \(JSONText.quote(finding.check.rawValue)),

@@ -25,7 +25,8 @@ struct Doctor: ParsableCommand {
               eks-auth doctor --cluster-name prod --aws-auth aws-auth.yaml --output json > doctor.json
             """)
 
-    @Option(name: TokenFlag.clusterName.names, help: "The cluster to check (without it, the cluster checks are skipped).")
+    @Option(
+        name: TokenFlag.clusterName.names, help: "The cluster to check (without it, the cluster checks are skipped).")
     var clusterName: String?
 
     @OptionGroup var credentials: CredentialOptions

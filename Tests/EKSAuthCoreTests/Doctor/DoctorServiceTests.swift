@@ -127,8 +127,11 @@ struct DoctorServiceTests {
         #expect(report.findings.allSatisfy { $0.status == .ok }, "\(report.text)")
         #expect(report.worst == .ok)
         #expect(report.failureKind == nil)
-        #expect(report.finding(.identity)?.summary == "the cluster knows you as alice with groups system:masters, system:authenticated")
-        #expect(report.finding(.mapping)?.summary.contains("user alice with groups system:masters (mapUsers[0])") == true)
+        #expect(
+            report.finding(.identity)?.summary
+                == "the cluster knows you as alice with groups system:masters, system:authenticated")
+        #expect(
+            report.finding(.mapping)?.summary.contains("user alice with groups system:masters (mapUsers[0])") == true)
         #expect(report.finding(.credentials)?.summary == "environment variables; long-term keys, no expiry")
         #expect(report.finding(.credentials)?.details.contains("access key: ****************MPLE") == true)
         #expect(report.finding(.endpoint)?.details.contains("Kubernetes v1.31.2-eks-1") == true)
@@ -151,9 +154,10 @@ struct DoctorServiceTests {
         let checks = try #require(parsed["checks"] as? [[String: Any]])
         #expect(checks.map { $0["check"] as? String } == DoctorCheck.allCases.map(\.rawValue))
         #expect(checks.allSatisfy { Set($0.keys) == ["check", "status", "summary", "details", "fix"] })
-        for secret in [DoctorWorld.secret, DoctorWorld.sessionToken, "assumed/secret+KEY", "assumed-session-token",
-            "k8s-aws-v1.", "ASIADOCTOREXAMPLE", "ASIAASSUMEDEXAMPLE"]
-        {
+        for secret in [
+            DoctorWorld.secret, DoctorWorld.sessionToken, "assumed/secret+KEY", "assumed-session-token",
+            "k8s-aws-v1.", "ASIADOCTOREXAMPLE", "ASIAASSUMEDEXAMPLE",
+        ] {
             #expect(!json.contains(secret), "\(secret) in \(json)")
             #expect(!report.text.contains(secret))
         }
@@ -161,12 +165,16 @@ struct DoctorServiceTests {
 
     @Test("the text report has one line per check, the fix under failures, and a tally")
     func text() {
-        let world = DoctorWorld(answers: .init(review: { _ in HTTPResponse(status: 401) }, configMap: { HTTPResponse(status: 401) }))
+        let world = DoctorWorld(
+            answers: .init(configMap: { HTTPResponse(status: 401) }, review: { _ in HTTPResponse(status: 401) }))
         let lines = world.run().text.split(separator: "\n").map(String.init)
         #expect(lines.first == "[ok]   settings     profile default (from default), region us-east-1 (from AWS_REGION)")
-        #expect(lines.contains("[skip] mapping      the cluster refused the token, so aws-auth cannot be read (see identity); give the ConfigMap with --aws-auth FILE (kubectl get configmap aws-auth -n kube-system -o yaml, as someone allowed to read it)"))
+        #expect(
+            lines.contains(
+                "[skip] mapping      the cluster refused the token, so aws-auth cannot be read (see identity); give the ConfigMap with --aws-auth FILE (kubectl get configmap aws-auth -n kube-system -o yaml, as someone allowed to read it)"
+            ))
         #expect(lines.contains("[FAIL] identity     the cluster refused the token (HTTP 401 Unauthorized)"))
-        #expect(lines.contains { $0.hasPrefix("                   fix: the identity must be mapped") })
+        #expect(lines.contains { $0.hasPrefix("                    fix: the identity must be mapped") })
         #expect(lines.last == "1 failed, 0 warnings, 8 ok, 1 skipped")
     }
 
@@ -177,7 +185,8 @@ struct DoctorServiceTests {
             #expect(report.finding(check)?.status == .skipped)
             #expect(report.finding(check)?.summary == "no --cluster-name given")
         }
-        #expect(report.finding(.mapping)?.summary == "no --cluster-name given; or give --aws-auth FILE to check offline")
+        #expect(
+            report.finding(.mapping)?.summary == "no --cluster-name given; or give --aws-auth FILE to check offline")
         #expect(report.failureKind == nil)
     }
 
@@ -324,7 +333,8 @@ struct DoctorServiceTests {
     func roleDenied() {
         let world = DoctorWorld(
             answers: .init(sts: { action in
-                action == "AssumeRole" ? STSReplies.error(status: 403, code: "AccessDenied") : STSReplies.callerIdentity()
+                action == "AssumeRole"
+                    ? STSReplies.error(status: 403, code: "AccessDenied") : STSReplies.callerIdentity()
             }))
         let report = world.run(role: RoleRequest(roleARN: DoctorWorld.roleARN))
         #expect(report.finding(.role)?.status == .failure)
@@ -353,7 +363,11 @@ struct DoctorServiceTests {
     func clusterCreating() {
         let world = DoctorWorld(
             answers: .init(describeCluster: {
-                HTTPResponse(status: 200, body: Array(#"{"cluster":{"name":"dev","arn":"arn:aws:eks:us-east-1:1:cluster/dev","status":"CREATING"}}"#.utf8))
+                HTTPResponse(
+                    status: 200,
+                    body: Array(
+                        #"{"cluster":{"name":"dev","arn":"arn:aws:eks:us-east-1:1:cluster/dev","status":"CREATING"}}"#
+                            .utf8))
             }))
         #expect(world.run().finding(.cluster)?.summary == "dev is CREATING, not ACTIVE")
     }
@@ -361,7 +375,9 @@ struct DoctorServiceTests {
     @Test("an endpoint whose certificate the cluster's CA did not issue fails")
     func wrongCA() {
         let world = DoctorWorld(
-            answers: .init(version: { throw HTTPTransportError.connectionFailed(HTTPTransportError.untrustedCertificate) }))
+            answers: .init(version: {
+                throw HTTPTransportError.connectionFailed(HTTPTransportError.untrustedCertificate)
+            }))
         let report = world.run()
         let endpoint = report.finding(.endpoint)
         #expect(endpoint?.status == .failure)
@@ -439,5 +455,33 @@ struct DoctorServiceTests {
     func masking() {
         #expect(DoctorService.masked("AKIAIOSFODNN7EXAMPLE") == "****************MPLE")
         #expect(DoctorService.masked("ABC") == "***")
+    }
+}
+
+@Suite("doctor findings")
+struct DoctorFindingTests {
+    @Test("a finding keeps at most 40 detail lines and 2,000 characters a line, saying what it left out")
+    func bounded() {
+        let finding = DoctorFinding(
+            .identity, .ok, String(repeating: "g", count: 5_000), details: (0..<100).map { "extra \($0)" })
+        #expect(finding.summary.hasSuffix("… (3000 more characters)"))
+        #expect(finding.details.count == 41)
+        #expect(finding.details.last == "… 60 more lines left out")
+    }
+
+    @Test("the worst status decides the result; skipped counts as ok; the first failure chooses the exit kind")
+    func worst() {
+        let report = DoctorReport(findings: [
+            DoctorFinding(.settings, .ok, "fine"), DoctorFinding(.proxy, .skipped, "not run"),
+        ])
+        #expect(report.worst == .ok)
+        let failing = DoctorReport(findings: [
+            DoctorFinding(.clock, .warning, "1 min"),
+            DoctorFinding(.credentials, .failure, "none", kind: .configuration),
+            DoctorFinding(.role, .failure, "denied", kind: .denied),
+        ])
+        #expect(failing.worst == .failure)
+        #expect(failing.failureKind == .configuration)
+        #expect(DoctorFinding(.role, .ok, "x", kind: .denied).kind == nil)
     }
 }
