@@ -12,6 +12,7 @@ import botocore.session
 import pytest
 
 import peers
+from proxy_fake import ForwardProxy
 
 CLUSTER = "dev.doctor-cluster"
 REGION = peers.REGION
@@ -196,7 +197,9 @@ def test_a_proxy_that_does_not_answer_fails_the_proxy_check_with_exit_69(run, mo
     rc, checks, out, err = doctor(run, env, cluster=False)
     assert rc == 69, out + err
     assert checks["proxy"]["status"] == "failure"
-    assert f"through proxy http://***:***@127.0.0.1:{dead} (from HTTP_PROXY)" in checks["proxy"]["summary"]
+    assert checks["proxy"]["summary"] == (
+        f"STS at {moto.endpoint}/ did not answer: proxy http://***:***@127.0.0.1:{dead} (from HTTP_PROXY): "
+        "connection refused")
     assert "NO_PROXY" in checks["proxy"]["fix"]
     assert checks["clock"]["status"] == "skipped"
     assert "secret-pw" not in out + err
@@ -354,3 +357,38 @@ def test_aws_auth_the_caller_may_not_read_is_a_warning_pointing_at_the_offline_f
     assert checks["mapping"]["summary"] == "not allowed to read kube-system/aws-auth (HTTP 403)"
     assert checks["mapping"]["fix"].startswith("give the ConfigMap with --aws-auth FILE")
     assert checks["identity"]["status"] == "ok"
+
+
+def test_sts_through_a_working_proxy_passes_and_names_the_proxy(run, moto, tmp_path):
+    with ForwardProxy() as proxy:
+        env = doctor_env(run, moto, tmp_path, HTTP_PROXY=proxy.url)
+        rc, checks, out, err = doctor(run, env, cluster=False)
+    assert rc == 0, out + err
+    # Any answer proves the path (moto answers an unsigned request with a 500, STS with a 403).
+    assert checks["proxy"]["summary"].startswith(
+        f"STS answered through proxy http://127.0.0.1:{proxy.port} (from HTTP_PROXY) (HTTP "), out
+    assert ("GET", f"{moto.endpoint}/?Action=GetCallerIdentity&Version=2011-06-15") in proxy.requests
+    assert checks["clock"]["status"] == "ok"
+
+
+def test_a_proxy_that_wants_other_credentials_fails_with_exit_69(run, moto, tmp_path):
+    with ForwardProxy(credentials=("doctor", "right")) as proxy:
+        env = doctor_env(run, moto, tmp_path, HTTP_PROXY=proxy.url_with("doctor", "wrong-pw"))
+        rc, checks, out, err = doctor(run, env, cluster=False)
+    assert rc == 69, out + err
+    assert checks["proxy"]["summary"] == (
+        f"STS at {moto.endpoint}/ did not answer: proxy http://***:***@127.0.0.1:{proxy.port} (from HTTP_PROXY) "
+        "answered 407 Proxy Authentication Required")
+    assert checks["proxy"]["fix"] == "give the proxy's user name and password in HTTP_PROXY (http://user:password@host:port)"
+    assert "wrong-pw" not in out + err
+
+
+def test_the_cluster_endpoint_through_a_connect_tunnel_is_checked_against_the_cluster_ca(run, moto, api, tmp_path):
+    """kubectl sends https through HTTPS_PROXY too; the tunnel's TLS must still trust only the cluster's CA."""
+    with ForwardProxy() as proxy:
+        env = doctor_env(run, moto, tmp_path, HTTPS_PROXY=proxy.url)
+        rc, checks, out, err = doctor(run, env, "--role-arn", moto.role_arn)
+    assert rc == 0, out + err
+    assert statuses(checks) == {name: "ok" for name in CHECKS}, out
+    netloc = api.endpoint.removeprefix("https://")
+    assert ("CONNECT", netloc) in proxy.requests

@@ -201,6 +201,8 @@ public struct DoctorService: Sendable {
             let fix: String
             if reason.contains(HTTPTransportError.untrustedCertificate) {
                 fix = "a proxy or endpoint with a private CA: set AWS_CA_BUNDLE to a PEM file of that CA"
+            } else if let proxy = stsProxy, reason.contains(" 407 ") {
+                fix = "give the proxy's user name and password in \(proxy.source) (http://user:password@host:port)"
             } else if let proxy = stsProxy {
                 fix =
                     "check that the proxy \(proxy.redactedURL) (from \(proxy.source)) runs and lets "
@@ -209,18 +211,16 @@ public struct DoctorService: Sendable {
                 fix = "check the network path to \(sts.hostHeader) (DNS, firewall, VPN), or AWS_ENDPOINT_URL_STS"
             }
             return DoctorFinding(
-                .proxy, .failure, "STS at \(sts) did not answer \(route): \(reason)", details: details + warnings,
+                // The transport names the proxy itself when the proxy is what failed.
+                .proxy, .failure,
+                "STS at \(sts) did not answer\(stsProxy.map { reason.hasPrefix($0.named) } == true ? "" : " " + route): \(reason)",
+                details: details + warnings,
                 fix: fix, kind: .unavailable)
         } catch {
             return .failure(.proxy, error, details: details, fix: "correct the variable, or unset it")
         }
         let received = system.clock.now()
         state.stsReply = (response, sent, received)
-        if response.status == 407, let proxy = stsProxy {
-            return DoctorFinding(
-                .proxy, .failure, "the proxy \(proxy.redactedURL) wants credentials (HTTP 407)", details: details,
-                fix: "put user:password in \(proxy.source) (http://user:password@host:port)", kind: .denied)
-        }
         let summary = "STS answered \(route) (HTTP \(response.status) to an unsigned request)"
         guard warnings.isEmpty else {
             return DoctorFinding(

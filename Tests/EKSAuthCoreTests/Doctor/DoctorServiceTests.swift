@@ -221,6 +221,24 @@ struct DoctorServiceTests {
         #expect(!report.json().contains(":pw@"))
     }
 
+    @Test("a proxy that wants credentials is named once and the fix says where they go")
+    func proxyWantsCredentials() {
+        let world = DoctorWorld(
+            environment: [
+                "AWS_ACCESS_KEY_ID": "AKIDDOCTOREXAMPLE", "AWS_SECRET_ACCESS_KEY": DoctorWorld.secret,
+                "AWS_REGION": "us-east-1", "HTTPS_PROXY": "http://127.0.0.1:9",
+            ],
+            answers: .init(probe: {
+                throw HTTPTransportError.connectionFailed(
+                    "proxy http://127.0.0.1:9 (from HTTPS_PROXY) answered 407 Proxy Authentication Required")
+            }))
+        let proxy = world.run(cluster: nil).finding(.proxy)
+        #expect(
+            proxy?.summary == "STS at https://sts.us-east-1.amazonaws.com/ did not answer: proxy http://127.0.0.1:9 "
+                + "(from HTTPS_PROXY) answered 407 Proxy Authentication Required")
+        #expect(proxy?.fix == "give the proxy's user name and password in HTTPS_PROXY (http://user:password@host:port)")
+    }
+
     @Test("an unreadable proxy variable fails the proxy check")
     func badProxyVariable() {
         let world = DoctorWorld(environment: [
