@@ -73,16 +73,19 @@ final class DoctorWorld: Sendable {
         }
     }
 
+    let processes: FakeProcessRunner
+
     init(
         environment: [String: String] = [
             "AWS_ACCESS_KEY_ID": "AKIDDOCTOREXAMPLE", "AWS_SECRET_ACCESS_KEY": DoctorWorld.secret,
             "AWS_REGION": "us-east-1",
-        ], answers: Answers = Answers()
+        ], config: String = "", processOutput: String = "", answers: Answers = Answers()
     ) {
         var variables = environment
         variables["HOME"] = "/home/doc"
         self.environment = variables
-        self.files = InMemoryFileSystem()
+        self.files = InMemoryFileSystem(["/home/doc/.aws/config": config])
+        self.processes = FakeProcessRunner(printing: processOutput)
         self.http = FakeHTTPClient { request, _ in
             let url = request.url
             if url.hasPrefix("https://sts.us-east-1.amazonaws.com") {
@@ -103,7 +106,8 @@ final class DoctorWorld: Sendable {
     var system: SystemContext {
         let http = self.http
         return SystemContext(
-            environment: Environment(environment), clock: .fixed(Self.now), fileSystem: files, http: { http })
+            environment: Environment(environment), clock: .fixed(Self.now), fileSystem: files, http: { http },
+            processes: processes)
     }
 
     func run(
@@ -299,6 +303,39 @@ struct DoctorServiceTests {
         #expect(report.finding(.endpoint)?.status == .skipped)
         #expect(report.finding(.identity)?.status == .skipped)
         #expect(report.failureKind == .configuration)
+    }
+
+    /// A world whose only credentials come from a `credential_process` expiring at `expiration`.
+    static func processWorld(expiring expiration: String) -> DoctorWorld {
+        DoctorWorld(
+            environment: ["AWS_REGION": "us-east-1"], config: "[default]\ncredential_process = get-creds\n",
+            processOutput: """
+                {"Version": 1, "AccessKeyId": "ASIAPROCESSEXAMPLE", "SecretAccessKey": "\(DoctorWorld.secret)",
+                 "SessionToken": "\(DoctorWorld.sessionToken)", "Expiration": "\(expiration)"}
+                """)
+    }
+
+    @Test("credentials expiring within a token's 15 minutes warn, saying when")
+    func expiringSoon() {
+        let report = Self.processWorld(expiring: "2024-01-02T03:14:05Z").run(cluster: nil)
+        let credentials = report.finding(.credentials)
+        #expect(credentials?.status == .warning)
+        #expect(
+            credentials?.summary
+                == "credential_process of profile 'default'; expire in 10 min (2024-01-02T03:14:05Z)")
+        #expect(credentials?.fix?.hasPrefix("renew them soon") == true)
+        #expect(report.failureKind == nil)
+        #expect(!report.json().contains(DoctorWorld.sessionToken) && !report.json().contains(DoctorWorld.secret))
+    }
+
+    @Test("credentials already expired fail before STS is asked")
+    func expired() {
+        let world = Self.processWorld(expiring: "2024-01-02T02:00:00Z")
+        let report = world.run(cluster: nil)
+        #expect(report.finding(.credentials)?.status == .failure)
+        #expect(report.finding(.credentials)?.summary.contains("expired") == true)
+        #expect(!world.http.requests.contains { $0.method == "POST" })
+        #expect(report.failureKind == .denied)
     }
 
     @Test("credentials STS refuses as expired fail with exit kind denied")
