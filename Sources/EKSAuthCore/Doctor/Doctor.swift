@@ -210,12 +210,11 @@ public struct DoctorService: Sendable {
             } else {
                 fix = "check the network path to \(sts.hostHeader) (DNS, firewall, VPN), or AWS_ENDPOINT_URL_STS"
             }
+            // The transport names the proxy itself when the proxy is what failed: not twice.
+            let namesProxy = stsProxy.map { reason.hasPrefix($0.named) } ?? false
             return DoctorFinding(
-                // The transport names the proxy itself when the proxy is what failed.
-                .proxy, .failure,
-                "STS at \(sts) did not answer\(stsProxy.map { reason.hasPrefix($0.named) } == true ? "" : " " + route): \(reason)",
-                details: details + warnings,
-                fix: fix, kind: .unavailable)
+                .proxy, .failure, "STS at \(sts) did not answer\(namesProxy ? "" : " " + route): \(reason)",
+                details: details + warnings, fix: fix, kind: .unavailable)
         } catch {
             return .failure(.proxy, error, details: details, fix: "correct the variable, or unset it")
         }
