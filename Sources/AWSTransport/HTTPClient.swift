@@ -20,6 +20,10 @@ public struct HTTPRequest: Sendable, Equatable {
     /// instance metadata included: botocore's `IMDSFetcher` takes `get_environ_proxies(base_url)`, so
     /// `HTTP_PROXY` applies to it unless `NO_PROXY` lists `169.254.169.254` (botocore 1.43.11 `utils.py`).
     public var usesProxy: Bool
+    /// PEM certificates the server's certificate must chain to, instead of the system store or
+    /// `AWS_CA_BUNDLE`: a cluster's own CA (DescribeCluster's `certificateAuthority.data`), which
+    /// `doctor` checks the cluster endpoint against as kubectl does. Nil for the usual trust.
+    public var trustedCertificates: [UInt8]?
 
     /// A request from parts.
     public init(

@@ -598,20 +598,34 @@ class FakeAPIServer(_LoopbackServer):
     """A loopback HTTPS stand-in for the Kubernetes API server (kubectl runs exec plugins only for
     https clusters). Every request's bearer token is passed to ``check(token) -> list[str]`` (the
     problems, empty when good): good tokens get a small JSON answer, others 401. ``tokens`` and
-    ``rejections`` record what came in."""
+    ``rejections`` record what came in.
 
-    def __init__(self, cert_file: str, key_file: str, check):
+    With ``user_info(token) -> dict`` (for ``eks-auth doctor``) it also answers, as an API server does,
+    ``GET /version`` without a token, ``POST .../selfsubjectreviews`` (authentication.k8s.io v1) with
+    that ``status.userInfo``, and ``GET`` of the kube-system/aws-auth ConfigMap with ``aws_auth``
+    (``(status, body dict or None)``, default 404). ``paths`` records every request's method and path."""
+
+    def __init__(self, cert_file: str, key_file: str, check, user_info=None, aws_auth=(404, None)):
         import ssl
 
         self.check = check
+        self.user_info = user_info
+        self.aws_auth = aws_auth
         self.tokens: list[str] = []
         self.rejections: list[list[str]] = []
+        self.paths: list[tuple[str, str]] = []
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert_file, key_file)
         super().__init__(ssl_context=context)
 
     def handle(self, handler: _Handler, method: str) -> None:
         handler.read_body()
+        with self._lock:
+            self.paths.append((method, handler.path))
+        if self.user_info is not None and method == "GET" and handler.path == "/version":
+            version = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-fake"}
+            handler.reply(200, json.dumps(version).encode(), [("Content-Type", "application/json")])
+            return
         authorization = handler.headers.get("Authorization") or ""
         token = authorization[len("Bearer "):] if authorization.startswith("Bearer ") else ""
         problems = self.check(token) if token else ["no bearer token"]
@@ -624,6 +638,19 @@ class FakeAPIServer(_LoopbackServer):
                       "message": "Unauthorized", "code": 401}
             handler.reply(401, json.dumps(status).encode(), [("Content-Type", "application/json")])
             return
+        if self.user_info is not None:
+            if method == "POST" and handler.path == "/apis/authentication.k8s.io/v1/selfsubjectreviews":
+                review = {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                          "metadata": {"creationTimestamp": None}, "status": {"userInfo": self.user_info(token)}}
+                handler.reply(201, json.dumps(review).encode(), [("Content-Type", "application/json")])
+                return
+            if method == "GET" and handler.path == "/api/v1/namespaces/kube-system/configmaps/aws-auth":
+                status, body = self.aws_auth
+                if body is None:
+                    body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": status,
+                            "message": 'configmaps "aws-auth" not found' if status == 404 else "forbidden"}
+                handler.reply(status, json.dumps(body).encode(), [("Content-Type", "application/json")])
+                return
         answer = {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "default"},
                   "status": {"phase": "Active"}}
         handler.reply(200, json.dumps(answer).encode(), [("Content-Type", "application/json")])

@@ -45,14 +45,19 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
             ? try ProxySettings.forRequest(
                 toHost: endpoint.host, port: endpoint.port, scheme: endpoint.scheme, environment: environment)
             : nil
+        // A request trusting only given certificates (a cluster's CA, for `doctor`) gets a TLS context and
+        // a client of its own, made for it and shut down after it: no other request shares that trust.
+        let trusted = try request.trustedCertificates.map(Self.tlsConfiguration(trusting:))
         if let proxy {
             tracer("\(request.method) \(endpoint) via \(proxy.named)")
-            return try ProxiedExchange(
+            var exchange = ProxiedExchange(
                 proxy: proxy, tls: try proxyTLSContext(), group: MultiThreadedEventLoopGroup.singleton,
-                maximumBodySize: Self.maximumBodySize
-            ).send(request, to: endpoint)
+                maximumBodySize: Self.maximumBodySize)
+            if let trusted { exchange.destinationTLS = try Self.context(trusted) }
+            return try exchange.send(request, to: endpoint)
         }
-        let client = self.client()
+        let client = trusted.map(Self.client(tls:)) ?? self.client()
+        defer { if trusted != nil { try? client.syncShutdown() } }
         var headers = HTTPHeaders()
         for header in request.headers { headers.add(name: header.name, value: header.value) }
         let outgoing: AsyncHTTPClient.HTTPClient.Request
@@ -97,6 +102,28 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
         return tls
     }
 
+    /// TLS that trusts only the certificates of `pem`.
+    /// - Throws: `HTTPTransportError.connectionFailed` when `pem` holds no readable certificate.
+    static func tlsConfiguration(trusting pem: [UInt8]) throws -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(pem))
+        } catch {
+            throw HTTPTransportError.connectionFailed("the trusted certificates are not readable PEM")
+        }
+        return tls
+    }
+
+    /// A TLS context of `configuration`.
+    /// - Throws: `HTTPTransportError.connectionFailed`.
+    static func context(_ configuration: TLSConfiguration) throws -> NIOSSLContext {
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw HTTPTransportError.connectionFailed("cannot load the trusted certificates: \(describe(error))")
+        }
+    }
+
     /// The TLS context of proxied connections (to an https:// proxy and inside CONNECT tunnels).
     private func proxyTLSContext() throws -> NIOSSLContext {
         try proxyTLS.withLock { made in
@@ -116,18 +143,23 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
     private func client() -> AsyncHTTPClient.HTTPClient {
         direct.withLock { made in
             if let made { return made }
-            // Each request's own deadline bounds it (1 s for instance metadata, 10 s for STS); the
-            // client's timeouts only cap what no deadline should allow, so one client serves all.
-            var configuration = AsyncHTTPClient.HTTPClient.Configuration(
-                tlsConfiguration: tlsConfiguration(), redirectConfiguration: .disallow,
-                timeout: .init(connect: .seconds(3), read: .seconds(60)))
-            // A refused connection fails at once: the callers retry with their own policies (STS, the
-            // container endpoint, instance metadata), and AHC's own retries would spend the whole deadline.
-            configuration.connectionPool.retryConnectionEstablishment = false
-            let client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let client = Self.client(tls: tlsConfiguration())
             made = client
             return client
         }
+    }
+
+    /// A client of direct requests verifying servers with `tls`.
+    private static func client(tls: TLSConfiguration) -> AsyncHTTPClient.HTTPClient {
+        // Each request's own deadline bounds it (1 s for instance metadata, 10 s for STS); the
+        // client's timeouts only cap what no deadline should allow, so one client serves all.
+        var configuration = AsyncHTTPClient.HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(3), read: .seconds(60)))
+        // A refused connection fails at once: the callers retry with their own policies (STS, the
+        // container endpoint, instance metadata), and AHC's own retries would spend the whole deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     func shutdown() {

@@ -25,6 +25,9 @@ struct ProxiedExchange {
     let tls: NIOSSLContext
     let group: any EventLoopGroup
     let maximumBodySize: Int
+    /// The TLS context inside the tunnel when the destination is trusted differently from the proxy
+    /// (a cluster endpoint checked against the cluster's own CA); nil uses `tls` for both.
+    var destinationTLS: NIOSSLContext? = nil
 
     /// Sends `request` to `endpoint` through the proxy.
     /// - Throws: `HTTPTransportError`; a failure before the destination is reached names the proxy.
@@ -134,7 +137,7 @@ struct ProxiedExchange {
     }
 
     private func addTLS(to channel: any Channel, serverHostname host: String) throws {
-        let context = tls
+        let context = destinationTLS ?? tls
         let serverHostname = Self.serverName(for: host)
         let handshake = channel.eventLoop.makePromise(of: Void.self)
         do {
