@@ -66,7 +66,7 @@ def test_kubeconfig_merges_the_cluster_and_kubectl_reads_it(run, moto, cluster, 
             env=env_for(run, moto),
         )
     assert rc == 0, err
-    assert out.strip() == f"Updated context dev in {path}"
+    assert out.strip() == f"Added new context dev to {path}"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert json.loads((home / ".kube" / "config.eks-auth.bak").read_text()) == EXISTING
     view = kubectl_view(run, str(path))
@@ -159,3 +159,17 @@ def test_kubectl_logs_in_through_the_written_exec_block_and_reuses_the_cache(
             assert json.loads(out)["metadata"]["name"] == "default"
         assert len(api.tokens) >= 2 and not api.rejections
         assert proxy.count("AssumeRole") == 1, "the second kubectl call must use the cached session"
+
+
+def test_kubeconfig_says_added_then_up_to_date_then_updated(run, moto, cluster, home):
+    path = home / ".kube" / "config"
+    args = ["kubeconfig", "--cluster-name", CLUSTER, "--alias", "dev"]
+    with peers.moto_checking_off():
+        rc, out, err = run(*args, env=env_for(run, moto))
+        assert (rc, out.strip()) == (0, f"Added new context dev to {path}"), err
+        written = path.stat().st_mtime_ns
+        rc, out, err = run(*args, env=env_for(run, moto))
+        assert (rc, out.strip()) == (0, f"Context dev in {path} is already up to date; nothing was written"), err
+        assert path.stat().st_mtime_ns == written and not (home / ".kube" / "config.eks-auth.bak").exists()
+        rc, out, err = run(*args, "--role-arn", moto.role_arn, env=env_for(run, moto))
+        assert (rc, out.strip()) == (0, f"Updated context dev in {path}"), err

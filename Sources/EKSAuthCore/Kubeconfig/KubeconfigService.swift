@@ -48,6 +48,18 @@ public struct KubeconfigResult: Sendable, Equatable {
     public var text: String
     /// Where the previous file was copied, if it existed and was written over.
     public var backup: String?
+    /// Whether the context was added, updated or already as it would be written (then the file was left alone).
+    public var outcome: KubeconfigWriter.Outcome = .added
+
+    /// What happened, in the AWS CLI's words: `Added new context C to PATH`, `Updated context C in PATH`, or
+    /// `Context C in PATH is already up to date`.
+    public var summary: String {
+        switch outcome {
+        case .added: return "Added new context \(context) to \(path)"
+        case .updated: return "Updated context \(context) in \(path)"
+        case .unchanged: return "Context \(context) in \(path) is already up to date; nothing was written"
+        }
+    }
 }
 
 /// The core of `eks-auth kubeconfig`: DescribeCluster, then merge the cluster, user and context.
@@ -116,7 +128,8 @@ public struct KubeconfigService: Sendable {
                 "replaced the \(entry) in \(path), which was different; contexts using it now get what was written")
         }
         var result = KubeconfigResult(path: path, context: names.context, text: text, backup: nil)
-        guard !request.dryRun else { return result }
+        result.outcome = KubeconfigWriter.outcome(existing: existing, merged: text, context: names.context)
+        guard !request.dryRun, result.outcome != .unchanged else { return result }
         do {
             let directory = String(
                 path.split(separator: "/", omittingEmptySubsequences: false).dropLast()

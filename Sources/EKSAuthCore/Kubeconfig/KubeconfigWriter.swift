@@ -147,6 +147,21 @@ public enum KubeconfigWriter {
         return differed
     }
 
+    /// What a merge did, for the message: the context is new, it (or its cluster or user) changed, or the
+    /// file already said all of it (then nothing is written).
+    public enum Outcome: Sendable, Equatable {
+        case added, updated, unchanged
+    }
+
+    /// What merging `existing` into `merged` did for `context`: `unchanged` when both files say the same
+    /// (styles, quoting and key order aside), else `added` when `existing` had no context of that name.
+    public static func outcome(existing: String?, merged: String, context: String) -> Outcome {
+        guard let existing, let before = try? YAML.compose(existing) else { return .added }
+        if let after = try? YAML.compose(merged), sameEntry(before, after) { return .unchanged }
+        let contexts = before.mapping?["contexts"]?.sequence ?? []
+        return contexts.contains { $0["name"]?.scalar?.text == context } ? .updated : .added
+    }
+
     /// Whether two entries say the same: the same keys with the same texts, styles and order aside.
     static func sameEntry(_ a: YAMLNode, _ b: YAMLNode) -> Bool {
         switch (a, b) {

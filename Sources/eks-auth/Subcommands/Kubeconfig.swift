@@ -50,7 +50,7 @@ struct Kubeconfig: ParsableCommand {
         if dryRun {
             live.writeStdout(result.text.hasSuffix("\n") ? String(result.text.dropLast()) : result.text)
         } else {
-            live.writeStdout("Updated context \(result.context) in \(result.path)")
+            live.writeStdout(result.summary)
         }
     }
 }

@@ -154,6 +154,33 @@ struct KubeconfigTests {
         #expect(second.text.hasPrefix("apiVersion: v1\nkind: Config\nclusters:\n- name: other\n"))
     }
 
+    @Test("says Added, Updated or already up to date truthfully, and leaves an up-to-date file alone")
+    func outcomes() throws {
+        let harness = Harness(http: FakeHTTPClient { _, _ in Self.describeReply() })
+        let path = "/home/alice/.kube/config"
+        let added = try harness.run(KubeconfigRequest(clusterName: "dev.my-eks-cluster"))
+        #expect(added.outcome == .added)
+        #expect(added.summary == "Added new context \(Self.clusterARN) to \(path)")
+        #expect(added.backup == nil)
+
+        let same = try harness.run(KubeconfigRequest(clusterName: "dev.my-eks-cluster"))
+        #expect(same.outcome == .unchanged)
+        #expect(same.summary == "Context \(Self.clusterARN) in \(path) is already up to date; nothing was written")
+        #expect(same.backup == nil && harness.fileSystem.text(of: path + ".eks-auth.bak") == nil)
+
+        // Another style of the same file is still up to date; another user for the context is an update.
+        harness.fileSystem.write(
+            try #require(harness.fileSystem.text(of: path)).replacingAll("name: ", with: "name:  "), to: path)
+        #expect(try harness.run(KubeconfigRequest(clusterName: "dev.my-eks-cluster")).outcome == .unchanged)
+        let role = try harness.run(KubeconfigRequest(clusterName: "dev.my-eks-cluster", userAlias: "someone"))
+        #expect(role.outcome == .updated)
+        #expect(role.summary == "Updated context \(Self.clusterARN) in \(path)")
+        #expect(role.backup == path + ".eks-auth.bak")
+        // A new context in a file that has others is added.
+        let other = try harness.run(KubeconfigRequest(clusterName: "dev.my-eks-cluster", alias: "second"))
+        #expect(other.outcome == .added)
+    }
+
     @Test("KUBECONFIG's first file is the target, --kubeconfig overrides it, --dry-run writes nothing")
     func paths() throws {
         var harness = Harness(http: FakeHTTPClient { _, _ in Self.describeReply() })
