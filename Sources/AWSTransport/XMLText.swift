@@ -25,6 +25,19 @@ public struct XMLText: Sendable {
         return nil
     }
 
+    /// The text of every element named `name`, in document order (IAM's lists: `<member><PolicyArn>…`).
+    public func values(named name: String) -> [String] {
+        var found: [String] = []
+        var scope = Substring(document)
+        while let inner = Self.innerText(of: name, in: scope) {
+            found.append(Self.decode(inner).trimmingWhitespace())
+            // Past this element's closing tag (an empty element `<name/>` ends at its own `>`).
+            guard let close = scope[inner.endIndex...].firstIndex(of: ">") else { break }
+            scope = scope[scope.index(after: close)...]
+        }
+        return found
+    }
+
     /// The content between the first `<name …>` and its `</name>` in `text`.
     static func innerText(of name: String, in text: Substring) -> Substring? {
         var searchFrom = text.startIndex

@@ -155,6 +155,9 @@ def test_a_second_run_changes_nothing_and_says_unchanged(run, moto, tmp_path):
     assert f"unchanged group {names.group} (already as planned)" in lines
     assert f"unchanged policy {names.group_policy} (already as planned)" in lines
     assert not [line for line in lines if line.startswith("created")]
+    # Every IAM line says unchanged, the attachments too: nothing claims an action it did not take.
+    assert [line for line in lines[1:] if not line.startswith("unchanged ")] == [], lines
+    assert f"unchanged attachment of {names.role_policy} to role {names.role} (already as planned)" in lines
 
     with peers.moto_checking_off():
         role_after = iam.get_role(RoleName=names.role)["Role"]
@@ -186,6 +189,9 @@ def test_a_changed_trust_policy_is_reported_with_exit_78_and_left_alone(run, mot
     assert len(errors) == 1, stderr
     assert f"role {names.role}" in errors[0]
     assert "trust policy" in errors[0]
+    # What differs is shown, existing value first.
+    assert (f'Statement[0].Principal.AWS is "arn:aws:iam::{ACCOUNT}:user/alice", planned '
+            f'"arn:aws:iam::{ACCOUNT}:root"') in errors[0], errors[0]
     # Only the role differs: the policies are not named as conflicts.
     assert names.role_policy not in errors[0] and names.group_policy not in errors[0]
     # The files are still written; stdout carries no ExecCredential or partial success claims.

@@ -40,3 +40,48 @@ public indirect enum JSONValue: Sendable, Equatable, Decodable {
         try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 }
+
+extension JSONValue {
+    /// Where `self` (what exists) differs from `planned`, as paths with both values, at most `limit`:
+    /// `Statement[0].Principal.AWS is "arn:aws:iam::1:root", planned "arn:aws:iam::2:root"`, or
+    /// `Statement[0].Condition is present, planned absent`. Keys in name order; empty when equal.
+    public func differences(from planned: JSONValue, at path: String = "", limit: Int = 3) -> [String] {
+        var found: [String] = []
+        collectDifferences(from: planned, at: path, into: &found, limit: limit)
+        return found
+    }
+
+    private func collectDifferences(from planned: JSONValue, at path: String, into found: inout [String], limit: Int) {
+        guard found.count < limit, self != planned else { return }
+        switch (self, planned) {
+        case (.object(let have), .object(let want)):
+            for key in Set(have.keys).union(want.keys).sorted() where found.count < limit {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                switch (have[key], want[key]) {
+                case (let a?, let b?): a.collectDifferences(from: b, at: child, into: &found, limit: limit)
+                case (_?, nil): found.append("\(child) is present, planned absent")
+                case (nil, _?): found.append("\(child) is absent, planned present")
+                default: break
+                }
+            }
+        case (.array(let have), .array(let want)) where have.count == want.count:
+            for (index, (a, b)) in zip(have, want).enumerated() where found.count < limit {
+                a.collectDifferences(from: b, at: "\(path)[\(index)]", into: &found, limit: limit)
+            }
+        default:
+            found.append("\(path.isEmpty ? "the document" : path) is \(brief), planned \(planned.brief)")
+        }
+    }
+
+    /// The value in a few words: a scalar as JSON (strings cut at 80 characters), an array or object by size.
+    var brief: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return String(value)
+        case .number(let value): return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+        case .string(let value): return JSONText.quote(TerminalText.excerpt(value, limit: 80))
+        case .array(let items): return "a list of \(items.count)"
+        case .object(let members): return "an object of \(members.count) keys"
+        }
+    }
+}

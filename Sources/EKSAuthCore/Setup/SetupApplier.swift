@@ -51,25 +51,26 @@ public struct SetupApplier: Sendable {
                 conflicts.append("\(what): \(how)")
             }
         }
-        record(try ensureRole(plan), "role \(plan.roleName)")
+        let role = try ensureRole(plan)
+        record(role, "role \(plan.roleName)")
         // A policy whose document differs from the plan is not attached: it is someone else's.
         let rolePolicy = try ensurePolicy(plan.rolePolicyName, document: plan.rolePolicy, plan: plan)
         record(rolePolicy, "policy \(plan.rolePolicyName)")
-        if rolePolicy != .differs("its document is different") {
-            _ = try iam.call(
-                "AttachRolePolicy", [("RoleName", plan.roleName), ("PolicyArn", plan.policyARN(plan.rolePolicyName))],
-                as: credentials, roleARN: nil)
-            lines.append("attached \(plan.rolePolicyName) to role \(plan.roleName)")
+        if !rolePolicy.differs {
+            lines.append(
+                try attach(
+                    plan.rolePolicyName, arn: plan.policyARN(plan.rolePolicyName), to: .role, named: plan.roleName,
+                    new: role == .created || rolePolicy == .created))
         }
-        record(try ensureGroup(plan.request.group), "group \(plan.request.group)")
+        let group = try ensureGroup(plan.request.group)
+        record(group, "group \(plan.request.group)")
         let groupPolicy = try ensurePolicy(plan.groupPolicyName, document: plan.groupPolicy, plan: plan)
         record(groupPolicy, "policy \(plan.groupPolicyName)")
-        if groupPolicy != .differs("its document is different") {
-            _ = try iam.call(
-                "AttachGroupPolicy",
-                [("GroupName", plan.request.group), ("PolicyArn", plan.policyARN(plan.groupPolicyName))],
-                as: credentials, roleARN: nil)
-            lines.append("attached \(plan.groupPolicyName) to group \(plan.request.group)")
+        if !groupPolicy.differs {
+            lines.append(
+                try attach(
+                    plan.groupPolicyName, arn: plan.policyARN(plan.groupPolicyName), to: .group,
+                    named: plan.request.group, new: group == .created || groupPolicy == .created))
         }
         if !conflicts.isEmpty { throw SetupError.conflicts(conflicts) }
         return lines
@@ -78,12 +79,41 @@ public struct SetupApplier: Sendable {
     enum Outcome: Equatable {
         case created, unchanged
         case differs(String)
+
+        /// Whether what exists differs from the plan.
+        var differs: Bool {
+            if case .differs = self { return true }
+            return false
+        }
+    }
+
+    /// What a managed policy is attached to.
+    enum Holder: String {
+        case role, group
+    }
+
+    /// Attaches the policy `arn` to the role or group `name` unless it is attached already (looked up
+    /// unless one of the two was `new` this run); the line saying which.
+    func attach(_ policy: String, arn: String, to holder: Holder, named name: String, new: Bool) throws -> String {
+        let (list, attach, key) =
+            holder == .role
+            ? ("ListAttachedRolePolicies", "AttachRolePolicy", "RoleName")
+            : ("ListAttachedGroupPolicies", "AttachGroupPolicy", "GroupName")
+        // A role holds at most 20 managed policies and a group 10 (IAM quotas): one page of 100 is all.
+        if !new,
+            try iam.call(list, [(key, name)], as: credentials, roleARN: nil).values(named: "PolicyArn").contains(arn)
+        {
+            return "unchanged attachment of \(policy) to \(holder.rawValue) \(name) (already as planned)"
+        }
+        _ = try iam.call(attach, [(key, name), ("PolicyArn", arn)], as: credentials, roleARN: nil)
+        return "attached \(policy) to \(holder.rawValue) \(name)"
     }
 
     func ensureRole(_ plan: SetupPlan) throws -> Outcome {
         if let existing = try fetch("GetRole", [("RoleName", plan.roleName)]) {
             let document = existing.value(at: "Role", "AssumeRolePolicyDocument").map(ParsedURL.percentDecoded)
-            return Self.sameJSON(document, plan.trustPolicy) ? .unchanged : .differs("its trust policy is different")
+            return Self.sameJSON(document, plan.trustPolicy)
+                ? .unchanged : .differs("its trust policy is different" + Self.differences(document, plan.trustPolicy))
         }
         _ = try iam.call(
             "CreateRole",
@@ -100,7 +130,8 @@ public struct SetupApplier: Sendable {
             let version = existing.value(at: "Policy", "DefaultVersionId") ?? "v1"
             let current = try fetch("GetPolicyVersion", [("PolicyArn", arn), ("VersionId", version)])?
                 .value(at: "PolicyVersion", "Document").map(ParsedURL.percentDecoded)
-            return Self.sameJSON(current, document) ? .unchanged : .differs("its document is different")
+            return Self.sameJSON(current, document)
+                ? .unchanged : .differs("its document is different" + Self.differences(current, document))
         }
         _ = try iam.call(
             "CreatePolicy", [("PolicyName", name), ("PolicyDocument", document)], as: credentials, roleARN: nil)
@@ -120,6 +151,14 @@ public struct SetupApplier: Sendable {
         } catch AWSServiceError.service(let failure) where failure.code == "NoSuchEntity" {
             return nil
         }
+    }
+
+    /// `: Statement[0].Effect is "Deny", planned "Allow"; …`: where an existing document (`have`) differs
+    /// from the planned one, for the conflict message; empty when either is not JSON.
+    static func differences(_ have: String?, _ planned: String) -> String {
+        guard let have, let left = JSONValue.parse(have), let right = JSONValue.parse(planned) else { return "" }
+        let found = left.differences(from: right)
+        return found.isEmpty ? "" : ": " + found.joined(separator: "; ")
     }
 
     static func sameJSON(_ a: String?, _ b: String) -> Bool {

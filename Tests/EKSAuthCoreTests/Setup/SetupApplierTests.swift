@@ -122,11 +122,22 @@ struct SetupApplierTests {
     /// A fake IAM where every resource exists with the given documents.
     static func existing(
         trust: String = trustRewritten, rolePolicy: String = rolePolicyRewritten,
-        groupPolicy: String = groupPolicyRewritten
+        groupPolicy: String = groupPolicyRewritten, attached: Bool = true
     ) -> FakeHTTPClient {
         FakeHTTPClient { request, _ in
             let form = Self.form(request)
+            /// A list of attached policies: ours (when `attached`) among another.
+            func attachments(_ ours: String) -> String {
+                let arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"] + (attached ? [plan.policyARN(ours)] : [])
+                return "<AttachedPolicies>"
+                    + arns.map { "<member><PolicyName>x</PolicyName><PolicyArn>\($0)</PolicyArn></member>" }.joined()
+                    + "</AttachedPolicies><IsTruncated>false</IsTruncated>"
+            }
             switch form["Action"] {
+            case "ListAttachedRolePolicies":
+                return Self.ok("ListAttachedRolePolicies", attachments(plan.rolePolicyName))
+            case "ListAttachedGroupPolicies":
+                return Self.ok("ListAttachedGroupPolicies", attachments(plan.groupPolicyName))
             case "GetRole": return Self.getRole(trust: trust)
             case "GetPolicy": return Self.getPolicy(form["PolicyArn"]!.components(separatedBy: "/").last!)
             case "GetPolicyVersion":
@@ -224,19 +235,31 @@ struct SetupApplierTests {
         let lines = try Self.applier(http).apply(Self.plan)
         #expect(
             http.actions == [
-                "GetRole", "GetPolicy", "GetPolicyVersion", "AttachRolePolicy", "GetGroup", "GetPolicy",
-                "GetPolicyVersion", "AttachGroupPolicy",
+                "GetRole", "GetPolicy", "GetPolicyVersion", "ListAttachedRolePolicies", "GetGroup", "GetPolicy",
+                "GetPolicyVersion", "ListAttachedGroupPolicies",
             ])
-        #expect(!http.actions.contains { $0.hasPrefix("Create") || $0.hasPrefix("Update") || $0.hasPrefix("Put") })
+        #expect(
+            !http.actions.contains {
+                $0.hasPrefix("Create") || $0.hasPrefix("Update") || $0.hasPrefix("Put") || $0.hasPrefix("Attach")
+            })
         #expect(
             lines == [
                 "unchanged role dev.eks-access.role (already as planned)",
                 "unchanged policy dev.eks-access.policy (already as planned)",
-                "attached dev.eks-access.policy to role dev.eks-access.role",
+                "unchanged attachment of dev.eks-access.policy to role dev.eks-access.role (already as planned)",
                 "unchanged group dev.rnd.group (already as planned)",
                 "unchanged policy dev.assume-eks-access-role.policy (already as planned)",
-                "attached dev.assume-eks-access-role.policy to group dev.rnd.group",
+                "unchanged attachment of dev.assume-eks-access-role.policy to group dev.rnd.group (already as planned)",
             ])
+    }
+
+    @Test("an existing role and policy not yet attached are attached, and say so")
+    func attachesWhatIsMissing() throws {
+        let http = Self.existing(attached: false)
+        let lines = try Self.applier(http).apply(Self.plan)
+        #expect(http.actions.filter { $0.hasPrefix("Attach") } == ["AttachRolePolicy", "AttachGroupPolicy"])
+        #expect(lines.contains("attached dev.eks-access.policy to role dev.eks-access.role"))
+        #expect(lines.contains("attached dev.assume-eks-access-role.policy to group dev.rnd.group"))
     }
 
     @Test("the policy document is read at the policy's default version")
@@ -257,7 +280,7 @@ struct SetupApplierTests {
         let http = Self.existing(
             trust: Self.plan.trustPolicy, rolePolicy: Self.plan.rolePolicy, groupPolicy: Self.plan.groupPolicy)
         let lines = try Self.applier(http).apply(Self.plan)
-        #expect(lines.filter { $0.hasPrefix("unchanged") }.count == 4)
+        #expect(lines.filter { $0.hasPrefix("unchanged") }.count == 6)
     }
 
     // MARK: Conflicts
@@ -270,12 +293,17 @@ struct SetupApplierTests {
     @Test("a differing trust policy is reported as a conflict and the role is left alone")
     func trustConflict() throws {
         let http = Self.existing(trust: Self.otherTrust)
-        #expect(throws: SetupError.conflicts(["role dev.eks-access.role: its trust policy is different"])) {
+        #expect(
+            throws: SetupError.conflicts([
+                "role dev.eks-access.role: its trust policy is different: Statement[0].Principal.AWS is "
+                    + #""arn:aws:iam::999999999999:root", planned "arn:aws:iam::123456789012:root""#
+            ])
+        ) {
             try Self.applier(http).apply(Self.plan)
         }
         #expect(!http.actions.contains { $0.hasPrefix("Create") || $0.hasPrefix("Update") || $0.hasPrefix("Delete") })
-        // Everything else is still done.
-        #expect(http.actions.contains("AttachGroupPolicy"))
+        // Everything else is still looked at.
+        #expect(http.actions.contains("ListAttachedGroupPolicies"))
     }
 
     @Test(
@@ -288,7 +316,13 @@ struct SetupApplierTests {
             ? Self.existing(rolePolicy: broader)
             : Self.existing(groupPolicy: #"{"Version":"2012-10-17","Statement":[]}"#)
         let name = rolePolicyDiffers ? "dev.eks-access.policy" : "dev.assume-eks-access-role.policy"
-        #expect(throws: SetupError.conflicts(["policy \(name): its document is different"])) {
+        // What differs is shown: each path with the existing value and the planned one.
+        let how =
+            rolePolicyDiffers
+            ? #"Statement[0].Action is "eks:*", planned a list of 1; Statement[0].Resource is "*", planned "#
+                + #""arn:aws:eks:eu-west-1:123456789012:cluster/dev.my-eks-cluster""#
+            : "Statement is a list of 0, planned a list of 1"
+        #expect(throws: SetupError.conflicts(["policy \(name): its document is different: \(how)"])) {
             try Self.applier(http).apply(Self.plan)
         }
         #expect(
@@ -303,9 +337,11 @@ struct SetupApplierTests {
         let http = Self.existing(trust: Self.otherTrust, rolePolicy: "not json", groupPolicy: "{}")
         #expect(
             throws: SetupError.conflicts([
-                "role dev.eks-access.role: its trust policy is different",
+                "role dev.eks-access.role: its trust policy is different: Statement[0].Principal.AWS is "
+                    + #""arn:aws:iam::999999999999:root", planned "arn:aws:iam::123456789012:root""#,
                 "policy dev.eks-access.policy: its document is different",
-                "policy dev.assume-eks-access-role.policy: its document is different",
+                "policy dev.assume-eks-access-role.policy: its document is different: Statement is absent, "
+                    + "planned present; Version is absent, planned present",
             ])
         ) {
             try Self.applier(http).apply(Self.plan)
