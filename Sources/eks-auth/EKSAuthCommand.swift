@@ -50,6 +50,12 @@ struct EKSAuthCommand: ParsableCommand {
             }
             return
         }
+        // A shell asking for a flag's values (TAB): the completion closures read the real files.
+        if arguments.first == "---completion" {
+            let live = LiveSystem(verbose: false)
+            ShellCompletion.install(
+                CompletionCandidates(environment: live.environment, fileSystem: live.context.fileSystem))
+        }
         var command: ParsableCommand
         do {
             command = try parseAsRoot(arguments)
