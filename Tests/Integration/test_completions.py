@@ -12,6 +12,7 @@ import os
 import pty
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import time
@@ -47,6 +48,16 @@ contexts:
 - name: local
   context: {cluster: kind-local, user: eks-user}
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shells():
+    """What these tests run; `make test-deps` installs it. Missing, the tests fail: nothing is skipped."""
+    missing = [tool for tool in ("bash", "fish", "zsh") if shutil.which(tool) is None]
+    if not Path("/usr/share/bash-completion/bash_completion").is_file():
+        missing.append("bash-completion")
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)}: run `make test-deps`")
 
 
 @pytest.fixture(scope="module")

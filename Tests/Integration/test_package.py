@@ -29,6 +29,17 @@ TOKEN_ENV = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def tools():
+    """What these tests run; `make test-deps` installs it. Missing, the tests fail: nothing is skipped."""
+    search = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
+    missing = [tool for tool in ("dpkg-deb", "dpkg-shlibdeps", "lintian", "man", "groff", "readelf", "setpriv",
+                                 "unshare", "chroot", "make")
+               if shutil.which(tool, path=search) is None]
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)}: run `make test-deps`")
+
+
 def run(argv, timeout=300, check=True, **kwargs):
     kwargs.setdefault("text", True)
     result = subprocess.run([str(a) for a in argv], capture_output=True, timeout=timeout, **kwargs)
@@ -46,11 +57,12 @@ def package(what, binary, out, epoch=EPOCH):
 
 @pytest.fixture(scope="module")
 def version(eks_auth) -> str:
-    """The version the binary reports (`eks-auth --version` prints it, perhaps with build details)."""
-    out = run([eks_auth, "--version"]).stdout.strip()
-    match = re.search(r"\d+\.\d+\.\d+[0-9A-Za-z.+~-]*", out)
-    assert match, out
-    return match.group(0)
+    """The package version: EKSAuthVersion.current, as the Makefile reads it; `--version` shows it."""
+    source = (REPO / "Sources/EKSAuthSystem/EKSAuthVersion.swift").read_text()
+    match = re.search(r'public static let current = "([^"]+)"', source)
+    assert match, "EKSAuthVersion.current is not a string literal"
+    assert match.group(1) in run([eks_auth, "--version"]).stdout
+    return match.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -274,6 +286,27 @@ def fake_tools(directory: Path, log: Path):
         script.chmod(0o755)
 
 
+def user_checkout(eks_auth) -> Path:
+    """A directory an ordinary user can read and write (the checkout may sit in root's home), holding
+    what `make install` reads: the Makefile, scripts/, packaging/, the version file and the binary."""
+    work = Path(tempfile.mkdtemp(prefix="eks-auth-user-"))
+    checkout = work / "checkout"
+    for path in ("Makefile", "scripts", "packaging", "Sources/EKSAuthSystem/EKSAuthVersion.swift"):
+        source, target = REPO / path, checkout / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    shutil.copy2(eks_auth, checkout / "eks-auth")
+    (work / "home").mkdir()
+    fake_tools(work / "fake-bin", work / "called")
+    for path in [work, *work.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o777)
+    return work
+
+
 def as_user(argv, env, cwd):
     """argv as an ordinary user: nobody when the tests run as root, else the user running them."""
     if os.geteuid() == 0:
@@ -281,27 +314,23 @@ def as_user(argv, env, cwd):
     return run(argv, env=env, cwd=cwd, check=False, timeout=600)
 
 
+def user_env(work: Path) -> dict:
+    return {"PATH": f"{work / 'fake-bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}", "HOME": str(work / "home"),
+            "LANG": "C.UTF-8"}
+
+
 def test_make_install_into_a_user_prefix_needs_no_root_and_no_apt_and_uninstall_undoes_it(eks_auth):
-    work = Path(tempfile.mkdtemp(prefix="eks-auth-install-"))
+    work = user_checkout(eks_auth)
     try:
-        work.chmod(0o777)
-        log = work / "called"
-        fake_tools(work / "fake-bin", log)
-        home = work / "home"
-        home.mkdir()
-        for path in (work, home, work / "fake-bin"):
-            os.chmod(path, 0o777)
-        prefix = home / ".local"
-        env = {"PATH": f"{work / 'fake-bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}", "HOME": str(home),
-               "LANG": "C.UTF-8"}
-        # The binary is built already: `swift build` is `true` here, so the test times only installing.
-        make = ["make", "--no-print-directory", "-C", REPO, f"PREFIX={prefix}", "SWIFT=true", f"BIN={eks_auth}",
-                f"SHARE_BUILD={work / 'share'}", f"SOURCE_DATE_EPOCH={EPOCH}"]
-        result = as_user(make + ["install"], env, work)
+        checkout, log, prefix = work / "checkout", work / "called", work / "home" / ".local"
+        # The binary is built already: `swift build` is `true` here, so the test runs only the installing.
+        make = ["make", "--no-print-directory", "-C", checkout, f"PREFIX={prefix}", "SWIFT=true",
+                f"BIN={checkout / 'eks-auth'}", f"SOURCE_DATE_EPOCH={EPOCH}"]
+        result = as_user(make + ["install"], user_env(work), work)
         assert result.returncode == 0, result.stdout + result.stderr
         assert not log.exists(), log.read_text()
         installed = sorted(str(p.relative_to(prefix)) for p in prefix.rglob("*") if not p.is_dir())
-        pages = sorted(f"share/man/man1/{p.name}" for p in (work / "share/share/man/man1").glob("*.1"))
+        pages = sorted(f"share/man/man1/{p.name}" for p in (checkout / ".build/share/share/man/man1").glob("*.1"))
         assert "share/man/man1/eks-auth-token.1" in pages
         assert installed == sorted(["bin/eks-auth", "share/bash-completion/completions/eks-auth",
                                     "share/zsh/site-functions/_eks-auth",
@@ -309,7 +338,7 @@ def test_make_install_into_a_user_prefix_needs_no_root_and_no_apt_and_uninstall_
         assert os.stat(prefix / "bin/eks-auth").st_uid == (65534 if os.geteuid() == 0 else os.geteuid())
         assert run([prefix / "bin/eks-auth", "--version"]).returncode == 0
 
-        result = as_user(make + ["uninstall"], env, work)
+        result = as_user(make + ["uninstall"], user_env(work), work)
         assert result.returncode == 0, result.stdout + result.stderr
         assert [p for p in prefix.rglob("*") if not p.is_dir()] == []
     finally:
@@ -317,20 +346,15 @@ def test_make_install_into_a_user_prefix_needs_no_root_and_no_apt_and_uninstall_
 
 
 def test_a_missing_build_dependency_is_named_not_installed_when_not_root(eks_auth):
-    work = Path(tempfile.mkdtemp(prefix="eks-auth-deps-"))
+    work = user_checkout(eks_auth)
     try:
-        work.chmod(0o777)
-        log = work / "called"
-        fake_tools(work / "fake-bin", log)
-        # dpkg that says libyaml-dev is not installed.
+        # A dpkg that says libyaml-dev is not installed.
         dpkg = work / "fake-bin" / "dpkg"
         dpkg.write_text("#!/bin/sh\n[ \"$2\" = libyaml-dev ] && exit 1\nexec /usr/bin/dpkg \"$@\"\n")
         dpkg.chmod(0o755)
-        env = {"PATH": f"{work / 'fake-bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}", "HOME": str(work),
-               "LANG": "C.UTF-8"}
-        result = as_user(["make", "--no-print-directory", "-C", REPO, "deps"], env, work)
+        result = as_user(["make", "--no-print-directory", "-C", work / "checkout", "deps"], user_env(work), work)
         assert result.returncode != 0
         assert "missing libyaml-dev; install with: sudo apt-get install libyaml-dev" in result.stderr
-        assert not log.exists(), log.read_text()
+        assert not (work / "called").exists(), (work / "called").read_text()
     finally:
         shutil.rmtree(work, ignore_errors=True)
