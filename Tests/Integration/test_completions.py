@@ -132,7 +132,10 @@ def fish_complete(line: str, env: dict) -> list[str]:
     test's, so no personal configuration is read."""
     out = Path(env["HOME"]) / ".fish-candidates"
     out.unlink(missing_ok=True)
-    init = f"function __capture; complete -C > {shlex.quote(str(out))}; end; bind \\cg __capture; echo READY"
+    partial = shlex.quote(str(out) + ".partial")
+    # Written whole, then renamed: the file appears only once every candidate is in it.
+    init = (f"function __capture; complete -C > {partial}; mv {partial} {shlex.quote(str(out))}; end; "
+            "bind \\cg __capture; echo READY")
     pid, fd = pty.fork()
     if pid == 0:
         os.execvpe("fish", ["fish", "-i", "-C", init], dict(env, TERM="xterm-256color"))
@@ -140,7 +143,7 @@ def fish_complete(line: str, env: dict) -> list[str]:
         screen = read_until(fd, lambda text: b"READY" in text)
         assert b"READY" in screen, screen[-2000:]
         os.write(fd, line.encode() + b"\x07")
-        read_until(fd, lambda _: out.exists() and out.read_text().endswith("\n"))
+        read_until(fd, lambda _: out.exists())
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -166,8 +169,9 @@ def read_until(fd: int, done, limit: float = 30.0) -> bytes:
 
 def zsh_complete(line: str, env: dict) -> list[str]:
     """The candidates zsh offers for `line`: compinit finds `_eks-auth` on an fpath holding
-    PREFIX/share/zsh/site-functions, and a completion widget bound to a key lists what `compadd`
-    got; zsh runs in a pseudo-terminal (zpty), as completion needs one."""
+    PREFIX/share/zsh/site-functions, TAB completes, and `compadd` writes what it is given to a file;
+    zsh runs in a pseudo-terminal (zpty), as completion needs one. A key pressed after TAB writes
+    DONE: zsh runs it once the completion has finished."""
     site = Path(env["XDG_DATA_DIRS"]) / "zsh" / "site-functions"
     inner = (
         "PS1=''; PROMPT=''; RPROMPT=''; unsetopt zle_bracketed_paste; "
@@ -176,6 +180,7 @@ def zsh_complete(line: str, env: dict) -> list[str]:
         "(( ${#__hits} )) && print -r -l -- \"${__hits[@]/#/CANDIDATE:}\" >> \"$HOME/.candidates\"; "
         "builtin compadd \"$@\"; }; "
         "zstyle ':completion:*' list-prompt ''; zstyle ':completion:*' menu no; "
+        "__done() { print -r -- DONE >> \"$HOME/.candidates\"; }; zle -N __done; bindkey '^G' __done; "
         "print -r -- READY"
     )
     driver = f"""
@@ -184,14 +189,18 @@ zpty -b z {shlex.quote('zsh -f -i')}
 zpty -w z {shlex.quote(inner)}
 zpty -r -m z out '*READY*' || exit 4
 rm -f "$HOME/.candidates"
-zpty -w -n z {shlex.quote(line)}$'\\t'
-sleep 3
+zpty -w -n z {shlex.quote(line)}$'\\t\\a'
+for i in {{1..300}}; do
+    [[ -f "$HOME/.candidates" ]] && grep -qx DONE "$HOME/.candidates" && break
+    sleep 0.1
+done
 zpty -d z
 cat "$HOME/.candidates" 2>/dev/null
 """
     result = subprocess.run(["zsh", "-f", "-c", driver], env=env, capture_output=True, text=True, timeout=60,
                             cwd=env["HOME"])
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "DONE" in result.stdout.split("\n"), f"zsh did not finish completing {line!r}: {result.stdout}"
     return [entry[len("CANDIDATE:"):] for entry in result.stdout.split("\n") if entry.startswith("CANDIDATE:")]
 
 
