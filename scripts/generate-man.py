@@ -174,7 +174,8 @@ def render(command, path, version, date):
     lines.append(".SH SEE ALSO")
     references = [bold(name) + "(1)" for name in see_also] + [bold("kubectl") + "(1)", bold("aws") + "(1)"]
     lines.append(",\n".join(references))
-    lines.append(".PP\nThe full reference and guides are in " + italic(DOC_DIR) + " and the README.")
+    lines.append(".PP\nThe full reference and guides are the README and Docs/ of the source; the Debian package "
+                 "installs them in " + italic(DOC_DIR) + ".")
     return "\n".join(lines) + "\n"
 
 
