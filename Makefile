@@ -28,12 +28,19 @@ SANITIZE_SECONDS ?= 1800
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-deps: ## Install the build dependencies (libssl-dev, libyaml-dev; g++ for libstdc++.a, linked statically) when missing
-	@dpkg -s libssl-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libssl-dev; }
-	@dpkg -s libyaml-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libyaml-dev; }
-	@test -f "$$(gcc -print-file-name=libstdc++.a 2>/dev/null)" || { apt-get update -qq && apt-get install -y -qq g++; }
+# `$(call apt,PACKAGES)`: installs PACKAGES with apt as root; anyone else is told what to install, so that
+# nothing asks for root (or runs apt or sudo) when everything is there already.
+apt = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
+	else echo "make: missing $(1); install with: sudo apt-get install $(1)" >&2; exit 1; fi
 
-test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, pytest, proxy.py, kubectl, faketime
+deps: ## Install the build dependencies (libssl-dev, libyaml-dev; g++ for libstdc++.a, linked statically) when missing
+	@dpkg -s libssl-dev >/dev/null 2>&1 || { $(call apt,libssl-dev); }
+	@dpkg -s libyaml-dev >/dev/null 2>&1 || { $(call apt,libyaml-dev); }
+	@# The path the toolchain's linker finds libstdc++.a at (a Swift toolchain may come without gcc).
+	@test -f "$$(clang -print-file-name=libstdc++.a 2>/dev/null)" || \
+		test -f "$$(gcc -print-file-name=libstdc++.a 2>/dev/null)" || { $(call apt,g++); }
+
+test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, pytest, proxy.py, kubectl, faketime, lintian, shells
 	@$(PYTHON) -c 'import moto.server, botocore, pytest, flask' 2>/dev/null || \
 		$(PYTHON) -m pip install -q 'moto[server]' botocore pytest
 	@command -v aws >/dev/null 2>&1 || $(PYTHON) -m pip install -q awscli
@@ -41,6 +48,9 @@ test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, 
 	@command -v kubectl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq kubernetes-client; }
 	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
 	@command -v faketime >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq faketime; }
+	@# Packaging and completion tests: dpkg-shlibdeps, lintian, the three shells, man's warnings (groff).
+	@dpkg -s dpkg-dev lintian bash-completion zsh fish man-db groff-base >/dev/null 2>&1 || \
+		{ $(call apt,dpkg-dev lintian bash-completion zsh fish man-db groff-base); }
 
 build: deps ## Build the release binary (static Swift standard library) at .build/release/eks-auth
 	$(SWIFT) build $(RELEASE_FLAGS)
@@ -58,13 +68,51 @@ layers: ## Build each library target on its own (each compiles with only the lay
 		echo "layers: $$target builds alone"; \
 	done
 
-install: build ## Install eks-auth, stripped, into $(DESTDIR)$(PREFIX)/bin
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/eks-auth
-	$(STRIP) $(DESTDIR)$(PREFIX)/bin/eks-auth
+# Packaging: man pages and completions are made from the built binary's own help (scripts/package.sh).
+.PHONY: share deb dist package-test
+# The package version: EKSAuthVersion.current.
+VERSION := $(shell sed -n 's/^ *public static let current = "\([^"]*\)".*/\1/p' Sources/EKSAuthSystem/EKSAuthVersion.swift)
+# Where `make share` puts the man pages and completions, and `make deb`/`make dist` the packages.
+SHARE_BUILD ?= .build/share
+DIST_DIR ?= .build/dist
+# Installed files' mtimes and the man pages' date: the last commit's time, so builds are reproducible.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+BINDIR = $(PREFIX)/bin
+MAN1DIR = $(PREFIX)/share/man/man1
+BASH_COMPLETION_DIR = $(PREFIX)/share/bash-completion/completions
+ZSH_COMPLETION_DIR = $(PREFIX)/share/zsh/site-functions
+FISH_COMPLETION_DIR = $(PREFIX)/share/fish/vendor_completions.d
 
-uninstall: ## Remove eks-auth from $(DESTDIR)$(PREFIX)/bin
-	rm -f $(DESTDIR)$(PREFIX)/bin/eks-auth
+share: build ## Generate the man pages (eks-auth.1, eks-auth-COMMAND.1) and bash/zsh/fish completions into .build/share
+	@rm -rf $(SHARE_BUILD)
+	@PYTHON=$(PYTHON) VERSION=$(VERSION) scripts/package.sh share $(BIN) $(SHARE_BUILD)
+
+install: build share ## Install eks-auth (stripped), its man pages and completions under DESTDIR+PREFIX (no root for a PREFIX of yours)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASH_COMPLETION_DIR) \
+		$(DESTDIR)$(ZSH_COMPLETION_DIR) $(DESTDIR)$(FISH_COMPLETION_DIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/eks-auth
+	$(STRIP) $(DESTDIR)$(BINDIR)/eks-auth
+	install -m 0644 $(SHARE_BUILD)/share/man/man1/eks-auth*.1 $(DESTDIR)$(MAN1DIR)/
+	install -m 0644 $(SHARE_BUILD)/share/bash-completion/completions/eks-auth $(DESTDIR)$(BASH_COMPLETION_DIR)/eks-auth
+	install -m 0644 $(SHARE_BUILD)/share/zsh/site-functions/_eks-auth $(DESTDIR)$(ZSH_COMPLETION_DIR)/_eks-auth
+	install -m 0644 $(SHARE_BUILD)/share/fish/vendor_completions.d/eks-auth.fish $(DESTDIR)$(FISH_COMPLETION_DIR)/eks-auth.fish
+
+uninstall: ## Remove exactly what install put under DESTDIR+PREFIX
+	rm -f $(DESTDIR)$(BINDIR)/eks-auth $(DESTDIR)$(MAN1DIR)/eks-auth.1 $(DESTDIR)$(MAN1DIR)/eks-auth-*.1 \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/eks-auth $(DESTDIR)$(ZSH_COMPLETION_DIR)/_eks-auth \
+		$(DESTDIR)$(FISH_COMPLETION_DIR)/eks-auth.fish
+
+deb: build ## Build .build/dist/eks-auth_VERSION_ARCH.deb (binary, man pages, completions, docs) with dpkg-deb
+	@dpkg -s dpkg-dev >/dev/null 2>&1 || { $(call apt,dpkg-dev); }
+	@PYTHON=$(PYTHON) VERSION=$(VERSION) scripts/package.sh deb $(BIN) $(DIST_DIR)
+
+dist: build ## Build .build/dist/eks-auth-VERSION-linux-ARCH.tar.gz (laid out as a PREFIX) and its .sha256
+	@PYTHON=$(PYTHON) VERSION=$(VERSION) scripts/package.sh dist $(BIN) $(DIST_DIR)
+
+package-test: test-deps build ## Build the .deb and tarball, lintian, install into a fresh root and run there; completions in bash/zsh/fish
+	EKS_AUTH_BIN=$(CURDIR)/$(BIN) $(PYTHON) -m pytest -q -p no:cacheprovider \
+		Tests/Integration/test_package.py Tests/Integration/test_completions.py
 
 demo: build ## Make a token for the example cluster from the documented example keys and take it apart
 	@scripts/demo.sh $(BIN)

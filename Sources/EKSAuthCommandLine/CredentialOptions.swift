@@ -10,7 +10,8 @@ package struct CredentialOptions: ParsableArguments {
 
     @Option(
         name: TokenFlag.profile.names,
-        help: "Profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, default).")
+        help: "Profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, default).",
+        completion: ShellCompletion.profiles)
     var profile: String?
 
     @Option(name: TokenFlag.roleARN.names, help: "Assume this IAM role for the token only (default: DEFAULT_ROLE).")

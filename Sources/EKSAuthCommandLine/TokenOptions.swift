@@ -3,7 +3,9 @@ import ArgumentParser
 /// Every flag of `eks-auth token` for ArgumentParser: the slow path, taken when the start-up scanner
 /// declines, and the source of `token --help`. Its `invocation` is what the scanner would have built.
 package struct TokenOptions: ParsableArguments {
-    @Option(name: TokenFlag.clusterName.names, help: "The cluster name (or Outposts cluster id) the token is for.")
+    @Option(
+        name: TokenFlag.clusterName.names, help: "The cluster name (or Outposts cluster id) the token is for.",
+        completion: ShellCompletion.clusterNames)
     var clusterName: String?
 
     @OptionGroup var credentials: CredentialOptions

@@ -52,6 +52,12 @@ struct EKSAuthCommand: ParsableCommand {
             }
             return
         }
+        // A shell asking for a flag's values (TAB): the completion closures read the real files.
+        if arguments.first == "---completion" {
+            let live = LiveSystem(verbose: false)
+            ShellCompletion.install(
+                CompletionCandidates(environment: live.environment, fileSystem: live.context.fileSystem))
+        }
         // Before parsing, so that an argument error is written in the format asked for too.
         Reporter.logFormat = LogFormat.requested(in: arguments)
         Failure.usageHint = helpHint(for: arguments)

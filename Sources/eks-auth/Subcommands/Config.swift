@@ -1,4 +1,5 @@
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
 
 struct Config: ParsableCommand {
@@ -27,7 +28,9 @@ struct Config: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a profile's keys: value and FILE:LINE of each (the selected profile, or --all).")
 
-        @Option(help: "The profile to show (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then default).")
+        @Option(
+            help: "The profile to show (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then default).",
+            completion: ShellCompletion.profiles)
         var profile: String?
 
         @Flag(help: "Show every profile of both files.")

@@ -15,7 +15,8 @@ struct Explain: ParsableCommand {
 
     @Option(
         name: .customLong("aws-auth"),
-        help: "The aws-auth ConfigMap as YAML or JSON (kubectl get … -o yaml); - for stdin.")
+        help: "The aws-auth ConfigMap as YAML or JSON (kubectl get … -o yaml); - for stdin.",
+        completion: .file())
     var awsAuth: String
 
     @Option(help: "The caller ARN to explain.")
@@ -24,7 +25,9 @@ struct Explain: ParsableCommand {
     @Argument(help: "A token (or ExecCredential JSON) whose identity to explain; needs --cluster-name.")
     var token: String?
 
-    @Option(name: TokenFlag.clusterName.names, help: "The cluster the token is for.")
+    @Option(
+        name: TokenFlag.clusterName.names, help: "The cluster the token is for.",
+        completion: ShellCompletion.clusterNames)
     var clusterName: String?
 
     @Option(help: "Output format: text or json.")

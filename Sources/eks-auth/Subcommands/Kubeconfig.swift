@@ -11,7 +11,7 @@ struct Kubeconfig: ParsableCommand {
             every other entry, and makes the context current. The previous file is kept as FILE.eks-auth.bak.
             """)
 
-    @Option(name: TokenFlag.clusterName.names, help: "The cluster name.")
+    @Option(name: TokenFlag.clusterName.names, help: "The cluster name.", completion: ShellCompletion.clusterNames)
     var clusterName: String
 
     @Option(name: TokenFlag.roleARN.names, help: "The role the exec block assumes for every kubectl call.")
@@ -20,16 +20,18 @@ struct Kubeconfig: ParsableCommand {
     @Option(name: TokenFlag.region.names, help: "The cluster's region.")
     var region: String?
 
-    @Option(name: TokenFlag.profile.names, help: "The AWS profile (also written into the exec block).")
+    @Option(
+        name: TokenFlag.profile.names, help: "The AWS profile (also written into the exec block).",
+        completion: ShellCompletion.profiles)
     var profile: String?
 
-    @Option(help: "Name of the context (default: the cluster ARN).")
+    @Option(help: "Name of the context (default: the cluster ARN).", completion: ShellCompletion.contextNames)
     var alias: String?
 
-    @Option(help: "Name of the user entry (default: the cluster ARN).")
+    @Option(help: "Name of the user entry (default: the cluster ARN).", completion: ShellCompletion.userNames)
     var userAlias: String?
 
-    @Option(help: "The kubeconfig file (default: first KUBECONFIG entry, else ~/.kube/config).")
+    @Option(help: "The kubeconfig file (default: first KUBECONFIG entry, else ~/.kube/config).", completion: .file())
     var kubeconfig: String?
 
     @Flag(help: "Print the merged kubeconfig instead of writing it.")

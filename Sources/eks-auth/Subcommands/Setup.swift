@@ -18,7 +18,7 @@ struct Setup: ParsableCommand {
     @Option(help: "The 12-digit AWS account id.")
     var account: String
 
-    @Option(name: TokenFlag.clusterName.names, help: "The cluster name.")
+    @Option(name: TokenFlag.clusterName.names, help: "The cluster name.", completion: ShellCompletion.clusterNames)
     var clusterName: String
 
     @Option(help: "The IAM group whose members get access (e.g. dev.rnd.group).")
@@ -36,13 +36,14 @@ struct Setup: ParsableCommand {
     @Flag(help: "Grant the role eks:* on every cluster instead of describing this one.")
     var fullEKSAccess = false
 
-    @Option(help: "Directory for the files (default: ./eks-auth-setup-<cluster>).")
+    @Option(help: "Directory for the files (default: ./eks-auth-setup-<cluster>).", completion: .directory)
     var out: String?
 
     @Option(name: TokenFlag.region.names, help: "The cluster's region.")
     var region: String?
 
-    @Option(name: TokenFlag.profile.names, help: "The AWS profile used by --apply.")
+    @Option(
+        name: TokenFlag.profile.names, help: "The AWS profile used by --apply.", completion: ShellCompletion.profiles)
     var profile: String?
 
     @Flag(help: "Create the IAM role, policies and attachments (idempotent).")

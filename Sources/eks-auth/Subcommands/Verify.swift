@@ -12,7 +12,9 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var input: TokenInput
 
-    @Option(name: TokenFlag.clusterName.names, help: "The cluster the token must be for.")
+    @Option(
+        name: TokenFlag.clusterName.names, help: "The cluster the token must be for.",
+        completion: ShellCompletion.clusterNames)
     var clusterName: String
 
     func run() throws {
