@@ -1,4 +1,5 @@
 import ArgumentParser
+import EKSAuthCommandLine
 import EKSAuthCore
 import EKSAuthSystem
 
@@ -55,7 +56,9 @@ struct Cache: ParsableCommand {
                 "Only the sessions of this role (the ROLE column: a role ARN, sso:ACCOUNT:ROLE or credential_process).")
         var role: String?
 
-        @Option(help: "Only the sessions obtained with this profile (the PROFILE column).")
+        @Option(
+            help: "Only the sessions obtained with this profile (the PROFILE column).",
+            completion: ShellCompletion.profiles)
         var profile: String?
 
         @Option(help: "Only the session whose key starts with this (the KEY column, or a part of it).")
