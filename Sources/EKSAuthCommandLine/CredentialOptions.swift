@@ -14,7 +14,11 @@ package struct CredentialOptions: ParsableArguments {
         completion: ShellCompletion.profiles)
     var profile: String?
 
-    @Option(name: TokenFlag.roleARN.names, help: "Assume this IAM role for the token only (default: DEFAULT_ROLE).")
+    @Option(
+        name: TokenFlag.roleARN.names,
+        help: ArgumentHelp(
+            "The IAM role to assume, through the session cache (default: DEFAULT_ROLE); your own credentials only assume it."
+        ))
     var roleARN: String?
 
     @Option(name: TokenFlag.externalID.names, help: "External id to pass to AssumeRole.")

@@ -28,7 +28,7 @@ package struct TokenOptions: ParsableArguments {
     // A string rather than `TokenOutputFormat`, so a wrong value gets our message instead of ArgumentParser's.
     @Option(
         name: TokenFlag.output.names,
-        help: ArgumentHelp("Only json; accepted for 'aws eks get-token'.", visibility: .hidden))
+        help: "Only json (the default): accepted as 'aws eks get-token --output json' writes it in kubeconfigs.")
     var output: String?
 
     /// ArgumentParser's initializer; the values come from parsing.
@@ -38,7 +38,8 @@ package struct TokenOptions: ParsableArguments {
     /// - Throws: `ValidationError`.
     package func validate() throws {
         if let output, TokenOutputFormat(rawValue: output) == nil {
-            throw ValidationError("--output \(output) is not supported: eks-auth token prints JSON")
+            throw ValidationError(
+                "--output \(output) is not supported: eks-auth token prints JSON (the one value is 'json')")
         }
     }
 

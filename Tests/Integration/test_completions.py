@@ -218,8 +218,9 @@ def test_bash_completes_the_flags_of_a_subcommand_but_not_hidden_ones(user):
     candidates = bash_complete("eks-auth token --", user)
     for flag in ("--cluster-name", "--profile", "--region", "--role-arn", "--token-only", "--no-cache", "--help"):
         assert flag in candidates, candidates
-    # `--cache` and `--output` are accepted for other tools' command lines, but not offered.
-    assert "--cache" not in candidates and "--output" not in candidates
+    # `--cache` is accepted for aws-iam-authenticator's command lines, but not offered; `--output` (json only)
+    # is documented, so it is offered.
+    assert "--cache" not in candidates and "--output" in candidates
     assert bash_complete("eks-auth token --role-", user) == ["--role-arn"]
 
 

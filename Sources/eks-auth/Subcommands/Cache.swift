@@ -6,7 +6,13 @@ import EKSAuthSystem
 struct Cache: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List or clear the cached sessions (assumed roles, web identity, SSO, credential_process).",
-        discussion: "The cache lives in EKS_AUTH_CACHE_DIR, else ~/.kube/cache/eks-auth.",
+        discussion: """
+            The cache lives in EKS_AUTH_CACHE_DIR, else ~/.kube/cache/eks-auth.
+
+            EXAMPLES:
+              eks-auth cache list
+              eks-auth cache clear --profile dev
+            """,
         subcommands: [List.self, Clear.self]
     )
 
@@ -20,7 +26,8 @@ struct Cache: ParsableCommand {
 
                 EXAMPLES:
                   eks-auth cache list
-                  eks-auth cache list --output json | jq -r '.[] | select(.minutesLeft < 10) | .role'
+                  eks-auth cache list --output json \\
+                    | jq -r '.[] | select(.minutesLeft < 10) | .role'
                 """)
 
         @Option(help: "Output format: text or json.")

@@ -8,6 +8,11 @@ struct Config: ParsableCommand {
         discussion: """
             Reads ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE) \
             exactly as 'token' does. Secrets are shown only as a short SHA-256 prefix.
+
+            EXAMPLES:
+              eks-auth config list-profiles
+              eks-auth config show --profile dev
+              eks-auth config show --all --output json
             """,
         subcommands: [ListProfiles.self, Show.self]
     )
@@ -15,7 +20,12 @@ struct Config: ParsableCommand {
     struct ListProfiles: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list-profiles",
-            abstract: "Print every profile name, one a line (as 'aws configure list-profiles').")
+            abstract: "Print every profile name, one a line (as 'aws configure list-profiles').",
+            discussion: """
+                EXAMPLES:
+                  eks-auth config list-profiles
+                  AWS_CONFIG_FILE=./ci-config eks-auth config list-profiles
+                """)
 
         func run() throws {
             let live = LiveSystem(verbose: false)
@@ -26,7 +36,13 @@ struct Config: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a profile's keys: value and FILE:LINE of each (the selected profile, or --all).")
+            abstract: "Print a profile's keys: value and FILE:LINE of each (the selected profile, or --all).",
+            discussion: """
+                EXAMPLES:
+                  eks-auth config show
+                  eks-auth config show --profile dev
+                  eks-auth config show --all --output json
+                """)
 
         @Option(
             help: "The profile to show (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, then default).",

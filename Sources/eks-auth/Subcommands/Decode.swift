@@ -4,7 +4,14 @@ import EKSAuthCore
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Take a token apart offline and check it against the EKS server's rules.",
-        discussion: "Exits 0 when every rule passes, 65 when one fails. Never prints the signature or session token.")
+        discussion: """
+            Exits 0 when every rule passes, 65 when one fails. Never prints the signature or session token.
+
+            EXAMPLES:
+              eks-auth token --cluster-name my-cluster | eks-auth decode
+              eks-auth decode k8s-aws-v1.aHR0cHM6Ly9zdHMu...
+              eks-auth decode --output json - < token.txt
+            """)
 
     @OptionGroup var input: TokenInput
 

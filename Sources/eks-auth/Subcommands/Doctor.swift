@@ -21,8 +21,10 @@ struct Doctor: ParsableCommand {
 
             EXAMPLES:
               eks-auth doctor
-              eks-auth doctor --cluster-name prod --region eu-west-1 --role-arn arn:aws:iam::111122223333:role/eks
-              eks-auth doctor --cluster-name prod --aws-auth aws-auth.yaml --output json > doctor.json
+              eks-auth doctor --cluster-name prod --region eu-west-1 \\
+                --role-arn arn:aws:iam::111122223333:role/eks
+              eks-auth doctor --cluster-name prod --aws-auth aws-auth.yaml \\
+                --output json > doctor.json
             """)
 
     @Option(

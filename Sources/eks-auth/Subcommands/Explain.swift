@@ -11,6 +11,13 @@ struct Explain: ParsableCommand {
             Give the identity as --arn (e.g. from 'aws sts get-caller-identity'), or as a token with \
             --cluster-name (it is verified with STS first, as the server does). Exits 0 when the identity \
             is mapped, 77 when no entry matches.
+
+            EXAMPLES:
+              kubectl get configmap aws-auth -n kube-system -o yaml > aws-auth.yaml
+              eks-auth explain --aws-auth aws-auth.yaml \\
+                --arn arn:aws:sts::111122223333:assumed-role/eks-dev/alice
+              eks-auth token --cluster-name my-cluster \\
+                | eks-auth explain --aws-auth aws-auth.yaml --cluster-name my-cluster
             """)
 
     @Option(

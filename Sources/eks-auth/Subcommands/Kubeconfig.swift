@@ -8,7 +8,14 @@ struct Kubeconfig: ParsableCommand {
         discussion: """
             Calls EKS DescribeCluster for the endpoint and CA, then merges the cluster, user and context \
             (named after the cluster ARN unless --alias/--user-alias are given) into the kubeconfig, keeping \
-            every other entry, and makes the context current. The previous file is kept as FILE.eks-auth.bak.
+            every other entry, and makes the context current. The previous file is kept as FILE.eks-auth.bak. \
+            Says whether the context was added, updated or already up to date (then nothing is written).
+
+            EXAMPLES:
+              eks-auth kubeconfig --cluster-name my-cluster --region eu-west-1
+              eks-auth kubeconfig --cluster-name my-cluster --alias dev \\
+                --role-arn arn:aws:iam::111122223333:role/eks-dev
+              eks-auth kubeconfig --cluster-name my-cluster --dry-run > new.yaml
             """)
 
     @Option(name: TokenFlag.clusterName.names, help: "The cluster name.", completion: ShellCompletion.clusterNames)

@@ -13,6 +13,14 @@ struct Setup: ParsableCommand {
             access-entry alternative, the RBAC binding, the kubeconfig command and a README with the order to apply \
             them. --apply creates the IAM part through the IAM API; existing identical resources are fine, \
             different ones are reported and left alone (exit 78).
+
+            EXAMPLES:
+              eks-auth setup --account 111122223333 --cluster-name my-cluster \\
+                --group developers --region eu-west-1
+              eks-auth setup --account 111122223333 --cluster-name my-cluster \\
+                --group developers --apply
+              eks-auth setup --account 111122223333 --cluster-name my-cluster \\
+                --group admins --cluster-role cluster-admin --apply --access-entry
             """)
 
     @Option(help: "The 12-digit AWS account id.")

@@ -7,7 +7,15 @@ struct Token: ParsableCommand {
         abstract: "Print an ExecCredential with an EKS bearer token.",
         discussion: """
             Accepts the flags of 'aws eks get-token' and 'aws-iam-authenticator token'. The cluster name \
-            may also come from KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID, the role from DEFAULT_ROLE.
+            may also come from KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID, the role from DEFAULT_ROLE. kubectl \
+            runs it from the exec block 'eks-auth kubeconfig' writes; run by hand, it shows what kubectl gets.
+
+            EXAMPLES:
+              eks-auth token --cluster-name my-cluster --region eu-west-1
+              eks-auth token --cluster-name my-cluster --verbose \\
+                --role-arn arn:aws:iam::111122223333:role/eks-dev
+              eks-auth token --cluster-name my-cluster --token-only
+              eks-auth token -i my-cluster -r arn:aws:iam::111122223333:role/eks-dev
             """,
         aliases: ["get-token"]
     )

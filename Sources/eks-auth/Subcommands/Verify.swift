@@ -8,6 +8,11 @@ struct Verify: ParsableCommand {
         discussion: """
             Sends the presigned request to STS with the cluster's x-k8s-aws-id header, as the server does, and \
             prints the caller's ARN and the canonical ARN that aws-auth entries and access entries are matched with.
+
+            EXAMPLES:
+              eks-auth token --cluster-name my-cluster \\
+                | eks-auth verify --cluster-name my-cluster
+              eks-auth verify --cluster-name my-cluster --output json - < token.txt
             """)
 
     @OptionGroup var input: TokenInput

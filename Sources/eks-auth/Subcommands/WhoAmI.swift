@@ -10,6 +10,11 @@ struct WhoAmI: ParsableCommand {
             Finds credentials exactly as 'token' does (same flags, environment, profiles and cache), calls \
             STS GetCallerIdentity with them and prints the account, ARN and user id, with the credential \
             source, profile and region. Never prints a secret.
+
+            EXAMPLES:
+              eks-auth whoami
+              eks-auth whoami --profile dev --output json
+              eks-auth whoami --role-arn arn:aws:iam::111122223333:role/eks-dev
             """)
 
     @OptionGroup var credentials: CredentialOptions
