@@ -90,8 +90,8 @@ public struct CacheEntry: Sendable, Equatable, Codable {
     /// When they were obtained, RFC 3339.
     public var obtained: String
     /// The STS endpoint that issued them, and the region it signs for (what tells two sessions of one
-    /// role apart in `cache list`); nil for the sources that use no STS endpoint, and in files from
-    /// before eks-auth 0.2, which earlier versions read as before (they ignore unknown keys).
+    /// role apart in `cache list`); nil for the sources that use no STS endpoint, and in files written
+    /// by earlier versions, which read the new files as before (they ignore unknown keys).
     public var stsEndpoint: String?
     /// See `stsEndpoint`.
     public var region: String?

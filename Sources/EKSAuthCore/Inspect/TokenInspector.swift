@@ -270,8 +270,8 @@ public enum TokenInspector {
                 future
                     ? "signed \(Timestamp.rfc3339(signedAt)), more than 15 min in the future: check the clock"
                     : remaining >= 0
-                        ? "signed \(Timestamp.rfc3339(signedAt)), \(left / 60) min \(left % 60) s left"
-                        : "expired at \(Timestamp.rfc3339(expiresAt)) (\(-left) s ago)",
+                        ? "signed \(Timestamp.rfc3339(signedAt)), \(DurationText.spoken(left)) left"
+                        : "expired at \(Timestamp.rfc3339(expiresAt)) (\(DurationText.spoken(left)) ago)",
                 by: future ? .sts : .authenticator)
         } else {
             check("age", false, "X-Amz-Date missing or not YYYYMMDDTHHMMSSZ")

@@ -28,7 +28,9 @@ extension TokenReport {
             let left = Int(expiresAt.timeIntervalSince(now))
             row(
                 "valid until:",
-                Timestamp.rfc3339(expiresAt) + (left > 0 ? " (\(left / 60) min \(left % 60) s left)" : " (expired)"))
+                Timestamp.rfc3339(expiresAt)
+                    + (left > 0
+                        ? " (\(DurationText.spoken(left)) left)" : " (expired \(DurationText.spoken(left)) ago)"))
         }
         if let identity {
             row("identity:", identity.arn)
