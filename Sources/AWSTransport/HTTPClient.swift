@@ -89,6 +89,23 @@ public struct HTTPResponse: Sendable, Equatable {
     /// The body as UTF-8 text.
     public var text: String { String(decoding: body, as: UTF8.self) }
 
+    /// The longest excerpt of a body that is not an AWS error document (a proxy's or load balancer's HTML
+    /// page), in characters.
+    public static let maximumExcerptLength = 160
+
+    /// `HTTP 502: <html><head><title>502 Bad Gateway</title>…`: the status and the start of the body, its
+    /// whitespace runs collapsed, sanitised for a terminal and cut to `maximumExcerptLength` (saying how
+    /// much was left out); just `HTTP 502` when the body is empty. What a reply that is not AWS's says.
+    public var statusWithExcerpt: String {
+        bodyExcerpt.map { "HTTP \(status): \($0)" } ?? "HTTP \(status)"
+    }
+
+    /// The start of the body as `statusWithExcerpt` shows it; nil when the body is empty or blank.
+    public var bodyExcerpt: String? {
+        let words = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return words.isEmpty ? nil : TerminalText.line(words, limit: Self.maximumExcerptLength)
+    }
+
     /// The value of header `name`, compared case-insensitively.
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value

@@ -87,7 +87,7 @@ public struct QueryProtocolClient: Sendable {
         guard let code = xml.value(at: "Error", "Code") else {
             throw AWSServiceError.unreachable(
                 service: service, operation: operation, endpoint: "\(endpoint.endpoint)",
-                reason: "HTTP \(response.status)",
+                reason: response.statusWithExcerpt,
                 attempts: attempt)
         }
         throw AWSServiceError.service(

@@ -141,9 +141,11 @@ public struct EKSClient: Sendable {
         let code =
             (headerType ?? failure?.__type ?? "HTTP \(response.status)").split(separator: ":").first.map(String.init)
             ?? ""
+        // A body that is not EKS's JSON (a proxy's HTML page) is shown as a bounded excerpt.
+        let message = failure?.message ?? failure?.Message ?? (failure == nil ? response.bodyExcerpt ?? "" : "")
         return AWSServiceError.ServiceFailure(
             service: "eks", operation: operation, status: response.status, code: code,
-            message: failure?.message ?? failure?.Message ?? "", requestID: response.header("x-amzn-RequestId"))
+            message: message, requestID: response.header("x-amzn-RequestId"))
     }
 
     /// Creates an access entry mapping `principalARN` to Kubernetes `groups`; when one exists, returns

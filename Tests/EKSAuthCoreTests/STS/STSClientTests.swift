@@ -225,3 +225,30 @@ struct XMLTextTests {
         #expect(xml.value(at: "Credentials", "AccessKeyId") == "yes")
     }
 }
+
+@Suite("A reply that is not AWS's")
+struct ForeignReplyTests {
+    @Test("a proxy's HTML error page is shown as a bounded, one-line, escaped excerpt")
+    func htmlExcerpt() throws {
+        let page =
+            "<html>\n  <head><title>502 Bad Gateway</title></head>\n<body>\u{1B}[2J"
+            + String(
+                repeating: "x", count: 5_000) + "</body></html>"
+        let http = FakeHTTPClient { _, _ in HTTPResponse(status: 502, body: Array(page.utf8)) }
+        let error = #expect(throws: AWSServiceError.self) {
+            try STSClientTests.client(http, attempts: 1).assumeRole(STSClientTests.parameters, as: Fixtures.credentials)
+        }
+        let message = error?.message ?? ""
+        #expect(
+            message.contains("HTTP 502: <html> <head><title>502 Bad Gateway</title></head> <body>\\e[2J"), "\(message)")
+        #expect(message.contains("more characters)"))
+        #expect(!message.contains("\n") && !message.contains("\u{1B}"))
+        #expect(message.count < 600)
+        let empty = FakeHTTPClient { _, _ in HTTPResponse(status: 503, body: []) }
+        let bare = #expect(throws: AWSServiceError.self) {
+            try STSClientTests.client(empty, attempts: 1).assumeRole(
+                STSClientTests.parameters, as: Fixtures.credentials)
+        }
+        #expect(bare?.message.contains("HTTP 503") == true)
+    }
+}
