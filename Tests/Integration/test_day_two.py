@@ -72,3 +72,4 @@ def test_cache_list_and_clear_one_session(run, moto, tmp_path):
     assert [item["session"] for item in json.loads(out)] == ["two"]
     rc, out, err = run("cache", "clear", "--role", moto.role_arn, "--profile", "default", env=env)
     assert rc == 0 and out.startswith("removed 1 "), (out, err)
+

@@ -205,7 +205,10 @@ def test_kubeconfig_never_writes_over_a_device(run, moto, cluster, tmp_path):
                                            AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"],
                                            AWS_ENDPOINT_URL_EKS=moto.endpoint, AWS_REGION="eu-west-1"))
         assert rc == 65, err
-        assert err.strip() == f"eks-auth: error: cannot write {path}: not a regular file", err
+        assert err.strip().splitlines() == [
+            f"eks-auth: error: cannot write {path}: not a regular file",
+            "eks-auth: hint: write another file with --kubeconfig PATH (or the first file of KUBECONFIG), "
+            "or see the result with --dry-run"], err
     assert stat.S_ISCHR(os.stat(device).st_mode) and os.readlink(link) == str(device)
     assert sorted(os.listdir(devices)) == ["config-link", "null"]  # no backup, no temporary file
 

@@ -61,10 +61,17 @@ public struct AWSAuthConfig: Sendable, Equatable {
             let items: YAMLSequence
             if let string = value.string {
                 guard !string.trimmingWhitespace().isEmpty else { continue }
-                guard let parsed = try? YAML.compose(string) else {
-                    config.problems.append("\(list) is not valid YAML; the authenticator rejects the whole ConfigMap")
+                let parsed: YAMLNode?
+                do {
+                    parsed = try YAML.compose(string)
+                } catch {
+                    // Lines and columns count within the value's own text, as an editor of it sees them.
+                    config.problems.append(
+                        "\(list) is not valid YAML (its text, \(error.message)); the authenticator rejects the "
+                            + "whole ConfigMap")
                     continue
                 }
+                guard let parsed else { continue }
                 items = parsed.sequence ?? []
                 if parsed.sequence == nil { config.problems.append("\(list) is not a YAML list") }
             } else if let sequence = value.sequence {

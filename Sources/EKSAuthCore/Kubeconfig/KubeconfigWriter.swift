@@ -194,5 +194,16 @@ public enum KubeconfigError: EKSAuthError, Equatable {
         }
     }
 
+    /// Where else the kubeconfig can go, and how to look at it first.
+    public var hint: String? {
+        switch self {
+        case .malformed:
+            return "check it with 'kubectl config view --kubeconfig FILE', or write another file with --kubeconfig"
+        case .cannotWrite:
+            return "write another file with --kubeconfig PATH (or the first file of KUBECONFIG), "
+                + "or see the result with --dry-run"
+        }
+    }
+
     public var kind: FailureKind { .badInput }
 }

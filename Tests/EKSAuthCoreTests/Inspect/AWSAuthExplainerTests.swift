@@ -334,7 +334,10 @@ struct AWSAuthConfigTests {
                 - userarn: arn:aws:iam::123456789012:user/alice
                   username: alice
             """)
-        #expect(config.problems.contains { $0.hasPrefix("mapRoles") && $0.contains("not valid YAML") })
+        let problem = try #require(config.problems.first { $0.hasPrefix("mapRoles") })
+        // Where in mapRoles' own text, as line and column.
+        #expect(problem.hasPrefix("mapRoles is not valid YAML (its text, line 2, column "), "\(problem)")
+        #expect(problem.hasSuffix("); the authenticator rejects the whole ConfigMap"))
         #expect(config.entries.map(\.location) == ["mapUsers[0]"])
     }
 
