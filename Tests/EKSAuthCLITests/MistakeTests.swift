@@ -50,6 +50,12 @@ struct MistakeTests {
             arguments: ["token", "--cluster-name", "x", "--role-arn", "bad"],
             error: "invalid --role-arn: expected arn:PARTITION:iam::ACCOUNT:role/NAME",
             hint: "see 'eks-auth token --help'", environment: keys),
+        // A role from DEFAULT_ROLE is blamed on DEFAULT_ROLE, not on a --role-arn nobody gave.
+        Mistake(
+            arguments: ["token", "-i", "demo"],
+            error: "invalid value 'garbage' for DEFAULT_ROLE (from the environment): "
+                + "expected arn:PARTITION:iam::ACCOUNT:role/NAME",
+            hint: "see 'eks-auth token --help'", environment: keys.merging(["DEFAULT_ROLE": "garbage"]) { a, _ in a }),
         Mistake(
             arguments: ["whoami", "--role-arn", "bad"],
             error: "invalid --role-arn: expected arn:PARTITION:iam::ACCOUNT:role/NAME",
@@ -71,5 +77,25 @@ struct MistakeTests {
         let run = try EKSAuthBinary.run(arguments)
         #expect(run.status == 0)
         #expect(run.stdout.hasPrefix("OVERVIEW: "))
+    }
+
+    @Test(
+        "a key or session token with a control character is refused as bad input, naming the variable, never echoed",
+        arguments: ["AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+    func unprintableCredential(_ variable: String) throws {
+        let secret = "IQoJb3JpZ2luX2VjEXAMPLESECRETSESSIONTOKEN"
+        var environment = Self.keys
+        // In the middle: the environment source trims the ends of the keys, as botocore does not (a
+        // trailing line break of a pasted key is forgiven there).
+        environment[variable] = String(secret.prefix(10)) + "\u{1}" + secret.dropFirst(10)
+        for arguments in [["token", "-i", "demo"], ["whoami"], ["token", "-i", "demo", "--log-format", "json"]] {
+            let run = try EKSAuthBinary.run(arguments, environment: environment)
+            #expect(run.status == 65, "\(arguments): \(run.stderr)")
+            #expect(run.stdout.isEmpty)
+            #expect(!run.stderr.contains(secret.dropFirst(10)), "\(run.stderr)")
+            #expect(
+                run.stderr.contains("invalid \(variable) in the environment: expected printable ASCII"), "\(run.stderr)"
+            )
+        }
     }
 }

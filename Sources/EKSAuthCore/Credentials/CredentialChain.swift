@@ -62,6 +62,7 @@ public struct CredentialChain: Sendable {
         for (link, provider) in providers {
             switch try provider.credentials() {
             case .found(let found):
+                try Self.checkHeaderSafe(found)
                 tracer(
                     "credentials: \(found.source) (access key \(found.credentials.accessKeyID))",
                     fields: ["source": "\(found.source)", "accesskeyid": found.credentials.accessKeyID])
@@ -132,5 +133,27 @@ struct SelectedProfileProvider: CredentialProvider {
             if case .found(let found) = try webIdentity.credentials() { return .found(found) }
         }
         return .passedOver("not in \(settings.config.configPath) or \(settings.config.credentialsPath)")
+    }
+}
+
+extension CredentialChain {
+    /// Refuses keys or a session token holding a space, a control character or a non-ASCII one (a line
+    /// break pasted with a token, say), naming the variable or the source and never the value. They are
+    /// sent in HTTP headers and the token's URL: the HTTP client refused them later with an error that
+    /// echoed the whole value, after three retries, and without a role a token was signed with them.
+    /// - Throws: `CredentialError.invalidValue`.
+    static func checkHeaderSafe(_ found: ResolvedCredentials) throws {
+        let credentials = found.credentials
+        let fromEnvironment = found.source == .environment
+        for (name, variable, value) in [
+            ("access key id", "AWS_ACCESS_KEY_ID", credentials.accessKeyID),
+            ("secret access key", "AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
+            ("session token", "AWS_SESSION_TOKEN", credentials.sessionToken ?? ""),
+        ] where value.utf8.contains(where: { $0 < 0x21 || $0 > 0x7E }) {
+            throw CredentialError.invalidValue(
+                name: fromEnvironment ? variable : name,
+                source: fromEnvironment ? "the environment" : found.source.description,
+                expected: "printable ASCII without spaces or control characters (was a line break pasted with it?)")
+        }
     }
 }

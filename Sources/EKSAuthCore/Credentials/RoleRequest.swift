@@ -101,6 +101,12 @@ public struct RoleRequest: Sendable, Equatable {
             if let stray = companions.first(where: { $0.1 }) { throw RoleRequestError.needsRole(stray.0) }
             return nil
         }
+        // A role from DEFAULT_ROLE is blamed on DEFAULT_ROLE, with its value, not on a --role-arn nobody gave.
+        if roleARN == nil, !isRoleARN(role) {
+            throw ConfigError.invalidSetting(
+                name: "DEFAULT_ROLE", value: TerminalText.excerpt(role, limit: 200), source: "the environment",
+                expected: RoleField.roleARNShape)
+        }
         return RoleRequest(
             roleARN: role, externalID: externalID, sessionName: sessionName, forwardSessionName: forwardSessionName,
             durationSeconds: durationSeconds, serialNumber: serialNumber, tokenCode: tokenCode, useCache: useCache)

@@ -66,7 +66,7 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
                 url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers,
                 body: request.body.isEmpty ? nil : .bytes(request.body))
         } catch {
-            throw HTTPTransportError.connectionFailed("invalid request: \(error)")
+            throw HTTPTransportError.connectionFailed("invalid request: \(Self.describe(error))")
         }
         let deadline = NIODeadline.now() + .milliseconds(Int64(request.timeout * 1000))
         do {
@@ -178,6 +178,8 @@ final class LiveHTTPClient: AWSTransport.HTTPClient, Sendable {
             if connect.dnsAError != nil || connect.dnsAAAAError != nil { return "cannot resolve \(connect.host)" }
         }
         let text = "\(error)"
+        // The client's own error names the header values it refused, which may be a credential: never shown.
+        if text.contains("invalidHeaderField") { return "a header name or value holds a character HTTP forbids" }
         // A TLS failure: BoringSSL's reason (`CERTIFICATE_VERIFY_FAILED`, …), not the library's dump of
         // its error stack with its build paths.
         if error is NIOSSLError || error is BoringSSLError || text.contains("handshakeFailed") {
