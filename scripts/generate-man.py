@@ -47,6 +47,14 @@ def escape(text):
     return "\n".join(lines)
 
 
+def escape_preformatted(line):
+    """One line of a no-fill block: escaped as `escape` does, but its indentation kept (relative to two
+    spaces, the help's indentation of an example)."""
+    indent = len(line) - len(line.lstrip(" "))
+    body = escape(line.strip())
+    return ("\\ " * max(0, indent - 2)) + body if body else ""
+
+
 def paragraphs(text):
     """`text` as man paragraphs: blank lines separate them; lines inside one are joined."""
     parts = []
@@ -149,7 +157,13 @@ def render(command, path, version, date):
         words.append("[" + italic("flags") + "]")
     lines.append(" ".join(words))
     discussion = command.get("discussion") or ""
+    # The help's EXAMPLES block becomes a section of its own, one command a line, as written.
+    discussion, _, examples = discussion.partition("EXAMPLES:\n")
     lines += [".SH DESCRIPTION", paragraphs((command.get("abstract") or "") + "\n\n" + discussion)]
+    if examples.strip():
+        lines += [".SH EXAMPLES", ".nf", ".RS 4"]
+        lines += [escape_preformatted(line.rstrip()) for line in examples.strip("\n").split("\n")]
+        lines += [".RE", ".fi"]
     if subcommands:
         lines.append(".SH COMMANDS")
         for sub in subcommands:

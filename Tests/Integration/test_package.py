@@ -248,6 +248,10 @@ def test_every_man_page_renders_without_warnings(deb_tree, help_info):
     token = run(["man", "-l", deb_tree / "usr/share/man/man1/eks-auth-token.1.gz"], env=env).stdout
     assert "--cluster-name" in token and "--profile" in token and "--role-arn" in token
     assert "eks-auth-token - " in token.replace("\u2010", "-")
+    # The help's examples are a section of their own, one command a line, not a reflowed paragraph.
+    examples = token.replace("\u2010", "-").split("EXAMPLES\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.strip() for line in examples][0] == "eks-auth token --cluster-name my-cluster --region eu-west-1", \
+        examples
     top = run(["man", "-l", deb_tree / "usr/share/man/man1/eks-auth.1.gz"], env=env).stdout
     assert "eks-auth-config-show(1)" in top.replace("\u2010", "-") or "eks-auth-config(1)" in top
 
