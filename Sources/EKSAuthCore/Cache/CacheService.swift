@@ -80,7 +80,17 @@ public struct CacheService: Sendable {
     public func list() throws -> String {
         do {
             let sessions = try listed()
-            guard !sessions.isEmpty else { return "no cached credentials in \(cache.directory)" }
+            // Entries that cannot be read are not listed, but counted, so that a later 'cache clear'
+            // removing more than the table showed is no surprise.
+            let files = try cache.fileSystem.contents(of: cache.directory)
+                .filter { CredentialCache.ownFile($0) == .entry }.count
+            let skipped =
+                files > sessions.count
+                ? "\(files - sessions.count) unreadable entr\(files - sessions.count == 1 ? "y is" : "ies are") not "
+                    + "listed (corrupt or from another format); 'eks-auth cache clear' removes them" : nil
+            guard !sessions.isEmpty else {
+                return "no cached credentials in \(cache.directory)" + (skipped.map { "\n" + $0 } ?? "")
+            }
             let withEndpoint = sessions.contains { !$0.endpointIsRegional }
             let header =
                 ["KEY", "ROLE", "SESSION", "PROFILE", "REGION"] + (withEndpoint ? ["ENDPOINT"] : []) + ["STATE"]
@@ -89,6 +99,7 @@ public struct CacheService: Sendable {
                     + (withEndpoint ? [item.stsEndpoint.flatMap { Endpoint(url: $0)?.host } ?? "-"] : []) + [item.state]
             }
             return TableText.render(header: header, rows: rows, maximumWidth: Self.maximumWidth, shrinking: 1)
+                + (skipped.map { "\n" + $0 } ?? "")
         } catch let error as FileSystemError {
             throw CacheError.cannotRead(path: error.path, reason: error.reason)
         }

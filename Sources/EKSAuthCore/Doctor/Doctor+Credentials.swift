@@ -113,14 +113,16 @@ extension DoctorService {
                 problems.append("\(name) cannot be read as a cache entry and is ignored")
             }
         }
-        let summary =
-            "\(directory) is private and writable (\(entries.count) cached session\(entries.count == 1 ? "" : "s"))"
+        let sessions = "\(entries.count) cached session\(entries.count == 1 ? "" : "s")"
         guard problems.isEmpty else {
+            // The summary says what is wrong; each problem is a detail line.
             return DoctorFinding(
-                .cache, .warning, summary, details: details + problems,
+                .cache, .warning,
+                "\(directory) is writable, but \(problems[0])\(problems.count > 1 ? ", and more" : "")",
+                details: details + problems + [sessions],
                 fix: "chmod 700 \(directory) and chmod 600 its files, or clear it with 'eks-auth cache clear'")
         }
-        return .ok(.cache, summary, details: details)
+        return .ok(.cache, "\(directory) is private and writable (\(sessions))", details: details)
     }
 
     func cacheFailure(_ summary: String, _ details: [String], fix: String? = nil) -> DoctorFinding {

@@ -360,6 +360,13 @@ struct DoctorServiceTests {
         #expect(open.failureKind == .badInput)
         world.files.setDirectory("/home/doc/.kube/cache/eks-auth", mode: 0o700, ownerID: 0)
         #expect(world.run(cluster: nil).finding(.cache)?.summary.contains("belongs to uid 0") == true)
+        // Readable by others: a warning whose summary says so, not that all is private.
+        world.files.setDirectory("/home/doc/.kube/cache/eks-auth", mode: 0o755, ownerID: 1000)
+        let readable = world.run(cluster: nil).finding(.cache)
+        #expect(readable?.status == .warning)
+        #expect(
+            readable?.summary
+                == "/home/doc/.kube/cache/eks-auth is writable, but the directory is readable by others (mode 755)")
     }
 
     @Test("a cache directory that cannot be written fails")
