@@ -120,6 +120,27 @@ struct EKSAuthCommand: ParsableCommand {
         return ("unknown command '\(parent)\(word)'\(nearest)", helpHint(for: arguments))
     }
 
+    /// For a command line written for the AWS CLI or aws-iam-authenticator that eks-auth does not take as
+    /// it is, what to write instead; nil for other mistakes.
+    static func migrationHint(arguments: [String], message: String) -> String? {
+        let path = commandWords(arguments).path
+        let unknown = { (flags: [String]) in flags.contains { message.contains("Unknown option '\($0)'") } }
+        if arguments.contains("eks"), arguments.contains("update-kubeconfig") {
+            return "'aws eks update-kubeconfig --name N' is 'eks-auth kubeconfig --cluster-name N' "
+                + "(see 'eks-auth kubeconfig --help')"
+        }
+        if path.first == "kubeconfig", unknown(["--name"]) || message.contains("'--cluster-name"),
+            arguments.contains("--name") || arguments.contains(where: { $0.hasPrefix("--name=") })
+        {
+            return "aws eks update-kubeconfig's --name is --cluster-name here"
+        }
+        if path.first == "token" || path.first == "get-token", unknown(["-c", "--config", "-v", "--log-verbosity"]) {
+            return "aws-iam-authenticator's global -c/--config and -v/--log-verbosity are not taken: drop them "
+                + "(-l/--log-format is)"
+        }
+        return nil
+    }
+
     /// Ends the run for an error a command threw: ours (and any stray one) through `Failure`, the one
     /// place errors are worded; ArgumentParser's own (`ValidationError`, `ExitCode`, …) as a parse error.
     private static func finish(with error: Error, arguments: [String]) -> Never {
@@ -134,8 +155,8 @@ struct EKSAuthCommand: ParsableCommand {
         guard code != .success, !(error is ExitCode) else { exit(withError: error) }
         let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
         Reporter.writeError(
-            message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message, hint: Failure.usageHint,
-            code: code.rawValue)
+            message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
+            hint: migrationHint(arguments: arguments, message: message) ?? Failure.usageHint, code: code.rawValue)
         posixExit(code.rawValue)
     }
 }

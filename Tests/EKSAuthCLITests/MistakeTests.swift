@@ -45,6 +45,20 @@ struct MistakeTests {
         Mistake(
             arguments: ["config", "show", "--all", "--profile", "x"],
             error: "--all and --profile cannot be used together", hint: "see 'eks-auth config show --help'"),
+        // Command lines written for the other tools say what to write instead.
+        Mistake(
+            arguments: ["kubeconfig", "--name", "demo"],
+            error: "Missing expected argument '--cluster-name <cluster-name>'",
+            hint: "aws eks update-kubeconfig's --name is --cluster-name here"),
+        Mistake(
+            arguments: ["--region", "eu-west-1", "eks", "update-kubeconfig", "--name", "demo"],
+            error: "Unknown option '--region'",
+            hint: "'aws eks update-kubeconfig --name N' is 'eks-auth kubeconfig --cluster-name N' "
+                + "(see 'eks-auth kubeconfig --help')"),
+        Mistake(
+            arguments: ["token", "-i", "demo", "-c", "config.yaml"], error: "Unknown option '-c'",
+            hint: "aws-iam-authenticator's global -c/--config and -v/--log-verbosity are not taken: drop them "
+                + "(-l/--log-format is)"),
         // A usage error found by the core gets the same hint as the parser's.
         Mistake(
             arguments: ["token", "--cluster-name", "x", "--role-arn", "bad"],

@@ -118,7 +118,7 @@ public struct KubeconfigService: Sendable {
         do {
             existing = try system.fileSystem.read(path).map { String(decoding: $0, as: UTF8.self) }
         } catch let error as FileSystemError {
-            throw KubeconfigError.cannotWrite(path: path, reason: error.reason)
+            throw KubeconfigError.cannotRead(path: path, reason: error.reason)
         }
         var replaced: [String] = []
         let text = try KubeconfigWriter.merge(

@@ -184,12 +184,15 @@ public enum KubeconfigWriter {
 public enum KubeconfigError: EKSAuthError, Equatable {
     /// The file is not a kubeconfig we can merge into.
     case malformed(path: String, reason: String)
+    /// The existing file could not be read (to merge into).
+    case cannotRead(path: String, reason: String)
     /// It could not be written.
     case cannotWrite(path: String, reason: String)
 
     public var message: String {
         switch self {
         case .malformed(let path, let reason): return "cannot merge into \(path): \(reason)"
+        case .cannotRead(let path, let reason): return "cannot read \(path) to merge into it: \(reason)"
         case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
         }
     }
@@ -199,7 +202,7 @@ public enum KubeconfigError: EKSAuthError, Equatable {
         switch self {
         case .malformed:
             return "check it with 'kubectl config view --kubeconfig FILE', or write another file with --kubeconfig"
-        case .cannotWrite:
+        case .cannotRead, .cannotWrite:
             return "write another file with --kubeconfig PATH (or the first file of KUBECONFIG), "
                 + "or see the result with --dry-run"
         }

@@ -5,7 +5,8 @@ struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Take a token apart offline and check it against the EKS server's rules.",
         discussion: """
-            Exits 0 when every rule passes, 65 when one fails. Never prints the signature or session token.
+            Exits 0 when every rule passes, 65 when one fails. Shows only the first 8 hex digits of the \
+            signature, and never the session token.
 
             EXAMPLES:
               eks-auth token --cluster-name my-cluster | eks-auth decode

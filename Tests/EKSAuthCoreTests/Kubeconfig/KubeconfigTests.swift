@@ -181,6 +181,19 @@ struct KubeconfigTests {
         #expect(other.outcome == .added)
     }
 
+    @Test("a kubeconfig that cannot be read says read, not write, and where else to write")
+    func unreadable() throws {
+        let harness = Harness(http: FakeHTTPClient { _, _ in Self.describeReply() })
+        harness.fileSystem.write("apiVersion: v1\n", to: "/home/alice/.kube/config")
+        harness.fileSystem.makeUnreadable("/home/alice/.kube/config")
+        let error = #expect(throws: KubeconfigError.self) {
+            try harness.run(KubeconfigRequest(clusterName: "dev.my-eks-cluster"))
+        }
+        #expect(error == .cannotRead(path: "/home/alice/.kube/config", reason: "Permission denied"))
+        #expect(error?.message == "cannot read /home/alice/.kube/config to merge into it: Permission denied")
+        #expect(error?.hint?.hasPrefix("write another file with --kubeconfig PATH") == true)
+    }
+
     @Test("KUBECONFIG's first file is the target, --kubeconfig overrides it, --dry-run writes nothing")
     func paths() throws {
         var harness = Harness(http: FakeHTTPClient { _, _ in Self.describeReply() })
