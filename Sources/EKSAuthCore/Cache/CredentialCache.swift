@@ -40,6 +40,12 @@ public struct CredentialCache: Sendable {
 
     /// Whether the directory can be trusted: ours and not writable by others. Warns when not.
     func directoryIsUsable(warn: (String) -> Void) -> Bool {
+        // kubectl runs the plugin from whatever directory the user is in: a relative directory would
+        // scatter sessions (and their locks) over every directory kubectl is run from.
+        guard directory.hasPrefix("/") else {
+            warn("EKS_AUTH_CACHE_DIR '\(directory)' is not an absolute path; not using the cache")
+            return false
+        }
         guard let status = try? fileSystem.status(of: directory) else { return true }
         if status.ownerID != fileSystem.currentUserID {
             warn("cache directory \(directory) belongs to uid \(status.ownerID), not to you; not using the cache")

@@ -256,6 +256,24 @@ struct CredentialCacheTests {
         #expect(exists(dev))
     }
 
+    @Test("a relative EKS_AUTH_CACHE_DIR is not used, saying so: kubectl runs the plugin from any directory")
+    func relativeDirectory() throws {
+        let files = InMemoryFileSystem()
+        let warnings = Recorder<String>()
+        let cache = CredentialCache(directory: "relative/dir", fileSystem: files, warn: { warnings.append($0) })
+        #expect(!cache.directoryIsUsable(warn: { warnings.append($0) }))
+        #expect(warnings.all == ["EKS_AUTH_CACHE_DIR 'relative/dir' is not an absolute path; not using the cache"])
+        let key = Self.store(files, role: "arn:aws:iam::123456789012:role/dev", session: "x")
+        #expect(files.text(of: "\(Self.directory)/\(key.digest).json") != nil, "an absolute directory is used")
+        cache.store(
+            CachedCredentials(
+                credentials: AWSCredentials(
+                    accessKeyID: "ASIA", secretAccessKey: "s", sessionToken: "t", expiration: Self.now + 3600),
+                session: .process),
+            for: key, obtained: Self.now)
+        #expect(files.text(of: "relative/dir/\(key.digest).json") == nil)
+    }
+
     @Test("cache list and clear say so when the cache is empty, and clear counts what it removed")
     func emptyAndClear() throws {
         let files = InMemoryFileSystem()
