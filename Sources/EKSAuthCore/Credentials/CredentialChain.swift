@@ -143,17 +143,23 @@ extension CredentialChain {
     /// echoed the whole value, after three retries, and without a role a token was signed with them.
     /// - Throws: `CredentialError.invalidValue`.
     static func checkHeaderSafe(_ found: ResolvedCredentials) throws {
+        // One pass over each value's bytes, and nothing built unless one is refused: this runs on every token.
+        func refuses(_ value: String?) -> Bool { value?.utf8.contains { $0 < 0x21 || $0 > 0x7E } ?? false }
         let credentials = found.credentials
-        let fromEnvironment = found.source == .environment
-        for (name, variable, value) in [
-            ("access key id", "AWS_ACCESS_KEY_ID", credentials.accessKeyID),
-            ("secret access key", "AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
-            ("session token", "AWS_SESSION_TOKEN", credentials.sessionToken ?? ""),
-        ] where value.utf8.contains(where: { $0 < 0x21 || $0 > 0x7E }) {
-            throw CredentialError.invalidValue(
-                name: fromEnvironment ? variable : name,
-                source: fromEnvironment ? "the environment" : found.source.description,
-                expected: "printable ASCII without spaces or control characters (was a line break pasted with it?)")
+        let field: (name: String, variable: String)
+        if refuses(credentials.accessKeyID) {
+            field = ("access key id", "AWS_ACCESS_KEY_ID")
+        } else if refuses(credentials.secretAccessKey) {
+            field = ("secret access key", "AWS_SECRET_ACCESS_KEY")
+        } else if refuses(credentials.sessionToken) {
+            field = ("session token", "AWS_SESSION_TOKEN")
+        } else {
+            return
         }
+        let fromEnvironment = found.source == .environment
+        throw CredentialError.invalidValue(
+            name: fromEnvironment ? field.variable : field.name,
+            source: fromEnvironment ? "the environment" : found.source.description,
+            expected: "printable ASCII without spaces or control characters (was a line break pasted with it?)")
     }
 }
