@@ -1,6 +1,7 @@
 import AWSConfiguration
 import AWSSigning
 import AWSTransport
+import EKSAuthCommandLine
 import EKSAuthCore
 import EKSAuthPlatform
 import EKSAuthSystem
@@ -98,5 +99,19 @@ final class LazyHTTPClient: Sendable {
     /// Shuts the client down, if one was made.
     func shutdown() {
         made.withLock { $0 }?.shutdown()
+    }
+}
+
+extension LiveSystem {
+    /// The context and role the credential flags ask for (`whoami`, `doctor`): the cache on unless
+    /// `--no-cache`, a `--token-code` given without a role serving the profile's `mfa_serial`, and the
+    /// role of `--role-arn` or `DEFAULT_ROLE`.
+    /// - Throws: `RoleRequestError`, `ConfigError` for a bad `DEFAULT_ROLE`.
+    func context(for invocation: CredentialInvocation) throws -> (system: SystemContext, role: RoleRequest?) {
+        let role = try invocation.roleRequest(defaultRole: environment["DEFAULT_ROLE"])
+        var system = context
+        system.useCache = !invocation.noCache
+        if role == nil { system.profileTokenCode = invocation.tokenCode }
+        return (system, role)
     }
 }

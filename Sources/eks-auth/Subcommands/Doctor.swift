@@ -50,10 +50,7 @@ struct Doctor: ParsableCommand {
         let invocation = credentials.invocation
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
-        let role = try invocation.roleRequest(defaultRole: live.environment["DEFAULT_ROLE"])
-        var system = live.context
-        system.useCache = !invocation.noCache
-        if role == nil { system.profileTokenCode = invocation.tokenCode }
+        let (system, role) = try live.context(for: invocation)
         let awsAuthText = try awsAuth.map { path in AWSAuthText(text: try readFile(path, live), source: path) }
         let report = DoctorService(system: system).run(
             DoctorRequest(

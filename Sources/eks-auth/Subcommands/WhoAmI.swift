@@ -31,10 +31,7 @@ struct WhoAmI: ParsableCommand {
         let invocation = credentials.invocation
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
-        let role = try invocation.roleRequest(defaultRole: live.environment["DEFAULT_ROLE"])
-        var system = live.context
-        system.useCache = !invocation.noCache
-        if role == nil { system.profileTokenCode = invocation.tokenCode }
+        let (system, role) = try live.context(for: invocation)
         let report = try WhoAmIService(system: system).report(
             profile: invocation.profile, region: invocation.region, role: role)
         live.writeStdout(output == .json ? report.json() : report.text)
