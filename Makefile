@@ -32,10 +32,13 @@ help: ## Show this list of targets
 # nothing asks for root (or runs apt or sudo) when everything is there already.
 apt = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	else echo "make: missing $(1); install with: sudo apt-get install $(1)" >&2; exit 1; fi
+# `$(call ensure,PACKAGES)`: installs those of PACKAGES that are not installed (`dpkg -s` alone also succeeds
+# for a removed package whose configuration files remain).
+ensure = missing="$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q ' ok installed' \
+	|| printf '%s ' $$p; done)"; [ -z "$$missing" ] || { $(call apt,$$missing); }
 
 deps: ## Install the build dependencies (libssl-dev, libyaml-dev; g++ for libstdc++.a, linked statically) when missing
-	@dpkg -s libssl-dev >/dev/null 2>&1 || { $(call apt,libssl-dev); }
-	@dpkg -s libyaml-dev >/dev/null 2>&1 || { $(call apt,libyaml-dev); }
+	@$(call ensure,libssl-dev libyaml-dev)
 	@# The path the toolchain's linker finds libstdc++.a at (a Swift toolchain may come without gcc).
 	@test -f "$$(clang -print-file-name=libstdc++.a 2>/dev/null)" || \
 		test -f "$$(gcc -print-file-name=libstdc++.a 2>/dev/null)" || { $(call apt,g++); }
@@ -49,8 +52,7 @@ test-deps: deps ## Install what the tests need: moto[server], botocore, awscli, 
 	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
 	@command -v faketime >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq faketime; }
 	@# Packaging and completion tests: dpkg-shlibdeps, lintian, the three shells, man's warnings (groff).
-	@dpkg -s dpkg-dev lintian bash-completion zsh fish man-db groff-base >/dev/null 2>&1 || \
-		{ $(call apt,dpkg-dev lintian bash-completion zsh fish man-db groff-base); }
+	@$(call ensure,dpkg-dev lintian bash-completion zsh fish man-db groff-base)
 
 build: deps ## Build the release binary (static Swift standard library) at .build/release/eks-auth
 	$(SWIFT) build $(RELEASE_FLAGS)
@@ -104,7 +106,7 @@ uninstall: ## Remove exactly what install put under DESTDIR+PREFIX
 		$(DESTDIR)$(FISH_COMPLETION_DIR)/eks-auth.fish
 
 deb: build ## Build .build/dist/eks-auth_VERSION_ARCH.deb (binary, man pages, completions, docs) with dpkg-deb
-	@dpkg -s dpkg-dev >/dev/null 2>&1 || { $(call apt,dpkg-dev); }
+	@$(call ensure,dpkg-dev)
 	@PYTHON=$(PYTHON) VERSION=$(VERSION) scripts/package.sh deb $(BIN) $(DIST_DIR)
 
 dist: build ## Build .build/dist/eks-auth-VERSION-linux-ARCH.tar.gz (laid out as a PREFIX) and its .sha256
