@@ -44,7 +44,6 @@ struct EKSAuthCommand: ParsableCommand {
             let invocation = TokenInvocation.scan(arguments.dropFirst())
         {
             if invocation.logFormat != .text { Reporter.logFormat = invocation.logFormat }
-            Failure.usageHint = "see 'eks-auth token --help'"
             do {
                 try Token.run(invocation)
             } catch {
@@ -60,7 +59,6 @@ struct EKSAuthCommand: ParsableCommand {
         }
         // Before parsing, so that an argument error is written in the format asked for too.
         Reporter.logFormat = LogFormat.requested(in: arguments)
-        Failure.usageHint = helpHint(for: arguments)
         if let (message, hint) = unknownCommand(in: arguments) {
             Reporter.writeError(message, hint: hint, code: ExitCodes.usage)
             posixExit(ExitCodes.usage)
@@ -144,7 +142,7 @@ struct EKSAuthCommand: ParsableCommand {
     /// Ends the run for an error a command threw: ours (and any stray one) through `Failure`, the one
     /// place errors are worded; ArgumentParser's own (`ValidationError`, `ExitCode`, …) as a parse error.
     private static func finish(with error: Error, arguments: [String]) -> Never {
-        if let code = Failure.report(error) { posixExit(code) }
+        if let code = Failure.report(error, usageHint: helpHint(for: arguments)) { posixExit(code) }
         finishParsing(with: error, arguments: arguments)
     }
 
@@ -156,7 +154,8 @@ struct EKSAuthCommand: ParsableCommand {
         let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
         Reporter.writeError(
             message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message,
-            hint: migrationHint(arguments: arguments, message: message) ?? Failure.usageHint, code: code.rawValue)
+            hint: migrationHint(arguments: arguments, message: message) ?? helpHint(for: arguments), code: code.rawValue
+        )
         posixExit(code.rawValue)
     }
 }

@@ -26,14 +26,11 @@ enum Failure {
     }
 
     /// Writes `error`'s message and hint to stderr and returns its exit code; nil (writing nothing)
-    /// when ArgumentParser handles the error.
-    static func report(_ error: Error) -> Int32? {
+    /// when ArgumentParser handles the error. A usage error without a hint of its own gets `usageHint`,
+    /// the one ArgumentParser's errors get (`see 'eks-auth cache --help'`).
+    static func report(_ error: Error, usageHint: @autoclosure () -> String) -> Int32? {
         guard let (message, hint, code) = describe(error) else { return nil }
-        Reporter.writeError(message, hint: hint ?? (code == ExitCodes.usage ? usageHint : nil), code: code)
+        Reporter.writeError(message, hint: hint ?? (code == ExitCodes.usage ? usageHint() : nil), code: code)
         return code
     }
-
-    /// The hint of every usage error that has none of its own, as ArgumentParser's get:
-    /// `see 'eks-auth cache --help'`, for the command being run. Set once, before anything runs.
-    nonisolated(unsafe) static var usageHint = "see 'eks-auth --help'"
 }

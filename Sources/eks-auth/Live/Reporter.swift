@@ -26,12 +26,6 @@ struct Reporter: Sendable {
         Reporter.write(level: .warning, message)
     }
 
-    /// Reports `error` on stderr (through `Failure`, the one place errors are worded) and returns the
-    /// `ExitCode` to throw; ArgumentParser's own errors are returned unchanged.
-    func fail(_ error: Error) -> Error {
-        Failure.report(error).map { ExitCode($0) } ?? error
-    }
-
     /// The longest line written to stderr; the rest is left out, saying so.
     static let maximumLineLength = 4_000
 

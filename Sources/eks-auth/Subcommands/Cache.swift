@@ -35,12 +35,8 @@ struct Cache: ParsableCommand {
 
         func run() throws {
             let live = LiveSystem(verbose: false)
-            do {
-                let service = CacheService(system: live.context)
-                live.writeStdout(output == .json ? try service.json() : try service.list())
-            } catch let error as CacheError {
-                throw live.reporter.fail(error)
-            }
+            let service = CacheService(system: live.context)
+            live.writeStdout(output == .json ? try service.json() : try service.list())
         }
     }
 
@@ -73,12 +69,8 @@ struct Cache: ParsableCommand {
 
         func run() throws {
             let live = LiveSystem(verbose: false)
-            do {
-                let selection = CacheService.Selection(role: role, profile: profile, keyPrefix: key)
-                live.writeStdout(try CacheService(system: live.context).clear(selection))
-            } catch let error as CacheError {
-                throw live.reporter.fail(error)
-            }
+            let selection = CacheService.Selection(role: role, profile: profile, keyPrefix: key)
+            live.writeStdout(try CacheService(system: live.context).clear(selection))
         }
     }
 }
