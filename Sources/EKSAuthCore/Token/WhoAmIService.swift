@@ -11,29 +11,36 @@ public struct WhoAmIReport: Sendable, Equatable {
     public var source: String
     /// The profile whose settings gave the credentials, and what selected it; nil when none did (keys in
     /// the environment, a container or instance role, the web identity variables).
-    public var profile: (name: String, from: String)?
+    public var profile: Chosen?
     /// The profile selected but not used for the credentials, when a flag or variable named it: said in
     /// the text, so that `AWS_PROFILE=dev` with keys in the environment does not look like dev's keys.
-    public var unusedProfile: (name: String, from: String)?
+    public var unusedProfile: Chosen?
     /// The region and what named it.
-    public var region: (name: String, from: String)
+    public var region: Chosen
+
+    /// A setting's value and what chose it (`dev`, `AWS_PROFILE`).
+    public struct Chosen: Sendable, Equatable {
+        /// The value.
+        public var name: String
+        /// What chose it: a flag, a variable, a profile key, or `default`.
+        public var from: String
+
+        /// A value chosen by `from`.
+        public init(_ name: String, from: String) {
+            self.name = name
+            self.from = from
+        }
+    }
 
     /// A report from its parts.
     public init(
-        identity: CallerIdentity, source: String, profile: (name: String, from: String)?,
-        unusedProfile: (name: String, from: String)? = nil, region: (name: String, from: String)
+        identity: CallerIdentity, source: String, profile: Chosen?, unusedProfile: Chosen? = nil, region: Chosen
     ) {
         self.identity = identity
         self.source = source
         self.profile = profile
         self.unusedProfile = unusedProfile
         self.region = region
-    }
-
-    public static func == (a: WhoAmIReport, b: WhoAmIReport) -> Bool {
-        a.identity == b.identity && a.source == b.source && a.profile?.name == b.profile?.name
-            && a.profile?.from == b.profile?.from && a.unusedProfile?.name == b.unusedProfile?.name
-            && a.unusedProfile?.from == b.unusedProfile?.from && a.region == b.region
     }
 
     /// The Profile line's value: `dev (from AWS_PROFILE)`, or `none (…)` saying where the credentials
@@ -87,11 +94,11 @@ public struct WhoAmIService: Sendable {
             profile: profile, region: region, role: role)
         let sts = try STSClient(settings: settings, system: system)
         let identity = try sts.callerIdentity(as: resolved.credentials)
-        let selected = (name: settings.selection.name, from: settings.selection.selectedBy)
+        let selected = WhoAmIReport.Chosen(settings.selection.name, from: settings.selection.selectedBy)
         let fromProfile = resolved.source.comesFromProfile
         return WhoAmIReport(
             identity: identity, source: resolved.source.description, profile: fromProfile ? selected : nil,
             unusedProfile: !fromProfile && settings.selection.isExplicit ? selected : nil,
-            region: (settings.region, settings.regionSource))
+            region: .init(settings.region, from: settings.regionSource))
     }
 }

@@ -88,7 +88,7 @@ struct WhoAmIServiceTests {
         let (system, http, _) = Self.context(environment: Self.envKeys, config: config)
         let report = try WhoAmIService(system: system).report(profile: "dev", region: nil, role: nil)
         #expect(report.profile?.name == "dev" && report.profile?.from == "--profile")
-        #expect(report.region == ("eu-west-1", "region in profile 'dev'"))
+        #expect(report.region == .init("eu-west-1", from: "region in profile 'dev'"))
         #expect(
             report.text.contains("Profile: dev (from --profile)\nRegion:  eu-west-1 (from region in profile 'dev')"))
         let object = try #require(
