@@ -118,7 +118,7 @@ extension RetryPolicy {
             if attempt > 1 {
                 let wait = pause?(attempt - 1) ?? delay(afterAttempt: attempt - 1)
                 notice(
-                    "\(what): \(reason); retrying in \(Self.spoken(wait)) (attempt \(attempt) of \(maxAttempts))",
+                    "\(what): \(reason); retrying in \(DurationText.pause(wait)) (attempt \(attempt) of \(maxAttempts))",
                     [
                         "call": what, "reason": reason, "retryInMilliseconds": String(Int(wait * 1000)),
                         "attempt": String(attempt), "maxAttempts": String(maxAttempts),
@@ -144,12 +144,5 @@ extension RetryPolicy {
         }
         // Only a transport failure at the last attempt ends the loop here, so `last` is set.
         return .unanswered(last!.error, timeout: last!.timeout, attempts: maxAttempts)
-    }
-
-    /// A pause in words: `150 ms` below a second, else seconds with one decimal (`1.5 s`).
-    static func spoken(_ seconds: Double) -> String {
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
-        let tenths = Int((seconds * 10).rounded())
-        return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
     }
 }

@@ -11,4 +11,11 @@ public enum DurationText {
         default: return "\(s / 86_400) d \(s % 86_400 / 3_600) h"
         }
     }
+
+    /// A short pause in words: `150 ms` below a second, else seconds with one decimal (`1.5 s`, `5 s`).
+    public static func pause(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
+        let tenths = Int((seconds * 10).rounded())
+        return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
+    }
 }

@@ -134,7 +134,7 @@ struct STSClientTests {
             (0.0004, "0 ms"), (0.15, "150 ms"), (0.9996, "1000 ms"), (1, "1 s"), (1.25, "1.3 s"), (5, "5 s"),
         ])
     func spokenPause(_ seconds: Double, _ words: String) {
-        #expect(RetryPolicy.spoken(seconds) == words)
+        #expect(DurationText.pause(seconds) == words)
     }
 
     @Test("AccessDenied is not retried and names the role, the code, the message and the request id")
