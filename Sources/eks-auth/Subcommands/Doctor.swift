@@ -35,7 +35,9 @@ struct Doctor: ParsableCommand {
 
     @Option(
         name: .customLong("aws-auth"),
-        help: "The aws-auth ConfigMap as YAML or JSON, to check the mapping without reading it from the cluster.")
+        help:
+            "The aws-auth ConfigMap as YAML or JSON (- for stdin), to check the mapping without reading it from the cluster."
+    )
     var awsAuth: String?
 
     @Option(help: "text or json.")
@@ -51,25 +53,14 @@ struct Doctor: ParsableCommand {
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
         let (system, role) = try live.context(for: invocation)
-        let awsAuthText = try awsAuth.map { path in AWSAuthText(text: try readFile(path, live), source: path) }
+        let awsAuthText = try awsAuth.map { path in
+            AWSAuthText(text: try AWSAuthInput.read(path, live), source: path == "-" ? "stdin" : path)
+        }
         let report = DoctorService(system: system).run(
             DoctorRequest(
                 clusterName: clusterName ?? live.environment["KUBERNETES_AWS_AUTHENTICATOR_CLUSTER_ID"],
                 profile: invocation.profile, region: invocation.region, role: role, awsAuth: awsAuthText))
         live.writeStdout(output == .json ? report.json() : report.text)
         if let kind = report.failureKind { throw ExitCode(ExitCodes.code(for: kind)) }
-    }
-
-    /// The text of `path`.
-    /// - Throws: `ConfigError.unreadableFile` when it is missing or cannot be read.
-    private func readFile(_ path: String, _ live: LiveSystem) throws -> String {
-        do {
-            guard let bytes = try live.context.fileSystem.read(path) else {
-                throw ConfigError.unreadableFile(path: path, reason: "No such file or directory")
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        } catch let error as FileSystemError {
-            throw ConfigError.unreadableFile(path: error.path, reason: error.reason)
-        }
     }
 }

@@ -49,7 +49,8 @@ struct Explain: ParsableCommand {
     func run() throws {
         let live = LiveSystem(verbose: false)
         defer { live.shutdown() }
-        let config = try AWSAuthConfig.parse(try readAWSAuth(live), source: awsAuth == "-" ? "stdin" : awsAuth)
+        let config = try AWSAuthConfig.parse(
+            try AWSAuthInput.read(awsAuth, live), source: awsAuth == "-" ? "stdin" : awsAuth)
         var callerARN = arn ?? ""
         var accessKeyID: String?
         if token != nil, let clusterName {
@@ -67,27 +68,5 @@ struct Explain: ParsableCommand {
         for problem in config.problems { live.context.warn("aws-auth: \(problem)") }
         live.writeStdout(output == .json ? explanation.json() : explanation.text(cluster: clusterName))
         if !explanation.isMapped { throw ExitCode(77) }
-    }
-
-    /// The aws-auth text from `--aws-auth`: a file, or `-` for stdin.
-    /// - Throws: `ConfigError.unreadableFile` when it cannot be read (or stdin is over 1 MiB).
-    private func readAWSAuth(_ live: LiveSystem) throws -> String {
-        if awsAuth == "-" {
-            do {
-                return try StandardInput.read(limit: StandardInput.configMapLimit)
-            } catch {
-                throw ConfigError.unreadableFile(
-                    path: "stdin", reason: "longer than \(StandardInput.configMapLimit) bytes (a ConfigMap holds 1 MiB)"
-                )
-            }
-        }
-        do {
-            guard let bytes = try live.context.fileSystem.read(awsAuth) else {
-                throw ConfigError.unreadableFile(path: awsAuth, reason: "No such file or directory")
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        } catch let error as FileSystemError {
-            throw ConfigError.unreadableFile(path: error.path, reason: error.reason)
-        }
     }
 }
