@@ -82,8 +82,13 @@ public struct STSEndpointResolver: Sendable {
                 endpoint: Endpoint(host: "sts.amazonaws.com"), signingRegion: "us-east-1", source: "global")
         }
         return ServiceEndpoint(
-            endpoint: Endpoint(host: "sts.\(region).\(partition.dnsSuffix)"), signingRegion: region,
-            source: "regional")
+            endpoint: Self.regionalEndpoint(for: region, in: partition), signingRegion: region, source: "regional")
+    }
+
+    /// The usual endpoint of `region`, with no switch or configured URL: `https://sts.REGION.SUFFIX/`
+    /// (`partition`: the region's, when the caller has it already).
+    public static func regionalEndpoint(for region: String, in partition: Partition? = nil) -> Endpoint {
+        Endpoint(host: "sts.\(region).\((partition ?? Partition.of(region: region)).dnsSuffix)")
     }
 
     /// The EKS control-plane API endpoint for `region`: a configured URL (`AWS_ENDPOINT_URL_EKS`, …),

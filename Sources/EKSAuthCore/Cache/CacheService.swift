@@ -46,7 +46,7 @@ public struct CacheService: Sendable {
         /// Whether the endpoint is the usual regional one of the region, so that the region alone names it.
         var endpointIsRegional: Bool {
             guard let stsEndpoint, let region else { return true }
-            return stsEndpoint == Endpoint(host: "sts.\(region).\(Partition.of(region: region).dnsSuffix)").description
+            return stsEndpoint == STSEndpointResolver.regionalEndpoint(for: region).description
         }
     }
 
