@@ -121,14 +121,16 @@ public struct KubeconfigService: Sendable {
             throw KubeconfigError.cannotRead(path: path, reason: error.reason)
         }
         var replaced: [String] = []
+        var outcome = KubeconfigWriter.Outcome.added
         let text = try KubeconfigWriter.merge(
-            existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced)
+            existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced,
+            outcome: &outcome)
         for entry in replaced where !request.dryRun {
             system.warn(
                 "replaced the \(entry) in \(path), which was different; contexts using it now get what was written")
         }
         var result = KubeconfigResult(path: path, context: names.context, text: text, backup: nil)
-        result.outcome = KubeconfigWriter.outcome(existing: existing, merged: text, context: names.context)
+        result.outcome = outcome
         guard !request.dryRun, result.outcome != .unchanged else { return result }
         do {
             let directory = String(

@@ -64,6 +64,19 @@ public enum KubeconfigWriter {
         existing: String?, path: String, cluster: ClusterInfo, names: KubeconfigNames, exec: ExecPlugin,
         replaced: inout [String]
     ) throws -> String {
+        var outcome = Outcome.added
+        return try merge(
+            existing: existing, path: path, cluster: cluster, names: names, exec: exec, replaced: &replaced,
+            outcome: &outcome)
+    }
+
+    /// As `merge(existing:path:cluster:names:exec:replaced:)`, also setting `outcome`: `added` when the
+    /// context is new, `unchanged` when every entry and the current context were already as written
+    /// (styles, quoting and key order aside), else `updated`.
+    public static func merge(
+        existing: String?, path: String, cluster: ClusterInfo, names: KubeconfigNames, exec: ExecPlugin,
+        replaced: inout [String], outcome: inout Outcome
+    ) throws -> String {
         var root: YAMLMapping
         if let existing, !existing.trimmingWhitespace().isEmpty {
             let node: YAMLNode?
@@ -108,12 +121,20 @@ public enum KubeconfigWriter {
             "name": YAMLNode(names.context),
             "context": .mapping(["cluster": YAMLNode(names.cluster), "user": YAMLNode(names.user)]),
         ])
+        var changed = root["current-context"]?.scalar?.text != names.context
+        outcome = .updated
         for (entry, name, list) in [
             (clusterEntry, names.cluster, "clusters"), (userEntry, names.user, "users"),
             (contextEntry, names.context, "contexts"),
-        ] where try upsert(entry, named: name, into: list, of: &root, path: path) {
-            replaced.append("\(list) entry '\(name)'")
+        ] {
+            switch try upsert(entry, named: name, into: list, of: &root, path: path) {
+            case .same: continue
+            case .appended: if list == "contexts" { outcome = .added }
+            case .replaced: replaced.append("\(list) entry '\(name)'")
+            }
+            changed = true
         }
+        if !changed { outcome = .unchanged }
         root["current-context"] = YAMLNode(names.context)
         do {
             return try YAML.serialize(.mapping(root))
@@ -122,12 +143,14 @@ public enum KubeconfigWriter {
         }
     }
 
-    /// Replaces the entry of `list` whose `name` is `name`, or appends it; true when an entry of that
-    /// name with other contents was replaced.
-    @discardableResult
+    /// What `upsert` did.
+    enum Upsert { case appended, replaced, same }
+
+    /// Replaces the entry of `list` whose `name` is `name`, or appends it; says whether it appended, replaced
+    /// an entry of that name with other contents, or found the same one.
     static func upsert(
         _ entry: YAMLNode, named name: String, into list: String, of root: inout YAMLMapping, path: String
-    ) throws -> Bool {
+    ) throws -> Upsert {
         var items: YAMLSequence
         switch root[list] {
         case nil: items = []
@@ -136,30 +159,22 @@ public enum KubeconfigWriter {
         default: throw KubeconfigError.malformed(path: path, reason: "'\(list)' is not a list")
         }
         // By text, whatever type it reads as: a cluster named 123 is the entry written `name: 123`.
-        var differed = false
+        let result: Upsert
         if let index = items.firstIndex(where: { $0["name"]?.scalar?.text == name }) {
-            differed = !sameEntry(items[index], entry)
+            result = sameEntry(items[index], entry) ? .same : .replaced
             items[index] = entry
         } else {
             items.append(entry)
+            result = .appended
         }
         root[list] = .sequence(items)
-        return differed
+        return result
     }
 
     /// What a merge did, for the message: the context is new, it (or its cluster or user) changed, or the
     /// file already said all of it (then nothing is written).
     public enum Outcome: Sendable, Equatable {
         case added, updated, unchanged
-    }
-
-    /// What merging `existing` into `merged` did for `context`: `unchanged` when both files say the same
-    /// (styles, quoting and key order aside), else `added` when `existing` had no context of that name.
-    public static func outcome(existing: String?, merged: String, context: String) -> Outcome {
-        guard let existing, let before = try? YAML.compose(existing) else { return .added }
-        if let after = try? YAML.compose(merged), sameEntry(before, after) { return .unchanged }
-        let contexts = before.mapping?["contexts"]?.sequence ?? []
-        return contexts.contains { $0["name"]?.scalar?.text == context } ? .updated : .added
     }
 
     /// Whether two entries say the same: the same keys with the same texts, styles and order aside.
