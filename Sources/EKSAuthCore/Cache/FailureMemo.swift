@@ -29,6 +29,9 @@ public struct FailureMemo: Sendable {
     static let fileName = "last-failure.json"
     /// The most IAM Identity Center cache files read for the inputs (a bound; a real cache holds a few).
     static let maximumSSOCacheFiles = 64
+    /// The most bytes of files read for the inputs' digest (config, credentials, token and SSO cache files
+    /// are kilobytes; each file read is bounded by the file system's 16 MiB).
+    static let maximumInputBytes = 4 << 20
     /// The largest memo file read, in bytes (one error message and its hint).
     static let maximumFileSize = 64 * 1024
 
@@ -88,9 +91,14 @@ public struct FailureMemo: Sendable {
         let names = ((try? system.fileSystem.contents(of: ssoCache)) ?? []).sorted()
         files += names.prefix(Self.maximumSSOCacheFiles).map { "\(ssoCache)/\($0)" }
         var digest = Array(text.utf8)
+        // Bounded in all: past `maximumInputBytes` read, the remaining files count by name only.
+        var budget = Self.maximumInputBytes
         for file in files {
             digest += Array("file\u{0}\(file)\u{0}".utf8)
-            digest += Crypto.sha256((try? system.fileSystem.read(file)) ?? [])
+            guard budget > 0 else { continue }
+            let bytes = (try? system.fileSystem.read(file)) ?? []
+            budget -= bytes.count
+            digest += Crypto.sha256(bytes)
         }
         return Crypto.hex(Crypto.sha256(digest))
     }
