@@ -35,7 +35,7 @@ apt = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninte
 # `$(call ensure,PACKAGES)`: installs those of PACKAGES that are not installed (`dpkg -s` alone also succeeds
 # for a removed package whose configuration files remain).
 ensure = missing="$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q ' ok installed' \
-	|| printf '%s ' $$p; done)"; [ -z "$$missing" ] || { $(call apt,$$missing); }
+	|| printf ' %s' $$p; done)"; missing="$${missing\# }"; [ -z "$$missing" ] || { $(call apt,$$missing); }
 
 deps: ## Install the build dependencies (libssl-dev, libyaml-dev; g++ for libstdc++.a, linked statically) when missing
 	@$(call ensure,libssl-dev libyaml-dev)

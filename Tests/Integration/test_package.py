@@ -352,9 +352,9 @@ def test_make_install_into_a_user_prefix_needs_no_root_and_no_apt_and_uninstall_
 def test_a_missing_build_dependency_is_named_not_installed_when_not_root(eks_auth):
     work = user_checkout(eks_auth)
     try:
-        # A dpkg that says libyaml-dev is not installed.
-        dpkg = work / "fake-bin" / "dpkg"
-        dpkg.write_text("#!/bin/sh\n[ \"$2\" = libyaml-dev ] && exit 1\nexec /usr/bin/dpkg \"$@\"\n")
+        # A dpkg-query that says libyaml-dev is not installed (the Makefile asks it for each package's status).
+        dpkg = work / "fake-bin" / "dpkg-query"
+        dpkg.write_text("#!/bin/sh\nfor a; do [ \"$a\" = libyaml-dev ] && exit 1; done\nexec /usr/bin/dpkg-query \"$@\"\n")
         dpkg.chmod(0o755)
         result = as_user(["make", "--no-print-directory", "-C", work / "checkout", "deps"], user_env(work), work)
         assert result.returncode != 0
