@@ -131,7 +131,6 @@ public enum MigrationPlanner {
             case .found(let actual):
                 if actual != arn { notes.append("IAM names the role \(actual) (with its path): the entry uses that") }
                 principal = actual
-            case .unknown: break
             case .missing:
                 return MigrationStep(
                     source: source, principalArn: arn, action: .skip,
@@ -139,6 +138,7 @@ public enum MigrationPlanner {
                     instead: "remove it from aws-auth (eks-auth aws-auth remove --role-arn \(arn) …)")
             case .unknown(let why) where !why.isEmpty:
                 notes.append("the role's path was not checked (\(why)); a role with a path needs its full ARN")
+            case .unknown: break
             }
         }
         let groups = mapping.groups
