@@ -24,8 +24,9 @@ struct Explain: ParsableCommand {
             EXAMPLES:
               eks-auth explain --cluster-name my-cluster \\
                 --arn arn:aws:iam::111122223333:role/eks-dev
-              eks-auth explain --access-entries entries.json --aws-auth aws-auth.yaml \\
-                --authentication-mode API_AND_CONFIG_MAP --arn arn:aws:iam::111122223333:role/eks-dev
+              eks-auth explain --access-entries entries.json \\
+                --aws-auth aws-auth.yaml --authentication-mode API_AND_CONFIG_MAP \\
+                --arn arn:aws:iam::111122223333:role/eks-dev
               kubectl get configmap aws-auth -n kube-system -o yaml > aws-auth.yaml
               eks-auth explain --aws-auth aws-auth.yaml \\
                 --arn arn:aws:sts::111122223333:assumed-role/eks-dev/alice
