@@ -45,6 +45,19 @@ public struct MigrationReport: Sendable, Equatable {
     public var failed: [String]
     /// What the user does next, in order.
     public var next: [String]
+
+    /// A report from parts.
+    public init(
+        cluster: String?, mode: AuthenticationMode?, steps: [MigrationStep], applied: [String], failed: [String],
+        next: [String]
+    ) {
+        self.cluster = cluster
+        self.mode = mode
+        self.steps = steps
+        self.applied = applied
+        self.failed = failed
+        self.next = next
+    }
 }
 
 /// Problems that stop `migrate`.
@@ -222,7 +235,7 @@ public struct MigrationService: Sendable {
     }
 
     /// What to do next: switch the mode once the entries are checked, in the one-way order EKS allows.
-    static func nextSteps(_ report: MigrationReport, applied: Bool) -> [String] {
+    public static func nextSteps(_ report: MigrationReport, applied: Bool) -> [String] {
         guard let cluster = report.cluster, let mode = report.mode else { return [] }
         let update = "aws eks update-cluster-config --name \(cluster) --access-config authenticationMode="
         switch mode {
