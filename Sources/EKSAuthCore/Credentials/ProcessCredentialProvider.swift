@@ -115,10 +115,14 @@ public struct ProcessCredentialProvider: CredentialProvider {
         }
     }
 
-    /// The last non-empty line of `stderr`, control characters dropped and cut to 300 characters.
+    /// The last non-empty line of `stderr` saying `error:`, else its last non-empty line; control characters
+    /// dropped and cut to 300 characters.
     static func lastLine(of stderr: [UInt8]) -> String {
         let text = String(decoding: stderr.suffix(4096), as: UTF8.self)
-        let line = text.split(whereSeparator: \.isNewline).last { !$0.trimmingWhitespace().isEmpty } ?? ""
+        let lines = text.split(whereSeparator: \.isNewline).filter { !$0.trimmingWhitespace().isEmpty }
+        // A tool that ends with a hint (eks-auth itself: "error: …" then "hint: …") said what failed in
+        // its last error line; other tools' last line is kept.
+        let line = lines.last { $0.contains("error:") && !$0.contains("hint:") } ?? lines.last ?? ""
         let clean = String(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init))
         return String(clean.trimmingWhitespace().prefix(300))
     }
