@@ -215,4 +215,25 @@ struct AWSAuthServiceTests {
             #expect(error.hint?.contains("eks-auth doctor --cluster-name dev") == true)
         }
     }
+
+    @Test("live: a reply that is not a ConfigMap, or is larger than an object can be, is refused")
+    func liveBadReplies() throws {
+        let world = AWSAuthCluster_World(object: #"{"kind":"Namespace","metadata":{"resourceVersion":"RV"}}"#)
+        #expect(throws: AWSAuthLiveError.self) {
+            try LiveAWSAuth.fetch(clusterName: "dev", region: nil, profile: nil, system: world.system)
+        }
+        let padding = String(repeating: "x", count: AWSAuthCluster.maximumReplyBytes)
+        world.store.state.withLock {
+            $0.object = AWSAuthCluster_World.served.replacingOccurrences(
+                of: #""namespace":"kube-system","#, with: #""namespace":"kube-system","pad":"\#(padding)","#)
+        }
+        do {
+            _ = try world.run(F.add())
+            Issue.record("no error")
+        } catch let error as AWSAuthLiveError {
+            #expect(error.message.contains("more than the \(AWSAuthCluster.maximumReplyBytes) read"))
+            #expect(error.kind == .unavailable)
+        }
+        #expect(!world.http.requests.contains { $0.method == "PUT" })
+    }
 }
