@@ -63,6 +63,15 @@ public enum AWSAuthEditor {
         guard size <= maximumBytes else {
             throw AWSAuthEditError.tooLarge(source: source, bytes: size, limit: maximumBytes)
         }
+        // YAML also breaks lines at a lone CR, NEL, LS and PS; the edit counts lines by LF (CRLF included).
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated()
+        where ["\u{85}", "\u{2028}", "\u{2029}"].contains(scalar)
+            || (scalar == "\r" && (index + 1 == scalars.count || scalars[index + 1] != "\n"))
+        {
+            throw AWSAuthEditError.unsupportedLayout(
+                source: source, reason: "it has line breaks other than LF and CRLF (a lone CR, NEL, LS or PS)")
+        }
         let outline: YAMLOutline?
         do {
             outline = try YAML.outline(text)
@@ -187,13 +196,23 @@ public enum AWSAuthEditor {
             }
         }
         // Everything outside the edited string: the documents with that one key taken out must be equal.
+        // The other lists may differ only in a final line break: a key added after a block scalar that
+        // ends the file without one gives it one, which changes no entry.
         func rest(_ text: String) throws -> YAMLNode? {
             guard var root = try YAML.compose(text)?.mapping else { return nil }
+            func trimmed(_ holder: inout YAMLMapping) {
+                holder[target.list] = nil
+                for list in ["mapRoles", "mapUsers", "mapAccounts"] {
+                    guard case .scalar(var scalar)? = holder[list], scalar.string != nil else { continue }
+                    while scalar.text.hasSuffix("\n") { scalar.text.removeLast() }
+                    holder[list] = .scalar(scalar)
+                }
+            }
             if var data = root["data"]?.mapping {
-                data[target.list] = nil
+                trimmed(&data)
                 root["data"] = data.isEmpty ? nil : .mapping(data)
             } else {
-                root[target.list] = nil
+                trimmed(&root)
             }
             return .mapping(root)
         }

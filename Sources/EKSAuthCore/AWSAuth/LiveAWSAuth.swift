@@ -28,15 +28,18 @@ public struct LiveAWSAuth: Sendable, Equatable {
 
     /// Reads kube-system/aws-auth of cluster `clusterName` through its Kubernetes API, as `kubectl get
     /// configmap aws-auth -n kube-system -o json` would with eks-auth as its exec plugin: the credentials
-    /// of `profile` (chain rules as for `token`), EKS DescribeCluster in `region` for the endpoint and CA,
-    /// and a token eks-auth makes for the cluster. Nil when the cluster has no aws-auth ConfigMap (404).
-    /// - Throws: `ConfigError`, `CredentialError`, `EKSError`, `AWSServiceError` on the way to the cluster;
-    ///   `AWSAuthLiveError` when the API server refuses (401, 403) or cannot be reached, or its reply is
+    /// of `profile` (chain rules as for `token`; with `role`, that role assumed through the session cache),
+    /// EKS DescribeCluster in `region` for the endpoint and CA, and a token eks-auth makes for the cluster.
+    /// Nil when the cluster has no aws-auth ConfigMap (404).
+    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `EKSError`, `AWSServiceError` on the way to the
+    ///   cluster; `AWSAuthLiveError` when the API server refuses (401, 403) or cannot be reached, or its reply is
     ///   not a ConfigMap.
-    public static func fetch(clusterName: String, region: String?, profile: String?, system: SystemContext) throws
-        -> LiveAWSAuth?
-    {
-        try AWSAuthCluster.connect(clusterName: clusterName, region: region, profile: profile, system: system).read()
+    public static func fetch(
+        clusterName: String, region: String?, profile: String?, role: RoleRequest? = nil, system: SystemContext
+    ) throws -> LiveAWSAuth? {
+        try AWSAuthCluster.connect(
+            clusterName: clusterName, region: region, profile: profile, role: role, system: system
+        ).read()
     }
 }
 
@@ -123,12 +126,12 @@ struct AWSAuthCluster {
 
     /// Resolves the credentials, describes the cluster and makes a token for it.
     /// - Throws: `ConfigError`, `CredentialError`, `EKSError`, `AWSServiceError`, `AWSAuthLiveError.unusableCluster`.
-    static func connect(clusterName: String, region: String?, profile: String?, system: SystemContext) throws
-        -> AWSAuthCluster
-    {
+    static func connect(
+        clusterName: String, region: String?, profile: String?, role: RoleRequest? = nil, system: SystemContext
+    ) throws -> AWSAuthCluster {
         let name = try TokenService.validatedClusterID(clusterName)
         let (settings, resolved) = try CredentialResolution(system: system).resolve(
-            profile: profile, region: region, role: nil)
+            profile: profile, region: region, role: role)
         let eks = try STSEndpointResolver(
             environment: system.environment, profile: settings.profile, config: settings.config
         ).resolveEKS(region: settings.region)

@@ -374,6 +374,15 @@ struct AWSAuthEditorTests {
         #expect(edited.text == "data:\n  mapUsers: \"- userarn: a\\n  username: a\"")
     }
 
+    @Test("a list added after a block scalar that ends the file without a line break gives that block one")
+    func afterBlockAtEndOfFile() throws {
+        let text = "data:\n  mapUsers: |\n    - userarn: \(F.bob)\n      username: bob"
+        let add = AWSAuthEdit(
+            subject: .account("012345678901"), action: .add(username: nil, groups: [], replace: false))
+        let edited = try F.apply(add, text)
+        #expect(edited.text == text + "\n  mapAccounts: |\n    - \"012345678901\"")
+    }
+
     @Test("mapAccounts: accounts are written quoted, matched as written, removed")
     func accounts() throws {
         let add = AWSAuthEdit(
@@ -395,6 +404,12 @@ struct AWSAuthEditorTests {
         #expect(throws: AWSAuthEditError.self) { try F.apply(F.add(), "kind: Secret\ndata: {}\n") }
         #expect(throws: AWSAuthEditError.self) { try F.apply(F.add(), "- a\n") }
         #expect(throws: AWSAuthEditError.self) { try F.apply(F.add(), "data:\n  mapRoles: |\n    rolearn: x\n") }
+        let breaks = AWSAuthEditError.unsupportedLayout(
+            source: "aws-auth.yaml", reason: "it has line breaks other than LF and CRLF (a lone CR, NEL, LS or PS)")
+        #expect(throws: breaks) {
+            try F.apply(F.add(), F.kubectlYAML.replacingOccurrences(of: "# edited by hand", with: "#\r edited by hand"))
+        }
+        #expect(throws: breaks) { try F.apply(F.add(), F.kubectlYAML + "# \u{2028}\n") }
     }
 
     @Test("text over the bound is refused before it is read")
