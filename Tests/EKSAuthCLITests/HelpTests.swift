@@ -8,7 +8,7 @@ import Testing
 struct HelpTests {
     static let commands = [
         "", "token", "whoami", "cache", "cache list", "cache clear", "decode", "verify", "explain", "kubeconfig",
-        "setup", "config", "config list-profiles", "config show", "doctor", "aws-auth", "aws-auth add",
+        "setup", "config", "config list-profiles", "config show", "doctor", "migrate", "aws-auth", "aws-auth add",
         "aws-auth remove", "version",
     ]
 

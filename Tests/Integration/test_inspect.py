@@ -674,3 +674,37 @@ def test_token_takes_any_region_name_with_a_custom_sts_endpoint_and_aws_global(r
     assert rc == 0, err
     url, _ = peers.decode_token(json.loads(out)["status"]["token"])
     assert url.startswith("https://sts.amazonaws.com/?")
+
+
+def test_explain_a_token_live_reads_the_clusters_access_entry(run, moto, alice_token, replay, tmp_path):
+    """No mapping file: the token is verified with STS, then the cluster itself is read (DescribeCluster's
+    mode, the access entries of the loopback EKS fake) and the role's entry decides."""
+    import botocore.session
+
+    import eks_fake
+
+    with peers.moto_checking_off():
+        session = botocore.session.Session()
+        session.set_credentials(moto.alice["AccessKeyId"], moto.alice["SecretAccessKey"])
+        eks = session.create_client("eks", region_name=peers.REGION, endpoint_url=moto.endpoint)
+        try:
+            eks.create_cluster(name=CLUSTER, roleArn=f"arn:aws:iam::{peers.ACCOUNT_ID}:role/eks-cluster",
+                               resourcesVpcConfig={"subnetIds": []})
+        except eks.exceptions.ResourceInUseException:
+            pass
+    token, env = alice_token
+    with eks_fake.FakeEKS(moto.endpoint, {moto.alice["AccessKeyId"]: moto.alice["SecretAccessKey"]}) as fake:
+        fake.entries[CLUSTER] = {moto.role_arn: {
+            "principalArn": moto.role_arn, "kubernetesGroups": ["dev-team"], "type": "STANDARD",
+            "associatedAccessPolicies": [{"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+                                          "accessScope": {"type": "cluster", "namespaces": []}}]}}
+        fake.modes[CLUSTER] = "API"
+        env = dict(env, AWS_ENDPOINT_URL_EKS=fake.endpoint, AWS_REGION=peers.REGION)
+        rc, out, err = run("explain", token, "--cluster-name", CLUSTER, env=env)
+        assert rc == 0, out + err
+        assert fake.signature_failures == []
+    assert replay.verdicts() == ["OK"]
+    assert f"identity:         {ALICE_SESSION_ARN}" in out
+    assert f"decided by:       access entry {moto.role_arn} (STANDARD)" in out
+    assert f"username:         arn:aws:sts::{peers.ACCOUNT_ID}:assumed-role/{peers.ROLE_NAME}/alice" in out
+    assert "access policies:  AmazonEKSEditPolicy (cluster-wide)" in out

@@ -297,3 +297,277 @@ def test_an_invalid_account_is_a_usage_error_before_anything_is_written(run, tmp
     assert stdout == ""
     assert error_lines(stderr) == ["eks-auth: error: invalid --account: expected a 12-digit account id"]
     assert not out.exists()
+
+
+# -- IAM Identity Center permission sets ---------------------------------------------------------------
+#
+# Contract assumed (eks-auth setup --permission-set):
+#   eks-auth setup --account ID --cluster-name NAME --permission-set SET [--sso-region R] [--aws-auth FILE]
+#                  [--cluster-role …] [--namespace NS] [--out DIR] [--region R] [--profile P]
+#                  [--apply [--access-entry]]
+#   The set's role is found with IAM ListRoles under /aws-reserved/sso.amazonaws.com/ (always); aws-auth
+#   gets its ARN without the path, the access entry with it; Kubernetes group eks-auth:sso:SET, user name
+#   sso:SET:{{SessionName}}. Mappings to the set's earlier roles are reported as stale on stdout with
+#   the command that removes them, never removed; exit 0.
+
+SSO_PATH = "/aws-reserved/sso.amazonaws.com/eu-west-1/"
+PS_CLUSTER = "qa-permission-set-cluster"
+PS_FILES = {
+    "aws-auth-mapRoles.yaml": 0o644,
+    "eksctl.sh": 0o755,
+    "access-entry.sh": 0o755,
+    "access-entry.json": 0o644,
+    "rbac.yaml": 0o644,
+    "kubeconfig.sh": 0o755,
+    "README.md": 0o644,
+}
+# What Identity Center writes as a permission set role's trust policy: the account's SAML provider.
+SSO_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"},
+        "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+        "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+    }],
+})
+
+
+def provision(moto, permission_set: str) -> dict:
+    """What Identity Center does when it provisions ``permission_set`` to the account: a role with a new
+    hash under the reserved path. Returns the role as IAM describes it."""
+    with peers.moto_checking_off():
+        role = iam_client(moto).create_role(
+            RoleName=f"AWSReservedSSO_{permission_set}_{uuid.uuid4().hex[:16]}", Path=SSO_PATH,
+            AssumeRolePolicyDocument=SSO_TRUST, MaxSessionDuration=43200)["Role"]
+    assert role["Arn"].startswith(f"arn:aws:iam::{ACCOUNT}:role{SSO_PATH}AWSReservedSSO_"), role["Arn"]
+    return role
+
+
+def deprovision(moto, role: dict) -> None:
+    with peers.moto_checking_off():
+        iam_client(moto).delete_role(RoleName=role["RoleName"])
+
+
+def pathless(role: dict) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:role/{role['RoleName']}"
+
+
+def create_cluster(moto, name: str) -> None:
+    import botocore.session
+
+    with peers.moto_checking_off():
+        session = botocore.session.Session()
+        session.set_credentials(moto.alice["AccessKeyId"], moto.alice["SecretAccessKey"])
+        eks = session.create_client("eks", region_name=peers.REGION, endpoint_url=moto.endpoint)
+        try:
+            eks.create_cluster(name=name, roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks-cluster",
+                               resourcesVpcConfig={"subnetIds": []})
+        except eks.exceptions.ResourceInUseException:
+            pass
+
+
+def run_permission_set(run, moto, permission_set: str, out: Path, *extra: str, eks_endpoint: str | None = None):
+    """``(rc, stdout, stderr)`` of ``eks-auth setup --permission-set`` in the fake EKS's region."""
+    args = ["setup", "--account", ACCOUNT, "--cluster-name", PS_CLUSTER, "--permission-set", permission_set,
+            "--region", peers.REGION, "--out", str(out), *extra]
+    env = setup_env(run, moto, **({"AWS_ENDPOINT_URL_EKS": eks_endpoint} if eks_endpoint else {}))
+    with peers.moto_checking_off():
+        return run(*args, env=env)
+
+
+def kubectl(*args: str, stdin: str | None = None) -> str:
+    import shutil
+    import subprocess
+
+    binary = shutil.which("kubectl")
+    assert binary, "kubectl is required by the integration suite"
+    done = subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": "/nonexistent"})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def kubectl_reads(out: Path) -> tuple[dict, dict]:
+    """kubectl reads the files written: rbac.yaml as an object (offline, ``label --local``), and the
+    aws-auth entry as the ConfigMap's mapRoles (``create configmap --dry-run=client``). Returns both."""
+    binding = json.loads(kubectl("label", "--local", "-f", str(out / "rbac.yaml"), "checked=yes", "-o", "json"))
+    configmap = json.loads(kubectl("create", "configmap", "aws-auth", "-n", "kube-system",
+                                   f"--from-file=mapRoles={out / 'aws-auth-mapRoles.yaml'}", "--dry-run=client",
+                                   "-o", "json"))
+    return binding, configmap
+
+
+def test_a_permission_set_is_mapped_on_both_routes_and_a_reprovisioned_one_reports_the_stale_mapping(
+        run, moto, tmp_path):
+    from eks_fake import FakeEKS
+
+    # Underscores in the name, and sets sharing its prefix or holding its name, which must not be chosen.
+    permission_set = f"Qa_Dev_{uuid.uuid4().hex[:6]}"
+    group = f"eks-auth:sso:{permission_set}"
+    username = f"sso:{permission_set}:{{{{SessionName}}}}"
+    decoys = [provision(moto, permission_set + "Ops"), provision(moto, permission_set + "_Ops"),
+              provision(moto, permission_set[:-1])]
+    first = provision(moto, permission_set)
+    create_cluster(moto, PS_CLUSTER)
+
+    with FakeEKS(moto.endpoint, {moto.alice["AccessKeyId"]: moto.alice["SecretAccessKey"]}) as fake:
+        out = tmp_path / "first"
+        rc, stdout, stderr = run_permission_set(run, moto, permission_set, out, "--apply", "--access-entry",
+                                                eks_endpoint=fake.endpoint)
+        assert rc == 0, stderr
+        assert error_lines(stderr) == []
+        assert fake.signature_failures == []
+        assert stdout.splitlines() == [
+            f"found {first['RoleName']} for permission set {permission_set}: {first['Arn']}",
+            f"wrote 7 files to {out} (see README.md there)",
+            f"nothing to create in IAM: IAM Identity Center owns {first['RoleName']} and who may use it",
+            f"created access entry for {first['RoleName']} → {group}",
+        ]
+        assert sorted(path.name for path in out.iterdir()) == sorted(PS_FILES)
+        for name, mode in PS_FILES.items():
+            assert stat.S_IMODE((out / name).stat().st_mode) == mode, name
+
+        # The access entry has the ARN as IAM returns it, path included (the fake checks moto has it).
+        entry = fake.entries[PS_CLUSTER][first["Arn"]]
+        assert entry["kubernetesGroups"] == [group]
+        assert entry["username"] == username
+        assert entry["type"] == "STANDARD"
+        assert json.loads((out / "access-entry.json").read_text()) == [
+            {"principalArn": first["Arn"], "kubernetesGroups": [group], "username": username, "type": "STANDARD"}]
+
+        # aws-auth has it without the path; kubectl reads both YAML files.
+        binding, configmap = kubectl_reads(out)
+        assert binding["kind"] == "ClusterRoleBinding"
+        assert binding["metadata"]["name"] == group
+        assert binding["subjects"] == [{"kind": "Group", "name": group, "apiGroup": "rbac.authorization.k8s.io"}]
+        assert binding["roleRef"]["name"] == "view"
+        import yaml
+
+        entries = yaml.safe_load(configmap["data"]["mapRoles"])
+        assert entries == [{"rolearn": pathless(first), "username": username, "groups": [group]}]
+
+        # The saved ConfigMap maps a session of the role as the server would: eks-auth explain agrees.
+        saved = tmp_path / "aws-auth.yaml"
+        saved.write_text(json.dumps(configmap))
+        session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{first['RoleName']}/alice@example.com"
+        rc, explained, err = run("explain", "--aws-auth", str(saved), "--arn", session, "--output", "json")
+        assert rc == 0, explained + err
+        answer = json.loads(explained)
+        assert answer["mapped"] is True and answer["groups"] == [group], answer
+
+        # The kubeconfig step takes each person's SSO profile; no --role-arn. Run it, with a profile of
+        # static keys standing in for the SSO profile, and let kubectl read what it wrote.
+        commands = [line for line in (out / "kubeconfig.sh").read_text().splitlines() if not line.startswith("#")]
+        assert not any("--role-arn" in line for line in commands), commands
+        aws = run.home / ".aws"
+        aws.mkdir(exist_ok=True)
+        (aws / "config").write_text("[profile qa-sso]\nregion = us-east-1\n")
+        (aws / "credentials").write_text(f"[qa-sso]\naws_access_key_id = {moto.alice['AccessKeyId']}\n"
+                                         f"aws_secret_access_key = {moto.alice['SecretAccessKey']}\n")
+        kubeconfig = tmp_path / "kube" / "config"
+        env = run.env(PATH=f"{Path(run.binary).parent}:/usr/local/bin:/usr/bin:/bin", KUBECONFIG=str(kubeconfig),
+                      AWS_ENDPOINT_URL_EKS=fake.endpoint)
+        with peers.moto_checking_off():
+            rc, _, err = run.command(["sh", str(out / "kubeconfig.sh")], env=env)
+            assert rc != 0 and "usage: sh kubeconfig.sh PROFILE" in err, err
+            rc, _, err = run.command(["sh", str(out / "kubeconfig.sh"), "qa-sso"], env=env)
+        assert rc == 0, err
+        view = json.loads(kubectl("config", "view", "--kubeconfig", str(kubeconfig), "-o", "json"))
+        exec_block = view["users"][0]["user"]["exec"]
+        assert "--role-arn" not in exec_block["args"] and "-r" not in exec_block["args"], exec_block
+        assert "qa-sso" in json.dumps(exec_block), exec_block
+
+        # Identity Center provisions the set again: a new role with a new hash; the old one is gone.
+        deprovision(moto, first)
+        second = provision(moto, permission_set)
+        again = tmp_path / "second"
+        rc, stdout, stderr = run_permission_set(run, moto, permission_set, again, "--apply", "--access-entry",
+                                                "--aws-auth", str(saved), eks_endpoint=fake.endpoint)
+        assert rc == 0, stderr
+        assert error_lines(stderr) == []
+        delete = (f"aws eks delete-access-entry --region '{peers.REGION}' --cluster-name '{PS_CLUSTER}' "
+                  f"--principal-arn '{first['Arn']}'")
+        assert stdout.splitlines() == [
+            f"found {second['RoleName']} for permission set {permission_set}: {second['Arn']}",
+            f"wrote 7 files to {again} (see README.md there)",
+            f"{saved} mapRoles[0]: stale {first['RoleName']} (the permission set's role is now "
+            f"{second['RoleName']}); remove it with: eks-auth aws-auth remove --role-arn '{pathless(first)}' "
+            f"--file '{saved}'",
+            f"{saved}: no mapRoles entry for {second['RoleName']} yet; add it with: eks-auth aws-auth add "
+            f"--role-arn '{pathless(second)}' --username '{username}' --group '{group}' --file '{saved}'",
+            f"nothing to create in IAM: IAM Identity Center owns {second['RoleName']} and who may use it",
+            f"created access entry for {second['RoleName']} → {group}",
+            f"access entry: stale {first['RoleName']} (the permission set's role is now {second['RoleName']}); "
+            f"remove it with: {delete}",
+        ]
+        # The new mapping was added; the stale one is only reported, never deleted; the file only read.
+        assert fake.entries[PS_CLUSTER][second["Arn"]]["kubernetesGroups"] == [group]
+        assert first["Arn"] in fake.entries[PS_CLUSTER]
+        assert not any(call.startswith("Delete") for call in fake.calls)
+        assert json.loads(saved.read_text()) == configmap
+        _, configmap_again = kubectl_reads(again)
+        assert yaml.safe_load(configmap_again["data"]["mapRoles"])[0]["rolearn"] == pathless(second)
+        # The decoys' roles were never mapped.
+        for decoy in decoys:
+            assert decoy["Arn"] not in fake.entries[PS_CLUSTER]
+
+        # A third run changes nothing and still reports the stale entry.
+        rc, stdout, stderr = run_permission_set(run, moto, permission_set, tmp_path / "third", "--apply",
+                                                "--access-entry", eks_endpoint=fake.endpoint)
+        assert rc == 0, stderr
+        assert f"unchanged access entry for {second['RoleName']} (already as planned)" in stdout.splitlines()
+        assert stdout.splitlines()[-1].endswith(delete)
+
+
+def test_a_permission_set_without_a_role_in_the_account_names_the_nearest_sets(run, moto, tmp_path):
+    prefix = f"QaNear{uuid.uuid4().hex[:6]}"
+    provision(moto, prefix + "Developer")
+    out = tmp_path / "never"
+    rc, stdout, stderr = run_permission_set(run, moto, prefix + "Devloper", out)
+    assert rc == 78, (stdout, stderr)
+    assert stdout == ""
+    assert error_lines(stderr) == [
+        f"eks-auth: error: no role of permission set '{prefix}Devloper' in account {ACCOUNT}: IAM has no role "
+        f"AWSReservedSSO_{prefix}Devloper_<hash> under /aws-reserved/sso.amazonaws.com/"]
+    hint = [line for line in stderr.splitlines() if line.startswith("eks-auth: hint:")]
+    assert len(hint) == 1 and f"permission sets found: {prefix}Developer" in hint[0], stderr
+    assert "aws iam list-roles --path-prefix /aws-reserved/sso.amazonaws.com/" in hint[0]
+    assert not out.exists()
+
+
+def test_a_permission_set_with_roles_under_two_regions_paths_is_refused_unless_sso_region_picks(run, moto, tmp_path):
+    permission_set = f"QaTwo{uuid.uuid4().hex[:6]}"
+    europe = provision(moto, permission_set)
+    with peers.moto_checking_off():
+        virginia = iam_client(moto).create_role(
+            RoleName=f"AWSReservedSSO_{permission_set}_{uuid.uuid4().hex[:16]}",
+            Path="/aws-reserved/sso.amazonaws.com/", AssumeRolePolicyDocument=SSO_TRUST)["Role"]
+    rc, stdout, stderr = run_permission_set(run, moto, permission_set, tmp_path / "refused")
+    assert rc == 78, (stdout, stderr)
+    errors = error_lines(stderr)
+    assert len(errors) == 1 and europe["Arn"] in errors[0] and virginia["Arn"] in errors[0], stderr
+    assert "--sso-region" in stderr
+
+    rc, stdout, stderr = run_permission_set(run, moto, permission_set, tmp_path / "us", "--sso-region", "us-east-1")
+    assert rc == 0, stderr
+    assert stdout.splitlines()[0].endswith(virginia["Arn"])
+    assert f"'{virginia['Arn']}'" in (tmp_path / "us" / "access-entry.sh").read_text()
+
+
+def test_permission_set_usage_errors(run, tmp_path):
+    base = ["setup", "--account", ACCOUNT, "--cluster-name", PS_CLUSTER, "--region", REGION, "--out",
+            str(tmp_path / "never")]
+    for extra, wording in (
+        (["--group", "g", "--permission-set", "Dev"], "either --group GROUP or --permission-set NAME"),
+        ([], "either --group GROUP or --permission-set NAME"),
+        (["--permission-set", "Dev", "--role-name", "r"], "--role-name applies to --group only"),
+        (["--group", "g", "--aws-auth", "a.yaml"], "--aws-auth applies to --permission-set only"),
+        (["--permission-set", "Dev Ops"], "invalid permission set name 'Dev Ops'"),
+        (["--permission-set", "Dev", "--access-entry"], "invalid --access-entry: expected --apply as well"),
+    ):
+        rc, stdout, stderr = run(*base, *extra)
+        assert rc == 64, (extra, stdout, stderr)
+        assert stdout == ""
+        assert wording in stderr, (extra, stderr)
+    assert not (tmp_path / "never").exists()

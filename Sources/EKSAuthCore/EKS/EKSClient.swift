@@ -23,11 +23,14 @@ public struct ClusterInfo: Sendable, Equatable {
     public var status: String
     /// The cluster id of an Outposts local cluster (its tokens use the id), else nil.
     public var outpostsID: String?
+    /// `accessConfig.authenticationMode`: `CONFIG_MAP`, `API_AND_CONFIG_MAP` or `API`; nil when the
+    /// reply has none (older clusters answer without `accessConfig`: they read aws-auth only).
+    public var authenticationMode: String?
 
     /// A cluster from parts.
     public init(
         name: String, arn: String, endpoint: String, certificateAuthorityData: String, status: String,
-        outpostsID: String? = nil
+        outpostsID: String? = nil, authenticationMode: String? = nil
     ) {
         self.name = name
         self.arn = arn
@@ -35,6 +38,7 @@ public struct ClusterInfo: Sendable, Equatable {
         self.certificateAuthorityData = certificateAuthorityData
         self.status = status
         self.outpostsID = outpostsID
+        self.authenticationMode = authenticationMode
     }
 
     /// The region named in the ARN.
@@ -95,10 +99,11 @@ public struct EKSClient: Sendable {
         self.tracer = tracer
     }
 
-    /// Sends a signed REST-JSON request to `path` (below the endpoint's own path).
-    func send(_ method: String, _ path: String, body: String?, operation: String, as credentials: AWSCredentials)
-        throws -> HTTPResponse
-    {
+    /// Sends a signed REST-JSON request to `path` (below the endpoint's own path), with `query`.
+    func send(
+        _ method: String, _ path: String, query: [(name: String, value: String)] = [], body: String?,
+        operation: String, as credentials: AWSCredentials
+    ) throws -> HTTPResponse {
         let base =
             endpoint.endpoint.path.hasSuffix("/") ? String(endpoint.endpoint.path.dropLast()) : endpoint.endpoint.path
         var target = endpoint.endpoint
@@ -107,7 +112,8 @@ public struct EKSClient: Sendable {
             ("Accept", "application/json"), ("User-Agent", EKSAuthVersion.userAgent),
         ]
         if body != nil { headers.append(("Content-Type", "application/json")) }
-        let unsigned = SigV4Request(method: method, endpoint: target, headers: headers, body: Array((body ?? "").utf8))
+        let unsigned = SigV4Request(
+            method: method, endpoint: target, query: query, headers: headers, body: Array((body ?? "").utf8))
         let signer = SigV4Signer(credentials: credentials, region: endpoint.signingRegion, service: "eks")
         let policy = retry ?? RetryPolicy(maxAttempts: 1, attemptTimeout: timeout, sleep: { _ in }, random: { 0 })
         let exchange = try policy.exchange(
@@ -154,35 +160,11 @@ public struct EKSClient: Sendable {
     public func createAccessEntry(
         cluster: String, principalARN: String, groups: [String], as credentials: AWSCredentials
     ) throws -> [String]? {
-        struct Request: Encodable {
-            var principalArn: String
-            var kubernetesGroups: [String]
-            var type = "STANDARD"
+        let wanted = AccessEntry(principalArn: principalARN, kubernetesGroups: groups)
+        switch try createAccessEntry(wanted, cluster: cluster, as: credentials) {
+        case .created: return nil
+        case .exists(let existing): return existing.kubernetesGroups
         }
-        let body = JSONOutput.compact(Request(principalArn: principalARN, kubernetesGroups: groups))
-        let clusterPath = "/clusters/\(SigV4Signer.uriEncode(cluster))/access-entries"
-        let response = try send("POST", clusterPath, body: body, operation: "CreateAccessEntry", as: credentials)
-        if response.status == 200 { return nil }
-        let failure = Self.failure(of: response, operation: "CreateAccessEntry")
-        guard failure.code.hasSuffix("ResourceInUseException") else {
-            if failure.code.hasSuffix("ResourceNotFoundException") {
-                throw EKSError.clusterNotFound(name: cluster, region: endpoint.signingRegion)
-            }
-            throw AWSServiceError.service(failure)
-        }
-        let existing = try send(
-            "GET", "\(clusterPath)/\(SigV4Signer.uriEncode(principalARN))", body: nil,
-            operation: "DescribeAccessEntry", as: credentials)
-        struct Wire: Decodable {
-            struct Entry: Decodable { var kubernetesGroups: [String]? }
-            var accessEntry: Entry?
-        }
-        guard existing.status == 200,
-            let entry = (try? JSONDecoder().decode(Wire.self, from: Data(existing.body)))?.accessEntry
-        else {
-            throw AWSServiceError.service(Self.failure(of: existing, operation: "DescribeAccessEntry"))
-        }
-        return entry.kubernetesGroups ?? []
     }
 
     /// DescribeCluster: `GET /clusters/NAME`.
@@ -200,6 +182,8 @@ public struct EKSClient: Sendable {
                 var certificateAuthority: Authority?
                 var id: String?
                 var outpostConfig: [String: AnyCodableIgnored]?
+                struct AccessConfig: Decodable { var authenticationMode: String? }
+                var accessConfig: AccessConfig?
             }
             var cluster: Cluster?
         }
@@ -219,7 +203,8 @@ public struct EKSClient: Sendable {
         return ClusterInfo(
             name: cluster.name ?? name, arn: arn, endpoint: cluster.endpoint ?? "",
             certificateAuthorityData: cluster.certificateAuthority?.data ?? "", status: cluster.status ?? "UNKNOWN",
-            outpostsID: cluster.outpostConfig != nil ? cluster.id : nil)
+            outpostsID: cluster.outpostConfig != nil ? cluster.id : nil,
+            authenticationMode: cluster.accessConfig?.authenticationMode)
     }
 }
 

@@ -184,6 +184,8 @@ public enum InspectError: EKSAuthError, Equatable {
     case unreadableAWSAuth(source: String, reason: String)
     /// The ARN given is not one the authenticator can map.
     case unmappableARN(String)
+    /// The access entries document cannot be used.
+    case unreadableAccessEntries(source: String, reason: String)
 
     public var message: String {
         switch self {
@@ -191,6 +193,8 @@ public enum InspectError: EKSAuthError, Equatable {
             return "cannot read the aws-auth ConfigMap from \(source): \(reason)"
         case .unmappableARN(let arn):
             return "'\(arn)' is not an IAM user, role, root, assumed-role or federated-user ARN"
+        case .unreadableAccessEntries(let source, let reason):
+            return "cannot read the access entries from \(source): \(reason)"
         }
     }
 
@@ -199,6 +203,9 @@ public enum InspectError: EKSAuthError, Equatable {
         case .unreadableAWSAuth:
             return "save it with 'kubectl get configmap aws-auth -n kube-system -o yaml > aws-auth.yaml'"
         case .unmappableARN: return "'aws sts get-caller-identity' prints the ARN to use"
+        case .unreadableAccessEntries:
+            return "save one entry with 'aws eks describe-access-entry --cluster-name CLUSTER --principal-arn ARN "
+                + "--query accessEntry' and put the entries in a JSON array"
         }
     }
 

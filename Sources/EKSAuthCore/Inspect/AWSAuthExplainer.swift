@@ -146,7 +146,8 @@ public enum AWSAuthExplainer {
             + "checked too (first, in API_AND_CONFIG_MAP). See the mode with 'aws eks describe-cluster --name \(name) "
             + "--query cluster.accessConfig', the entries with 'aws eks list-access-entries --cluster-name \(name)', "
             + "and one entry's policies with 'aws eks list-associated-access-policies --cluster-name \(name) "
-            + "--principal-arn ROLE_ARN'."
+            + "--principal-arn ROLE_ARN'; or let eks-auth read them all: 'eks-auth explain --cluster-name \(name) "
+            + "--arn ARN'."
     }
 }
 

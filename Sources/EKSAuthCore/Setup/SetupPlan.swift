@@ -173,11 +173,7 @@ public struct SetupPlan: Sendable, Equatable {
         guard iamName(roleName) else {
             throw SetupError.invalid(.roleName, expected: "an IAM role name (letters, digits and +=,.@_-)")
         }
-        // A Kubernetes namespace is an RFC 1123 label: lower-case letters, digits and inner hyphens.
-        if let namespace = request.namespace,
-            !(1...63).contains(namespace.count) || namespace.hasPrefix("-") || namespace.hasSuffix("-")
-                || !namespace.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
-        {
+        if let namespace = request.namespace, !Self.isNamespace(namespace) {
             throw SetupError.invalid(.namespace, expected: "a Kubernetes namespace name")
         }
         guard Region.isValid(request.region) else {
@@ -190,6 +186,13 @@ public struct SetupPlan: Sendable, Equatable {
         self.rolePolicyName = "\(rolePrefix).policy"
         self.groupPolicyName = "\(prefix).assume-eks-access-role.policy"
         self.kubernetesGroup = "eks-auth:\(request.group)"
+    }
+
+    /// Whether `name` is a Kubernetes namespace name: an RFC 1123 label, lower-case letters, digits and
+    /// inner hyphens, 1 to 63 of them.
+    static func isNamespace(_ name: String) -> Bool {
+        (1...63).contains(name.count) && !name.hasPrefix("-") && !name.hasSuffix("-")
+            && name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") })
     }
 
     // MARK: Documents

@@ -39,36 +39,16 @@ public struct SetupService: Sendable {
                 region: settings.region, group: group, roleName: roleName, clusterRole: clusterRole,
                 namespace: namespace, fullEKSAccess: fullEKSAccess))
         for warning in plan.warnings { system.warn(warning) }
-        var written: [String] = []
-        do {
-            try system.fileSystem.createDirectory(directory, mode: 0o755)
-            for file in plan.files {
-                let path = "\(directory)/\(file.name)"
-                try system.fileSystem.writeAtomically(
-                    Array(file.content.utf8), to: path, mode: file.name.hasSuffix(".sh") ? 0o755 : 0o644)
-                written.append(path)
-            }
-        } catch let error as FileSystemError {
-            throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
-        }
-        progress("wrote \(written.count) files to \(directory) (see README.md there)")
+        let written = try write(plan.files, to: directory, progress: progress)
         var applied: [String] = []
         if apply {
             let credentials = try CredentialChain(settings: settings, system: system).resolve()
             let resolver = STSEndpointResolver(
                 environment: system.environment, profile: settings.profile, config: settings.config)
-            let iam = QueryProtocolClient(
-                service: "iam", apiVersion: SetupApplier.apiVersion,
-                endpoint: try SetupApplier.endpoint(resolver: resolver, region: settings.region),
-                http: system.http(), clock: system.clock,
-                retry: try system.retryPolicy(),
-                tracer: system.tracer)
+            let iam = try iamClient(resolver: resolver, region: settings.region)
             applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan, progress: progress)
             if accessEntry {
-                let retry = try system.retryPolicy()
-                let eks = EKSClient(
-                    endpoint: try resolver.resolveEKS(region: settings.region), http: system.http(),
-                    clock: system.clock, timeout: retry.attemptTimeout, retry: retry, tracer: system.tracer)
+                let eks = try eksClient(resolver: resolver, region: settings.region)
                 let existing = try eks.createAccessEntry(
                     cluster: plan.request.clusterName, principalARN: plan.roleARN, groups: [plan.kubernetesGroup],
                     as: credentials.credentials)
@@ -89,5 +69,43 @@ public struct SetupService: Sendable {
             throw SetupError.requires(.accessEntry, .apply)
         }
         return SetupResult(plan: plan, files: written, applied: applied)
+    }
+
+    /// Writes `files` into `directory` (created when missing): scripts 0755, the rest 0644, each
+    /// atomically; returns their paths and says how many on `progress`.
+    /// - Throws: `KubeconfigError.cannotWrite`.
+    func write(_ files: [(name: String, content: String)], to directory: String, progress: (String) -> Void) throws
+        -> [String]
+    {
+        var written: [String] = []
+        do {
+            try system.fileSystem.createDirectory(directory, mode: 0o755)
+            for file in files {
+                let path = "\(directory)/\(file.name)"
+                try system.fileSystem.writeAtomically(
+                    Array(file.content.utf8), to: path, mode: file.name.hasSuffix(".sh") ? 0o755 : 0o644)
+                written.append(path)
+            }
+        } catch let error as FileSystemError {
+            throw KubeconfigError.cannotWrite(path: error.path, reason: error.reason)
+        }
+        progress("wrote \(written.count) files to \(directory) (see README.md there)")
+        return written
+    }
+
+    /// The IAM Query client of the region's partition (or `AWS_ENDPOINT_URL_IAM`).
+    func iamClient(resolver: STSEndpointResolver, region: String) throws -> QueryProtocolClient {
+        QueryProtocolClient(
+            service: "iam", apiVersion: SetupApplier.apiVersion,
+            endpoint: try SetupApplier.endpoint(resolver: resolver, region: region),
+            http: system.http(), clock: system.clock, retry: try system.retryPolicy(), tracer: system.tracer)
+    }
+
+    /// The EKS client of `region` (or `AWS_ENDPOINT_URL_EKS`).
+    func eksClient(resolver: STSEndpointResolver, region: String) throws -> EKSClient {
+        let retry = try system.retryPolicy()
+        return EKSClient(
+            endpoint: try resolver.resolveEKS(region: region), http: system.http(), clock: system.clock,
+            timeout: retry.attemptTimeout, retry: retry, tracer: system.tracer)
     }
 }

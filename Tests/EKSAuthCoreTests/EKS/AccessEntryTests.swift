@@ -60,10 +60,12 @@ struct AccessEntryTests {
             cluster: "dev.my-eks-cluster", principalARN: Self.role, groups: ["eks-auth:dev.rnd.group"],
             as: Fixtures.credentials)
         #expect(groups == ["other"])
-        #expect(
-            http.requests.last?.url
-                == "https://eks.eu-west-1.amazonaws.com/clusters/dev.my-eks-cluster/access-entries/"
-                + "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev.eks-access.role")
+        let entryURL =
+            "https://eks.eu-west-1.amazonaws.com/clusters/dev.my-eks-cluster/access-entries/"
+            + "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev.eks-access.role"
+        #expect(http.requests.map(\.method) == ["POST", "GET", "GET"])
+        #expect(http.requests.dropFirst().first?.url == entryURL)
+        #expect(http.requests.last?.url == entryURL + "/access-policies?maxResults=100")
     }
 
     @Test("the signature covers the path encoded twice, as SigV4 wants for every service but S3")

@@ -70,6 +70,18 @@ extension FuzzInput {
             timeout: 10, retry: retry)
         _ = try? client.createAccessEntry(
             cluster: "dev.my-eks-cluster", principalARN: roleARN, groups: ["eks-auth:dev.rnd.group"], as: credentials)
+        // The access-entry reads, each reply also taken as a saved access entries document.
+        if let entries = try? client.accessEntries(cluster: "dev.my-eks-cluster", as: credentials) {
+            expect(entries.count <= EKSClient.maxAccessEntries, "the entries read are bounded")
+        }
+        for reply in replies(bytes) {
+            let text = String(decoding: reply.body, as: UTF8.self)
+            guard let entries = try? AccessEntriesDocument.parse(text, source: "fuzz/entries.json") else { continue }
+            let access = ClusterAccess(mode: .api, modeSource: "fuzz", accessEntries: entries)
+            _ =
+                (try? AccessExplainer.explain(
+                    arn: "arn:aws:sts::123456789012:assumed-role/dev.eks-access.role/a", in: access))?.text()
+        }
         guard let cluster = try? client.describeCluster("dev.my-eks-cluster", as: credentials) else { return }
         let names = KubeconfigNames(cluster: cluster.arn, user: cluster.arn, context: cluster.name)
         let exec = ExecPlugin(command: "eks-auth", args: ["token", "--cluster-name", cluster.name], installHint: "")

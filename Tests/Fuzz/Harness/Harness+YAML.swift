@@ -19,7 +19,27 @@ extension FuzzInput {
             else { continue }
             _ = explanation.text(cluster: "dev.my-eks-cluster")
             _ = explanation.json()
+            for mode in AuthenticationMode.allCases {
+                let access = ClusterAccess(mode: mode, modeSource: "fuzz", awsAuth: config, accessEntries: [])
+                guard let both = try? AccessExplainer.explain(arn: arn, in: access) else { continue }
+                expect(
+                    both.isMapped == (mode.readsConfigMap && explanation.isMapped),
+                    "with no access entries, aws-auth decides exactly when the mode reads it")
+                _ = both.text()
+                _ = both.json()
+            }
         }
+        // The migration plan: one step per mapping and account, every step's text printable.
+        let steps = MigrationPlanner.plan(config, existing: [], cluster: "dev.my-eks-cluster")
+        expect(steps.count == config.entries.count + config.accounts.count, "one migration step per mapping")
+        let report = MigrationReport(
+            cluster: "dev.my-eks-cluster", mode: .apiAndConfigMap, steps: steps, applied: [], failed: [],
+            next: MigrationService.nextSteps(
+                MigrationReport(
+                    cluster: "dev.my-eks-cluster", mode: .apiAndConfigMap, steps: steps, applied: [], failed: [],
+                    next: []), applied: false))
+        _ = report.text()
+        _ = report.json()
     }
 
     /// `fuzz-kubeconfig`: the text as an existing kubeconfig that `eks-auth kubeconfig` merges its entries
