@@ -41,6 +41,17 @@ public struct LiveAWSAuth: Sendable, Equatable {
             clusterName: clusterName, region: region, profile: profile, role: role, system: system
         ).read()
     }
+
+    /// Reads kube-system/aws-auth of the cluster `connection` described, with a token made from its
+    /// credentials (no second DescribeCluster): what `ExplainService` and `MigrationService` take as
+    /// `liveAWSAuth`, as `{ try LiveAWSAuth.fetch(from: $0)?.text }`. Nil when there is none (404).
+    /// - Throws: `ConfigError` for the retry settings; `AWSAuthLiveError` as `fetch(clusterName:…)` throws it.
+    public static func fetch(from connection: ClusterConnection) throws -> LiveAWSAuth? {
+        try AWSAuthCluster.reaching(
+            connection.cluster, settings: connection.settings, credentials: connection.credentials,
+            source: "the credentials of profile \(connection.settings.selection.name)", system: connection.system
+        ).read()
+    }
 }
 
 /// Why talking to the cluster's Kubernetes API about aws-auth failed.
@@ -144,6 +155,19 @@ struct AWSAuthCluster {
         guard cluster.status == "ACTIVE" || cluster.status == "UPDATING" else {
             throw EKSError.clusterNotActive(name: name, status: cluster.status)
         }
+        return try reaching(
+            cluster, settings: settings, credentials: resolved.credentials, source: resolved.source.description,
+            system: system)
+    }
+
+    /// A connection to `cluster` (described already) with a token made from `credentials`.
+    /// - Throws: `ConfigError` for the retry settings, `AWSAuthLiveError.unusableCluster`.
+    static func reaching(
+        _ cluster: ClusterInfo, settings: AWSSettings, credentials: AWSCredentials, source: String,
+        system: SystemContext
+    ) throws -> AWSAuthCluster {
+        let name = cluster.name
+        let retry = try system.retryPolicy()
         guard
             let pem = Data(base64Encoded: cluster.certificateAuthorityData, options: .ignoreUnknownCharacters)
                 .map(Array.init),
@@ -158,10 +182,8 @@ struct AWSAuthCluster {
                 reason: "its endpoint '\(TerminalText.excerpt(cluster.endpoint, limit: 200))' is not an https:// URL")
         }
         let token = EKSToken.make(
-            credentials: resolved.credentials, endpoint: settings.stsEndpoint,
-            clusterID: cluster.outpostsID ?? cluster.name, at: system.clock.now())
-        let credentials = resolved.credentials
-        let source = resolved.source.description
+            credentials: credentials, endpoint: settings.stsEndpoint, clusterID: cluster.outpostsID ?? cluster.name,
+            at: system.clock.now())
         return AWSAuthCluster(
             name: name,
             api: ClusterAPI(

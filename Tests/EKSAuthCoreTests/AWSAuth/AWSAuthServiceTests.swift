@@ -160,6 +160,18 @@ struct AWSAuthServiceTests {
         #expect(try AWSAuthConfig.parse(read.text, source: read.source).entries.map(\.arn) == [F.node])
     }
 
+    @Test("live: a connection explain and migrate made already reads aws-auth without describing the cluster again")
+    func fetchFromConnection() throws {
+        let world = AWSAuthCluster_World(object: AWSAuthCluster_World.served)
+        let connection = try ClusterConnection.connect(
+            clusterName: "dev", regionFlag: nil, profileFlag: nil, system: world.system)
+        let described = world.http.requests.count
+        let read = try #require(try LiveAWSAuth.fetch(from: connection))
+        #expect(read.resourceVersion == "1")
+        #expect(try AWSAuthConfig.parse(read.text, source: read.source).entries.map(\.arn) == [F.node])
+        #expect(world.http.requests.dropFirst(described).map(\.method) == ["GET"])
+    }
+
     @Test("live: a change between GET and PUT is a conflict, and nothing is written")
     func liveConflict() throws {
         let world = AWSAuthCluster_World(object: AWSAuthCluster_World.served)
