@@ -18,7 +18,7 @@ struct EKSAuthCommand: ParsableCommand {
         version: Version.report.text,
         subcommands: [
             Token.self, WhoAmI.self, Cache.self, Decode.self, Verify.self, Explain.self, Kubeconfig.self, Setup.self,
-            Config.self, Doctor.self, Migrate.self, CredentialProcess.self, Version.self,
+            Config.self, Doctor.self, Migrate.self, AWSAuth.self, CredentialProcess.self, Version.self,
         ],
         defaultSubcommand: nil
     )

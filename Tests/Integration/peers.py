@@ -603,23 +603,109 @@ class FakeAPIServer(_LoopbackServer):
     With ``user_info(token) -> dict`` (for ``eks-auth doctor``) it also answers, as an API server does,
     ``GET /version`` without a token, ``POST .../selfsubjectreviews`` (authentication.k8s.io v1) with
     that ``status.userInfo``, and ``GET`` of the kube-system/aws-auth ConfigMap with ``aws_auth``
-    (``(status, body dict or None)``, default 404). ``paths`` records every request's method and path."""
+    (``(status, body dict or None)``, default 404). ``paths`` records every request's method and path.
 
-    def __init__(self, cert_file: str, key_file: str, check, user_info=None, aws_auth=(404, None)):
+    With ``config_map`` (for ``eks-auth aws-auth``: the aws-auth ConfigMap as a dict, or ``ABSENT``) it
+    keeps that one object as the Kubernetes API does (https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions):
+    GET returns it with ``metadata.resourceVersion``; PUT replaces it when the body's resourceVersion is
+    the current one (or absent: an unconditional update) and answers 409 Conflict otherwise, bumping
+    the version on each write; POST to kube-system's configmaps creates it (409 AlreadyExists when it
+    exists). ``on_write()``, when set, runs before a PUT is checked (a test bumps the version there, as
+    a concurrent writer would); ``writes`` records each PUT/POST body."""
+
+    ABSENT = object()
+    CONFIG_MAPS = "/api/v1/namespaces/kube-system/configmaps"
+    AWS_AUTH = CONFIG_MAPS + "/aws-auth"
+
+    class _Handler(_Handler):
+        def do_PUT(self):
+            self.server.owner.handle(self, "PUT")
+
+    def __init__(self, cert_file: str, key_file: str, check, user_info=None, aws_auth=(404, None), config_map=None):
         import ssl
 
         self.check = check
         self.user_info = user_info
         self.aws_auth = aws_auth
+        self.keeps_config_map = config_map is not None
+        self.config_map = None if config_map is None or config_map is FakeAPIServer.ABSENT else json.loads(json.dumps(config_map))
+        self.resource_version = 100
+        self.on_write = None
+        self.writes: list[tuple[str, dict]] = []
         self.tokens: list[str] = []
         self.rejections: list[list[str]] = []
         self.paths: list[tuple[str, str]] = []
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert_file, key_file)
         super().__init__(ssl_context=context)
+        self._server.RequestHandlerClass = FakeAPIServer._Handler
+
+    def bump(self) -> None:
+        """Another writer changed the ConfigMap: its resourceVersion moves on."""
+        with self._lock:
+            self.resource_version += 1
+
+    @staticmethod
+    def status(code: int, reason: str, message: str) -> dict:
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+                "reason": reason, "details": {"name": "aws-auth", "kind": "configmaps"}, "code": code}
+
+    def served(self) -> dict:
+        """The kept ConfigMap as served: ``metadata.resourceVersion`` set to the current version."""
+        obj = json.loads(json.dumps(self.config_map))
+        obj.setdefault("metadata", {})["resourceVersion"] = str(self.resource_version)
+        return obj
+
+    def _config_map(self, handler: _Handler, method: str, body: bytes) -> bool:
+        """Answers a request for the kept ConfigMap; False when the request is not one."""
+        path = handler.path.split("?")[0]
+        json_type = [("Content-Type", "application/json")]
+        if method == "POST" and path == self.CONFIG_MAPS:
+            obj = json.loads(body)
+            with self._lock:
+                self.writes.append(("POST", json.loads(body)))
+                if self.config_map is not None:
+                    reply = self.status(409, "AlreadyExists", 'configmaps "aws-auth" already exists')
+                    handler.reply(409, json.dumps(reply).encode(), json_type)
+                    return True
+                if obj.get("metadata", {}).get("name") != "aws-auth":
+                    handler.reply(400, json.dumps(self.status(400, "BadRequest", "name")).encode(), json_type)
+                    return True
+                self.resource_version += 1
+                obj["metadata"].pop("resourceVersion", None)
+                self.config_map = obj
+                handler.reply(201, json.dumps(self.served()).encode(), json_type)
+            return True
+        if path != self.AWS_AUTH or method not in ("GET", "PUT"):
+            return False
+        if method == "PUT" and self.on_write is not None:
+            hook, self.on_write = self.on_write, None
+            hook()
+        with self._lock:
+            if self.config_map is None:
+                reply = self.status(404, "NotFound", 'configmaps "aws-auth" not found')
+                handler.reply(404, json.dumps(reply).encode(), json_type)
+                return True
+            if method == "GET":
+                handler.reply(200, json.dumps(self.served()).encode(), json_type)
+                return True
+            obj = json.loads(body)
+            self.writes.append(("PUT", json.loads(body)))
+            sent = obj.get("metadata", {}).get("resourceVersion")
+            if sent is not None and sent != str(self.resource_version):
+                reply = self.status(
+                    409, "Conflict", 'Operation cannot be fulfilled on configmaps "aws-auth": the object has been '
+                    "modified; please apply your changes to the latest version and try again")
+                handler.reply(409, json.dumps(reply).encode(), json_type)
+                return True
+            self.resource_version += 1
+            obj["metadata"].pop("resourceVersion", None)
+            self.config_map = obj
+            handler.reply(200, json.dumps(self.served()).encode(), json_type)
+        return True
 
     def handle(self, handler: _Handler, method: str) -> None:
-        handler.read_body()
+        body = handler.read_body()
         with self._lock:
             self.paths.append((method, handler.path))
         if self.user_info is not None and method == "GET" and handler.path == "/version":
@@ -637,6 +723,8 @@ class FakeAPIServer(_LoopbackServer):
             status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Unauthorized",
                       "message": "Unauthorized", "code": 401}
             handler.reply(401, json.dumps(status).encode(), [("Content-Type", "application/json")])
+            return
+        if self.keeps_config_map and self._config_map(handler, method, body):
             return
         if self.user_info is not None:
             if method == "POST" and handler.path == "/apis/authentication.k8s.io/v1/selfsubjectreviews":
