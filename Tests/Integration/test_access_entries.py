@@ -284,3 +284,78 @@ def test_migrate_offline_plan_from_files(run, tmp_path):
     assert "run with --cluster-name CLUSTER" in out
     rc, out, err = run("migrate", "--aws-auth", path, "--apply")
     assert rc == 64 and "--apply needs --cluster-name" in err
+
+
+# -- the live aws-auth, through the cluster's Kubernetes API ----------------------------------------
+
+@pytest.fixture
+def api_server(world, tmp_path_factory):
+    """A loopback API server keeping an aws-auth that maps team-dev (path-less, as aws-auth must), which
+    accepts only tokens signed with the admin's keys for this cluster; the moto cluster points at it."""
+    import base64
+
+    from moto.eks.models import eks_backends
+
+    cert, key = peers.make_self_signed_cert(str(tmp_path_factory.mktemp("api")))
+    admin = world["admin"]
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+                  "data": {"mapRoles": f"- rolearn: arn:aws:iam::{ACCOUNT}:role/team-dev\n  username: dev:{{{{SessionName}}}}\n"
+                                       "  groups:\n    - system:masters\n    - dev\n"}}
+    server = peers.FakeAPIServer(
+        cert, key, lambda token: peers.token_problems(token, CLUSTER, admin["AccessKeyId"], admin["SecretAccessKey"]),
+        config_map=config_map)
+    cluster = eks_backends[ACCOUNT][REGION].clusters[CLUSTER]
+    before = (cluster.endpoint, cluster.certificate_authority)
+    cluster.endpoint = server.endpoint
+    with open(cert, "rb") as pem:
+        cluster.certificate_authority = {"data": base64.b64encode(pem.read()).decode()}
+    try:
+        yield server
+    finally:
+        cluster.endpoint, cluster.certificate_authority = before
+        server.close()
+
+
+def test_explain_live_reads_aws_auth_from_the_cluster_when_no_entry_maps(run, moto, fake, world, api_server,
+                                                                         tmp_path):
+    env = env_for(run, moto, fake, tmp_path, world["admin"])
+    rc, out, err = run("explain", "--cluster-name", CLUSTER, "--arn",
+                       f"arn:aws:sts::{ACCOUNT}:assumed-role/team-dev/carol", "--output", "json", env=env)
+    assert rc == 0, err
+    report = json.loads(out)
+    assert report["decidedBy"] == "awsAuth" and report["awsAuthEntry"] == "mapRoles[0]"
+    assert report["username"] == "dev:carol" and report["groups"] == ["system:masters", "dev"]
+    assert ("GET", peers.FakeAPIServer.AWS_AUTH) in api_server.paths
+    assert api_server.rejections == []
+    # With an access entry for the role, the entry wins and aws-auth is named as shadowed.
+    add_entry(fake, world["roles"]["team-dev"], groups=["dev"])
+    rc, out, err = run("explain", "--cluster-name", CLUSTER, "--arn",
+                       f"arn:aws:sts::{ACCOUNT}:assumed-role/team-dev/carol", env=env)
+    assert rc == 0, err
+    assert "note: aws-auth maps it too (mapRoles[0]), but the access entry wins" in out
+
+
+def test_explain_live_notes_an_aws_auth_it_may_not_read(run, moto, fake, world, api_server, tmp_path):
+    """alice's token is refused by the API server: explain still answers from the access entries and says
+    why aws-auth is missing."""
+    env = env_for(run, moto, fake, tmp_path, moto.alice)
+    add_entry(fake, world["roles"]["team-dev"], groups=["dev"])
+    rc, out, err = run("explain", "--cluster-name", CLUSTER, "--arn",
+                       f"arn:aws:sts::{ACCOUNT}:assumed-role/team-dev/carol", env=env)
+    assert rc == 0, err
+    assert "note: aws-auth was not read: " in out and "give --aws-auth FILE" in out
+
+
+def test_migrate_live_reads_aws_auth_from_the_cluster_and_never_writes_it(run, moto, fake, world, api_server,
+                                                                          tmp_path):
+    env = env_for(run, moto, fake, tmp_path, world["admin"])
+    before = json.dumps(api_server.config_map, sort_keys=True)
+    rc, out, err = run("migrate", "--cluster-name", CLUSTER, "--apply", "--output", "json", env=env)
+    assert rc == 0, err
+    step = json.loads(out)["steps"][0]
+    assert step["action"] == "create" and step["principalArn"] == world["roles"]["team-dev"]
+    assert [p["policyArn"] for p in step["accessPolicies"]] == [ADMIN]
+    entry = fake.entries[CLUSTER][world["roles"]["team-dev"]]
+    assert entry["kubernetesGroups"] == ["dev"] and entry["username"] == "dev:{{SessionName}}"
+    assert api_server.writes == [] and json.dumps(api_server.config_map, sort_keys=True) == before

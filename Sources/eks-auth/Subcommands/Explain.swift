@@ -110,7 +110,8 @@ struct Explain: ParsableCommand {
         let inputs = ExplainInputs(
             awsAuth: awsAuthInput, accessEntries: try input(accessEntries), mode: authenticationMode,
             clusterName: clusterName, regionFlag: region, profileFlag: profile)
-        let access = try ExplainService(system: live.context).clusterAccess(inputs, principal: canonical)
+        let access = try ExplainService(system: live.context, liveAWSAuth: { try LiveAWSAuth.fetch(from: $0)?.text })
+            .clusterAccess(inputs, principal: canonical)
         let explanation = try AccessExplainer.explain(arn: callerARN, accessKeyID: accessKeyID, in: access)
         live.writeStdout(output == .json ? explanation.json() : explanation.text())
         if !explanation.isMapped { throw ExitCode(77) }

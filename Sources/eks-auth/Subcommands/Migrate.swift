@@ -74,7 +74,8 @@ struct Migrate: ParsableCommand {
         let request = MigrationRequest(
             clusterName: clusterName, awsAuth: try input(awsAuth), accessEntries: try input(accessEntries),
             regionFlag: region, profileFlag: profile, apply: apply)
-        let report = try MigrationService(system: live.context).run(request)
+        let report = try MigrationService(system: live.context, liveAWSAuth: { try LiveAWSAuth.fetch(from: $0)?.text })
+            .run(request)
         live.writeStdout(output == .json ? report.json() : report.text())
         if !report.failed.isEmpty { throw MigrationError.incomplete(report.failed.count) }
     }
