@@ -33,6 +33,8 @@ public struct SystemContext: Sendable {
     /// An MFA code given with `--token-code` but no role flag: it serves the `mfa_serial` of the
     /// selected profile's role chain (the hop that names one), as the prompt would.
     public var profileTokenCode: String?
+    /// The clock skew `clock` is corrected by (learned earlier from AWS's replies), if any.
+    public var clockCorrection: ClockSkew?
 
     /// A context from its parts; `tracer` is silent, warnings are dropped, there is no network
     /// no terminal and no commands, and sleeps return at once unless given.

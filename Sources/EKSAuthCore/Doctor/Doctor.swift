@@ -238,10 +238,17 @@ public struct DoctorService: Sendable {
                 fix: "compare 'date -u' with a reference clock by hand")
         }
         // The server's second is truncated: compare its middle with the middle of our exchange.
-        let local = reply.sent.addingTimeInterval(reply.received.timeIntervalSince(reply.sent) / 2)
+        // This machine's own time: without the correction a learned skew applies to eks-auth's clock.
+        let corrected = reply.sent.addingTimeInterval(reply.received.timeIntervalSince(reply.sent) / 2)
+        let local = corrected.addingTimeInterval(-Double(system.clockCorrection?.offset ?? 0))
         let skew = local.timeIntervalSince(server.addingTimeInterval(0.5))
         let direction = skew > 0 ? "ahead of" : "behind"
-        let details = ["STS Date: \(header)", "local: \(Timestamp.rfc3339(local))"]
+        var details = ["STS Date: \(header)", "local: \(Timestamp.rfc3339(local))"]
+        if let correction = system.clockCorrection {
+            details.append(
+                "eks-auth corrects its own clock by \(correction.offset) s (learned from \(correction.host) at "
+                    + "\(Timestamp.rfc3339(correction.learnedAt))); other tools do not")
+        }
         let fix =
             "set the clock right (e.g. 'timedatectl set-ntp true'): STS refuses signatures more than 5 minutes off "
             + "its clock, and the cluster accepts a token for 15 minutes from its signing time"

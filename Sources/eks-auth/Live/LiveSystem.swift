@@ -19,6 +19,7 @@ struct LiveSystem {
     let reporter: Reporter
     private(set) var context: SystemContext
     private let http: LazyHTTPClient
+    private let observed: LazyObservedHTTPClient
 
     init(verbose: Bool) {
         let variables = processEnvironment()
@@ -31,8 +32,9 @@ struct LiveSystem {
         self.environment = environment
         self.reporter = reporter
         self.http = http
-        self.context = SystemContext(
-            environment: environment, clock: WallClock { Date() }, fileSystem: LiveFileSystem(),
+        let rawClock = WallClock { Date() }
+        var context = SystemContext(
+            environment: environment, clock: rawClock, fileSystem: LiveFileSystem(),
             tracer: reporter.tracer, warn: { reporter.warn($0) }, http: { http.client },
             terminal: Terminal(stdinIsTerminal: isatty(STDIN_FILENO) == 1) { prompt in
                 LiveSystem.write(TerminalText.sanitized(prompt), to: STDERR_FILENO)
@@ -40,8 +42,29 @@ struct LiveSystem {
             },
             sleep: { seconds in usleep(useconds_t(max(0, min(seconds, 60)) * 1_000_000)) },
             random: { Double.random(in: 0..<1) }, processes: LiveProcessRunner())
-        self.context.notice = { Reporter.write(level: .info, $0, fields: $1) }
+        context.notice = { Reporter.write(level: .info, $0, fields: $1) }
+        // A clock skew learned earlier corrects every signature and expiry check of this run.
+        let stored = ClockSkew.load(system: context)
+        if let stored, stored.applies(at: rawClock.now()) {
+            let offset = Double(stored.offset)
+            context.clock = WallClock { Date().addingTimeInterval(offset) }
+            context.clockCorrection = stored
+            reporter.tracer(
+                "clock: this machine's clock is \(stored.direction) AWS's (learned from \(stored.host) at "
+                    + "\(Timestamp.rfc3339(stored.learnedAt))): signing with the corrected time",
+                fields: ["offset": "\(stored.offset)", "host": stored.host])
+        }
+        let base = context
+        let observed = LazyObservedHTTPClient {
+            ClockSkewObserver(inner: http, system: base, rawClock: rawClock, stored: stored)
+        }
+        context.http = { observed.client }
+        self.observed = observed
+        self.context = context
     }
+
+    /// The clock skew measured from an AWS reply during this run, if any.
+    var measuredClockSkew: ClockSkew? { observed.latest }
 
     /// Releases the network client, if one was made.
     func shutdown() {
@@ -75,7 +98,7 @@ struct LiveSystem {
 /// makes one. Creating and destroying the client eagerly cost about 1.0 M instructions per
 /// static-key token (measured with callgrind), most of it in instantiating the metadata of the
 /// client's table of clients.
-final class LazyHTTPClient: Sendable {
+final class LazyHTTPClient: HTTPClient {
     private let environment: Environment
     private let made = Mutex<LiveHTTPClient?>(nil)
 
@@ -100,6 +123,33 @@ final class LazyHTTPClient: Sendable {
     func shutdown() {
         made.withLock { $0 }?.shutdown()
     }
+
+    func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        try client.send(request)
+    }
+}
+
+/// The clock-skew observer around the network client, made on first use like the client itself.
+final class LazyObservedHTTPClient: Sendable {
+    private let made = Mutex<ClockSkewObserver?>(nil)
+    private let make: @Sendable () -> ClockSkewObserver
+
+    init(make: @escaping @Sendable () -> ClockSkewObserver) {
+        self.make = make
+    }
+
+    /// The observer, made on the first call.
+    var client: ClockSkewObserver {
+        made.withLock { made in
+            if let client = made { return client }
+            let client = make()
+            made = client
+            return client
+        }
+    }
+
+    /// What the observer measured, if it was made.
+    var latest: ClockSkew? { made.withLock { $0 }?.latest }
 }
 
 extension LiveSystem {

@@ -18,6 +18,7 @@ struct Decode: ParsableCommand {
 
     func run() throws {
         let live = LiveSystem(verbose: false)
+        if let skew = live.context.clockCorrection { live.context.warn(skew.report) }
         let now = live.context.clock.now()
         let report = TokenInspector.inspect(try input.read(), now: now)
         live.writeStdout(input.output == .json ? report.json(now: now) : report.text(now: now))

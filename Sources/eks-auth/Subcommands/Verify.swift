@@ -33,6 +33,11 @@ struct Verify: ParsableCommand {
             throw TokenVerificationError.failsChecks(report.checks.filter { !$0.passed }.map(\.rule))
         }
         let identity = try TokenVerifier(http: live.context.http()).verify(token, clusterID: clusterName)
+        if let skew = live.measuredClockSkew ?? live.context.clockCorrection,
+            skew.offset.magnitude >= ClockSkew.threshold
+        {
+            live.context.warn(skew.report)
+        }
         live.writeStdout(
             input.output == .json
                 ? report.json(now: now, identity: identity) : report.text(now: now, identity: identity))
