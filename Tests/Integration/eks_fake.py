@@ -194,13 +194,17 @@ class FakeEKS(peers._LoopbackServer):
         if invalid:
             self._error(handler, 400, "InvalidParameterException", invalid)
             return
+        if self.modes.get(cluster, "API_AND_CONFIG_MAP") == "CONFIG_MAP":
+            self._error(handler, 400, "InvalidRequestException", "The cluster's authentication mode must be set to "
+                        "one of [API, API_AND_CONFIG_MAP] to perform this operation.")
+            return
         if principal in entries:
             self._error(handler, 409, "ResourceInUseException",
                         "The specified access entry resource is already in use on this cluster.")
             return
         entry = {"clusterName": cluster, "principalArn": principal, "kubernetesGroups": groups,
                  "accessEntryArn": f"arn:aws:eks:{peers.REGION}:{peers.ACCOUNT_ID}:access-entry/{cluster}/x",
-                 "createdAt": 1700000000.0, "modifiedAt": 1700000000.0, "tags": {},
+                 "createdAt": 1700000000.0, "modifiedAt": 1700000000.0, "tags": dict(request.get("tags") or {}),
                  "username": username or default_username(principal, kind), "type": kind,
                  "associatedAccessPolicies": []}
         entries[principal] = entry

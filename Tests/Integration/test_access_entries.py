@@ -77,8 +77,9 @@ def env_for(run, moto, fake, tmp_path, who: dict) -> dict:
                    EKS_AUTH_CACHE_DIR=str(cache))
 
 
-def add_entry(fake, principal: str, groups=(), policies=(), kind="STANDARD", username=None):
+def add_entry(fake, principal: str, groups=(), policies=(), kind="STANDARD", username=None, tags=None):
     entry = {"clusterName": CLUSTER, "principalArn": principal, "kubernetesGroups": list(groups), "type": kind,
+             "tags": dict(tags or {}),
              "username": username or eks_fake.default_username(principal, kind),
              "associatedAccessPolicies": [{"policyArn": arn, "accessScope": scope} for arn, scope in policies]}
     fake.entries.setdefault(CLUSTER, {})[principal] = entry
@@ -225,7 +226,9 @@ def test_migrate_plans_applies_and_is_idempotent(run, moto, fake, world, tmp_pat
 
 def test_migrate_resumes_a_missing_policy_and_leaves_a_differing_entry(run, moto, fake, world, tmp_path):
     env = env_for(run, moto, fake, tmp_path, world["admin"])
-    add_entry(fake, world["roles"]["eks-admins"], groups=[], username="admin")  # created, policy never associated
+    # migrate created this one (its tag), then stopped before the policy: it is completed.
+    add_entry(fake, world["roles"]["eks-admins"], groups=[], username="admin",
+              tags={"eks-auth:migrated-from": "aws-auth mapRoles[1]"})
     add_entry(fake, world["roles"]["team-dev"], groups=["somebody-else"])
     rc, out, err = run("migrate", "--cluster-name", CLUSTER, "--aws-auth", migration_file(tmp_path), "--apply",
                        env=env)
@@ -235,6 +238,26 @@ def test_migrate_resumes_a_missing_policy_and_leaves_a_differing_entry(run, moto
     assert [p["policyArn"] for p in admins["associatedAccessPolicies"]] == [ADMIN]
     assert fake.entries[CLUSTER][world["roles"]["team-dev"]]["kubernetesGroups"] == ["somebody-else"]
     assert "an access entry exists and differs" in out and "left alone" in out
+
+
+def test_migrate_never_raises_someone_elses_entry_to_cluster_admin(run, moto, fake, world, tmp_path):
+    """An entry made by hand (no eks-auth tag) with the planned groups but without the admin policy
+    aws-auth's system:masters implies already wins over aws-auth: it differs, and is left as it is."""
+    env = env_for(run, moto, fake, tmp_path, world["admin"])
+    add_entry(fake, world["roles"]["eks-admins"], groups=[], username="admin",
+              policies=[(VIEW, {"type": "cluster", "namespaces": []})])
+    rc, out, err = run("migrate", "--cluster-name", CLUSTER, "--aws-auth", migration_file(tmp_path), "--apply",
+                       "--output", "json", env=env)
+    assert rc == 0, err
+    step = {s["source"]: s for s in json.loads(out)["steps"]}["mapRoles[1]"]
+    assert step["action"] == "differs"
+    assert any("access policies [AmazonEKSViewPolicy], planned [AmazonEKSClusterAdminPolicy]" in n for n in step["notes"])
+    admins = fake.entries[CLUSTER][world["roles"]["eks-admins"]]
+    assert [p["policyArn"] for p in admins["associatedAccessPolicies"]] == [VIEW]
+    assert "AssociateAccessPolicy" not in fake.calls
+    # What migrate creates carries its tag, so only its own entries are ever completed.
+    created = fake.entries[CLUSTER][world["roles"]["team-dev"]]
+    assert created["tags"] == {"eks-auth:migrated-from": "aws-auth mapRoles[0]"}
 
 
 def test_migrate_apply_in_config_map_mode_creates_nothing(run, moto, fake, world, tmp_path):

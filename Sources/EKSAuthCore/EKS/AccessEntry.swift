@@ -18,21 +18,24 @@ public struct AccessEntry: Sendable, Equatable, Codable {
     public var type: String
     /// The access policies associated with the entry.
     public var associatedAccessPolicies: [AssociatedAccessPolicy]
+    /// The entry's tags (`eks-auth:migrated-from` marks the entries `migrate` created).
+    public var tags: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case principalArn, kubernetesGroups, username, type, associatedAccessPolicies
+        case principalArn, kubernetesGroups, username, type, associatedAccessPolicies, tags
     }
 
     /// An entry from parts.
     public init(
         principalArn: String, kubernetesGroups: [String] = [], username: String? = nil, type: String = "STANDARD",
-        associatedAccessPolicies: [AssociatedAccessPolicy] = []
+        associatedAccessPolicies: [AssociatedAccessPolicy] = [], tags: [String: String] = [:]
     ) {
         self.principalArn = principalArn
         self.kubernetesGroups = kubernetesGroups
         self.username = username
         self.type = type
         self.associatedAccessPolicies = associatedAccessPolicies
+        self.tags = tags
     }
 
     /// Reads the API's shape; every member but `principalArn` may be missing.
@@ -44,6 +47,7 @@ public struct AccessEntry: Sendable, Equatable, Codable {
         type = try container.decodeIfPresent(String.self, forKey: .type) ?? "STANDARD"
         associatedAccessPolicies =
             try container.decodeIfPresent([AssociatedAccessPolicy].self, forKey: .associatedAccessPolicies) ?? []
+        tags = (try? container.decodeIfPresent([String: String].self, forKey: .tags)) ?? [:]
     }
 
     /// Whether the entry is for nodes rather than people.

@@ -138,11 +138,12 @@ extension EKSClient {
             var kubernetesGroups: [String]?
             var username: String?
             var type: String
+            var tags: [String: String]?
         }
         let request = Request(
             principalArn: entry.principalArn,
             kubernetesGroups: entry.kubernetesGroups.isEmpty ? nil : entry.kubernetesGroups,
-            username: entry.username, type: entry.type)
+            username: entry.username, type: entry.type, tags: entry.tags.isEmpty ? nil : entry.tags)
         let response = try send(
             "POST", Self.accessEntriesPath(cluster), body: JSONOutput.compact(request),
             operation: "CreateAccessEntry", as: credentials)

@@ -40,9 +40,11 @@ public enum AWSAuthExplainer {
             candidates: [])
         let roleEntries = config.entries.filter { $0.list == "mapRoles" }
         let userEntries = config.entries.filter { $0.list == "mapUsers" }
+        // The authenticator keeps its mappings in a map keyed by the lower-cased ARN, so of two entries for
+        // one ARN the later wins (aws-iam-authenticator pkg/mapper/configmap/configmap.go, saveMap).
         let match =
-            roleEntries.first { $0.arn?.lowercased() == lower } ?? roleEntries.first { matchesSSO($0, canonical) }
-            ?? userEntries.first { $0.arn?.lowercased() == lower }
+            roleEntries.last { $0.arn?.lowercased() == lower } ?? roleEntries.first { matchesSSO($0, canonical) }
+            ?? userEntries.last { $0.arn?.lowercased() == lower }
         let account = ARN.account(canonical) ?? ""
         let session = ARN.sessionName(arn)
         if let match {

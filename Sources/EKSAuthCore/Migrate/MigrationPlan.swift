@@ -61,6 +61,11 @@ public enum RoleLookup: Sendable, Equatable {
 /// Plans the move from aws-auth to access entries, following the EKS user guide ("Migrating existing
 /// aws-auth ConfigMap entries to access entries", "Create access entries", "Set a custom username").
 public enum MigrationPlanner {
+    /// The tag `migrate` puts on the entries it creates (its value: the aws-auth mapping, e.g.
+    /// `aws-auth mapRoles[2]`): only an entry carrying it is completed by a later run (`associate`);
+    /// any other existing entry is someone else's and is left alone.
+    public static let tag = "eks-auth:migrated-from"
+
     /// User names access entries refuse (EKS user guide, "Set a custom username").
     public static let reservedUsernamePrefixes = ["system:", "eks:", "aws:", "amazon:", "iam:"]
 
@@ -73,10 +78,15 @@ public enum MigrationPlanner {
         lookupRole: (String) -> RoleLookup = { _ in .unknown("") }
     ) -> [MigrationStep] {
         var steps: [MigrationStep] = []
-        var first: [String: String] = [:]
+        // The authenticator keeps the last mapping of an ARN (a map keyed by the lower-cased ARN).
+        var last: [String: String] = [:]
         for mapping in config.entries {
-            steps.append(
-                step(for: mapping, existing: existing, cluster: cluster, first: &first, lookupRole: lookupRole))
+            if let arn = mapping.arn {
+                last["\(mapping.list) \(arn.trimmingWhitespace().lowercased())"] = mapping.location
+            }
+        }
+        for mapping in config.entries {
+            steps.append(step(for: mapping, existing: existing, cluster: cluster, last: last, lookupRole: lookupRole))
         }
         for (index, account) in config.accounts.enumerated() {
             steps.append(
@@ -92,7 +102,7 @@ public enum MigrationPlanner {
     }
 
     static func step(
-        for mapping: AWSAuthEntry, existing: [AccessEntry]?, cluster: String, first: inout [String: String],
+        for mapping: AWSAuthEntry, existing: [AccessEntry]?, cluster: String, last: [String: String],
         lookupRole: (String) -> RoleLookup
     ) -> MigrationStep {
         let source = mapping.location
@@ -118,12 +128,13 @@ public enum MigrationPlanner {
                 notes: ["the role ARN has a path, so it never matched in aws-auth (sessions carry no path)"],
                 instead: "if the role is meant to have access, create its entry with this full ARN by hand")
         }
-        if let earlier = first[arn.lowercased()] {
+        if let later = last["\(mapping.list) \(arn.lowercased())"], later != source {
             return MigrationStep(
                 source: source, principalArn: arn, action: .skip,
-                notes: ["\(earlier) maps the same ARN first; the authenticator never uses this one"])
+                notes: [
+                    "\(later) maps the same ARN later, and the authenticator keeps the last; this one never applies"
+                ])
         }
-        first[arn.lowercased()] = source
         var notes: [String] = []
         var principal = arn
         if isRole {
@@ -185,7 +196,8 @@ public enum MigrationPlanner {
                     + "to a group and add it")
         }
         let planned = AccessEntry(
-            principalArn: principal, kubernetesGroups: kept, username: username, associatedAccessPolicies: policies)
+            principalArn: principal, kubernetesGroups: kept, username: username, associatedAccessPolicies: policies,
+            tags: [tag: "aws-auth \(source)"])
         guard let existing else {
             notes.append("the cluster's access entries were not read; --apply creates what is missing")
             return MigrationStep(source: source, principalArn: principal, action: .create, entry: planned, notes: notes)
@@ -210,6 +222,18 @@ public enum MigrationPlanner {
         if let username = planned.username, have.username != username {
             differences.append("user name \(have.username ?? "(EKS's)"), planned \(username)")
         }
+        let missing = planned.associatedAccessPolicies.filter { policy in
+            !have.associatedAccessPolicies.contains {
+                $0.policyArn == policy.policyArn && $0.accessScope.type == "cluster"
+            }
+        }
+        // Policies are only added to an entry migrate made itself (a run that stopped half-way): raising
+        // someone else's entry, which already wins over aws-auth, to cluster-admin is not ours to do.
+        if !missing.isEmpty, have.tags[tag] == nil {
+            differences.append(
+                "access policies [\(have.associatedAccessPolicies.map(\.policyName).joined(separator: ", "))], "
+                    + "planned [\(planned.associatedAccessPolicies.map(\.policyName).joined(separator: ", "))]")
+        }
         var entry = planned
         entry.principalArn = have.principalArn
         guard differences.isEmpty else {
@@ -219,11 +243,6 @@ public enum MigrationPlanner {
                     "an access entry exists and differs (\(differences.joined(separator: "; "))); "
                         + "it wins over aws-auth and is left alone"
                 ])
-        }
-        let missing = planned.associatedAccessPolicies.filter { policy in
-            !have.associatedAccessPolicies.contains {
-                $0.policyArn == policy.policyArn && $0.accessScope.type == "cluster"
-            }
         }
         entry.associatedAccessPolicies = missing
         return MigrationStep(

@@ -206,7 +206,7 @@ public struct MigrationService: Sendable {
                 if step.action == .create {
                     let wanted = AccessEntry(
                         principalArn: entry.principalArn, kubernetesGroups: entry.kubernetesGroups,
-                        username: entry.username, type: entry.type)
+                        username: entry.username, type: entry.type, tags: entry.tags)
                     switch try connection.eks.createAccessEntry(wanted, cluster: cluster, as: connection.credentials) {
                     case .created:
                         report.applied.append("created access entry for \(entry.principalArn) (\(step.source))")

@@ -42,6 +42,24 @@ struct AccessExplainerTests {
         #expect(result.notes.contains { $0.contains("aws-auth maps it too (mapRoles[0])") })
     }
 
+    @Test("of two aws-auth entries for one ARN the later one maps it, as the authenticator's map keeps it")
+    func lastMappingWins() throws {
+        let config = try AWSAuthConfig.parse(
+            """
+            data:
+              mapRoles: |
+                - rolearn: arn:aws:iam::111122223333:role/eks-dev
+                  username: first
+                  groups: [viewers]
+                - rolearn: arn:aws:iam::111122223333:role/EKS-DEV
+                  username: second
+                  groups: [system:masters]
+            """, source: "test")
+        let result = try AWSAuthExplainer.explain(arn: Self.session, in: config)
+        #expect(result.entry?.location == "mapRoles[1]")
+        #expect(result.username == "second")
+    }
+
     @Test("in API_AND_CONFIG_MAP aws-auth decides when no entry maps the role")
     func configMapFallback() throws {
         let result = try AccessExplainer.explain(arn: Self.session, in: Self.access(.apiAndConfigMap, entries: []))

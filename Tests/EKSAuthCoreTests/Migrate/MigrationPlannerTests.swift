@@ -84,7 +84,7 @@ struct MigrationPlannerTests {
         #expect(steps[2].instead?.contains("--type FARGATE_LINUX") == true)
     }
 
-    @Test("never-matching mappings are skipped: a path, a session ARN, a second mapping of one ARN")
+    @Test("never-matching mappings are skipped: a path, a session ARN, an ARN mapped again later")
     func neverMatched() throws {
         let config = try Self.config(
             """
@@ -101,8 +101,11 @@ struct MigrationPlannerTests {
               username: y2
               groups: [y]
             """)
-        #expect(
-            MigrationPlanner.plan(config, existing: [], cluster: "c").map(\.action) == [.skip, .skip, .create, .skip])
+        // Of two mappings of one ARN the authenticator keeps the last (a map keyed by the lower-cased ARN).
+        let steps = MigrationPlanner.plan(config, existing: [], cluster: "c")
+        #expect(steps.map(\.action) == [.skip, .skip, .skip, .create])
+        #expect(steps[2].notes.first?.contains("mapRoles[3] maps the same ARN later") == true)
+        #expect(steps[3].entry?.username == "y2")
     }
 
     @Test("user names access entries refuse, or cannot fill, are left to EKS with a note")
@@ -128,6 +131,11 @@ struct MigrationPlannerTests {
         #expect(MigrationPlanner.plan(config, existing: [same], cluster: "c").first?.action == .unchanged)
         var bare = same
         bare.associatedAccessPolicies = []
+        // Someone else's entry is never raised to cluster-admin; one migrate made (its tag) is completed.
+        let foreign = try #require(MigrationPlanner.plan(config, existing: [bare], cluster: "c").first)
+        #expect(foreign.action == .differs)
+        #expect(foreign.notes.last?.contains("access policies [], planned [AmazonEKSClusterAdminPolicy]") == true)
+        bare.tags = [MigrationPlanner.tag: "aws-auth mapRoles[0]"]
         let resume = try #require(MigrationPlanner.plan(config, existing: [bare], cluster: "c").first)
         #expect(resume.action == .associate)
         #expect(resume.entry?.associatedAccessPolicies == [admin])
