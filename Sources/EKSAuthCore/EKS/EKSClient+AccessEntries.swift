@@ -153,6 +153,9 @@ extension EKSClient {
             if failure.code.hasSuffix("ResourceNotFoundException") {
                 throw EKSError.clusterNotFound(name: cluster, region: endpoint.signingRegion)
             }
+            if failure.code.hasSuffix("InvalidRequestException"), failure.message.contains("authentication mode") {
+                throw EKSError.accessEntriesDisabled(cluster: cluster)
+            }
             throw AWSServiceError.service(failure)
         }
         guard

@@ -54,6 +54,8 @@ public enum EKSError: EKSAuthError, Equatable {
     case clusterNotFound(name: String, region: String)
     /// The cluster exists but cannot be connected to yet (or any more).
     case clusterNotActive(name: String, status: String)
+    /// The cluster's authentication mode is CONFIG_MAP, in which EKS refuses access entries.
+    case accessEntriesDisabled(cluster: String)
 
     public var message: String {
         switch self {
@@ -61,6 +63,9 @@ public enum EKSError: EKSAuthError, Equatable {
             return "cluster '\(name)' not found in \(region) (ResourceNotFoundException)"
         case .clusterNotActive(let name, let status):
             return "cluster '\(name)' is \(status), not ACTIVE; kubeconfig is written for active clusters only"
+        case .accessEntriesDisabled(let cluster):
+            return "cluster '\(cluster)' uses authentication mode CONFIG_MAP, in which EKS refuses access entries "
+                + "(InvalidRequestException)"
         }
     }
 
@@ -70,6 +75,9 @@ public enum EKSError: EKSAuthError, Equatable {
             return "check the name and region with 'aws eks list-clusters --region REGION'"
         case .clusterNotActive:
             return nil
+        case .accessEntriesDisabled(let cluster):
+            return "aws eks update-cluster-config --name \(cluster) --access-config "
+                + "authenticationMode=API_AND_CONFIG_MAP (aws-auth stays in use), or map it in aws-auth instead"
         }
     }
 

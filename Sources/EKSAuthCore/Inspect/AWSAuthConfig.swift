@@ -67,8 +67,8 @@ public struct AWSAuthConfig: Sendable, Equatable {
                 } catch {
                     // Lines and columns count within the value's own text, as an editor of it sees them.
                     config.problems.append(
-                        "\(list) is not valid YAML (its text, \(error.message)); the authenticator rejects the "
-                            + "whole ConfigMap")
+                        "\(list) is not valid YAML (its text, \(error.message)); the authenticator skips every "
+                            + "entry of \(list) (the other lists still apply)")
                     continue
                 }
                 guard let parsed else { continue }
@@ -153,8 +153,12 @@ public struct AWSAuthConfig: Sendable, Equatable {
                 }
                 groups.append(text.trimmingWhitespace())
             }
-        } else if let single = fields["groups"]?.string {
-            groups = [single.trimmingWhitespace()]
+        } else if let single = fields["groups"]?.string, !single.trimmingWhitespace().isEmpty {
+            // Go's JSON decoder cannot put a string into the authenticator's []string: the entry loads
+            // with no groups (aws-iam-authenticator pkg/mapper/configmap ParseMap keeps what decoded).
+            problems.append(
+                "\(list)[\(index)] groups is one string, not a list; the authenticator reads no groups from it "
+                    + "(write groups: [\(single.trimmingWhitespace())])")
         }
         entries.append(
             AWSAuthEntry(

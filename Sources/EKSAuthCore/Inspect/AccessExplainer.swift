@@ -62,6 +62,12 @@ public struct AccessExplanation: Sendable, Equatable {
 
     /// Whether the identity is mapped at all.
     public var isMapped: Bool { decision != .nothing }
+
+    /// Whether the answer is incomplete: nothing mapped the identity, but aws-auth, which the mode reads,
+    /// could not be read.
+    public var isUnknown: Bool {
+        decision == .nothing && access.mode.readsConfigMap && access.awsAuth == nil && !access.readNotes.isEmpty
+    }
 }
 
 /// Matches an identity against a cluster's access entries and aws-auth, as EKS does: access entries
@@ -106,7 +112,7 @@ public enum AccessExplainer {
                     "the entry has no Kubernetes groups and no access policies: the identity is authenticated "
                         + "but allowed nothing, so every request is Forbidden")
             }
-            if let viaConfigMap, viaConfigMap.isMapped {
+            if let viaConfigMap, viaConfigMap.isMapped, mode.readsConfigMap {
                 result.notes.append(
                     "aws-auth maps it too (\(matchedPlace(viaConfigMap))), but the access entry wins where both map a "
                         + "principal")

@@ -74,7 +74,9 @@ public struct ExplainService: Sendable {
         if mode.readsAccessEntries {
             access.accessEntries = try connection.accessEntries { AccessExplainer.matches($0, canonical) }
         }
-        if mode.readsConfigMap {
+        // aws-auth is read when the cluster reads it, even for a what-if --authentication-mode API: the
+        // answer then says what aws-auth grants that the mode would ignore.
+        if mode.readsConfigMap || found.mode.readsConfigMap {
             do {
                 if let text = try liveAWSAuth(connection) {
                     let config = try AWSAuthConfig.parse(text, source: "the cluster's kube-system/aws-auth")

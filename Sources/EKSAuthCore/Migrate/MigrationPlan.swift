@@ -108,10 +108,13 @@ public enum MigrationPlanner {
         let source = mapping.location
         guard let written = mapping.arn else {
             let set = mapping.sso?.permissionSetName ?? ""
+            let account = mapping.sso?.accountID ?? "ACCOUNT"
             return MigrationStep(
                 source: source, principalArn: nil, action: .manual,
                 notes: ["an sso matcher names permission set \(set), not a role; access entries need the role's ARN"],
-                instead: "eks-auth setup --permission-set \(set) --cluster-name \(cluster) --apply --access-entry "
+                instead:
+                    "eks-auth setup --account \(account) --permission-set \(set) --cluster-name \(cluster) --apply "
+                    + "--access-entry "
                     + "(finds the set's role in the account and creates its entry)")
         }
         let arn = written.trimmingWhitespace()

@@ -16,6 +16,8 @@ extension AccessExplanation {
             row("decided by:", "access entry \(entry.principalArn) (\(entry.type))")
         case .awsAuth:
             row("decided by:", "aws-auth \(awsAuth.map(AccessExplainer.matchedPlace) ?? "")")
+        case .nothing where isUnknown:
+            row("decided by:", "not known: no access entry maps it, and aws-auth could not be read (see the note)")
         case .nothing:
             row("decided by:", "nothing: the cluster answers Unauthorized")
         }
@@ -40,7 +42,7 @@ extension AccessExplanation {
     public func json() -> String {
         struct Wire: Encodable {
             var arn, canonicalArn, authenticationMode, modeSource: String
-            var mapped: Bool
+            var mapped, known: Bool
             var decidedBy, accessEntry, accessEntryType, awsAuthEntry, username: OrNull<String>
             var groups: [String]
             var accessPolicies: [AssociatedAccessPolicy]
@@ -49,7 +51,8 @@ extension AccessExplanation {
         var wire = Wire(
             arn: arn, canonicalArn: canonicalARN, authenticationMode: access.mode.rawValue,
             modeSource: access.modeSource,
-            mapped: isMapped, decidedBy: OrNull(nil), accessEntry: OrNull(nil), accessEntryType: OrNull(nil),
+            mapped: isMapped, known: !isUnknown, decidedBy: OrNull(nil), accessEntry: OrNull(nil),
+            accessEntryType: OrNull(nil),
             awsAuthEntry: OrNull(awsAuth.flatMap { $0.isMapped ? AccessExplainer.matchedPlace($0) : nil }),
             username: OrNull(username), groups: groups, accessPolicies: policies, notes: notes, nearMisses: nearMisses)
         switch decision {

@@ -7,7 +7,8 @@ extension Explanation {
     /// The explanation for people.
     public func text(cluster: String?) -> String {
         var lines: [String] = []
-        func row(_ name: String, _ value: String) { lines.append(name.padding(18) + value) }
+        // Names and groups come from the ConfigMap: escape what a terminal would act on.
+        func row(_ name: String, _ value: String) { lines.append(name.padding(18) + TerminalText.sanitized(value)) }
         row("identity:", arn)
         row("canonical ARN:", canonicalARN + (canonicalARN == arn ? "" : " (what aws-auth entries are matched with)"))
         if let entry {
@@ -20,9 +21,9 @@ extension Explanation {
             row("groups:", "(none)")
         } else {
             row("matched:", "nothing: the cluster will answer Unauthorized unless an access entry maps it")
-            for candidate in candidates { lines.append("  near miss: \(candidate)") }
+            for candidate in candidates { lines.append("  near miss: \(TerminalText.sanitized(candidate))") }
         }
-        for note in notes { lines.append("  note: \(note)") }
+        for note in notes { lines.append("  note: \(TerminalText.sanitized(note))") }
         lines.append("")
         lines.append(AWSAuthExplainer.accessEntriesNote(cluster: cluster))
         return lines.joined(separator: "\n")

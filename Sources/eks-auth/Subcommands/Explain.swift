@@ -31,7 +31,7 @@ struct Explain: ParsableCommand {
               eks-auth explain --aws-auth aws-auth.yaml \\
                 --arn arn:aws:sts::111122223333:assumed-role/eks-dev/alice
               eks-auth token --cluster-name my-cluster \\
-                | eks-auth explain --aws-auth aws-auth.yaml --cluster-name my-cluster
+                | eks-auth explain --aws-auth aws-auth.yaml --cluster-name my-cluster -
             """)
 
     @Option(

@@ -186,4 +186,23 @@ struct AccessEntryTests {
                 apply: false, accessEntry: true)
         }
     }
+
+    @Test("a cluster in CONFIG_MAP mode refuses entries: one error naming the mode and the command to change it")
+    func configMapMode() {
+        let http = FakeHTTPClient { _, _ in
+            HTTPResponse(
+                status: 400, headers: [HTTPHeader(name: "x-amzn-ErrorType", value: "InvalidRequestException:")],
+                body: Array(
+                    #"{"message":"The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation."}"#
+                        .utf8))
+        }
+        #expect(throws: EKSError.accessEntriesDisabled(cluster: "c")) {
+            try Self.client(http).createAccessEntry(
+                AccessEntry(principalArn: Self.role), cluster: "c", as: Fixtures.credentials)
+        }
+        #expect(
+            EKSError.accessEntriesDisabled(cluster: "c").hint?.contains("authenticationMode=API_AND_CONFIG_MAP") == true
+        )
+        #expect(EKSError.accessEntriesDisabled(cluster: "c").kind == .configuration)
+    }
 }

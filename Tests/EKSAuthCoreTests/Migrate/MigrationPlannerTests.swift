@@ -158,7 +158,7 @@ struct MigrationPlannerTests {
             """, accounts: "- \"444455556666\"")
         let steps = MigrationPlanner.plan(config, existing: nil, cluster: "c")
         #expect(steps.map(\.action) == [.manual, .manual])
-        #expect(steps[0].instead?.contains("eks-auth setup --permission-set Dev") == true)
+        #expect(steps[0].instead?.contains("eks-auth setup --account 111122223333 --permission-set Dev") == true)
         #expect(steps[1].source == "mapAccounts[0]")
     }
 
