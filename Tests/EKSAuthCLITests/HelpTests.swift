@@ -8,7 +8,7 @@ import Testing
 struct HelpTests {
     static let commands = [
         "", "token", "whoami", "cache", "cache list", "cache clear", "decode", "verify", "explain", "kubeconfig",
-        "setup", "config", "config list-profiles", "config show", "doctor", "migrate", "version",
+        "kubeconfig convert", "setup", "config", "config list-profiles", "config show", "doctor", "migrate", "version",
     ]
 
     static let directory = EKSAuthBinary.packageRoot.appendingPathComponent("Tests/EKSAuthCLITests/Help")
