@@ -8,8 +8,8 @@ import Testing
 struct HelpTests {
     static let commands = [
         "", "token", "whoami", "cache", "cache list", "cache clear", "decode", "verify", "explain", "kubeconfig",
-        "setup", "config", "config list-profiles", "config show", "doctor", "migrate", "aws-auth", "aws-auth add",
-        "aws-auth remove", "credential-process", "version",
+        "kubeconfig convert", "setup", "config", "config list-profiles", "config show", "doctor", "migrate",
+        "aws-auth", "aws-auth add", "aws-auth remove", "credential-process", "version",
     ]
 
     static let directory = EKSAuthBinary.packageRoot.appendingPathComponent("Tests/EKSAuthCLITests/Help")
