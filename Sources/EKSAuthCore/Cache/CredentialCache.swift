@@ -199,10 +199,10 @@ public struct CredentialCache: Sendable {
     enum OwnFile { case entry, lock, temporary, failureMemo }
 
     /// The kind of file `name` is when eks-auth wrote it: `<64 hex digits>.json` (an entry),
-    /// `<64 hex digits>.lock`, `.eks-auth-tmp-XXXXXX` (an atomic write cut short) or `last-failure.json`
-    /// (`FailureMemo`); nil otherwise.
+    /// `<64 hex digits>.lock`, `.eks-auth-tmp-XXXXXX` (an atomic write cut short), `last-failure.json`
+    /// (`FailureMemo`) or `clock-skew.json` (`ClockSkew`, cleared like the memo); nil otherwise.
     static func ownFile(_ name: String) -> OwnFile? {
-        if name == FailureMemo.fileName { return .failureMemo }
+        if name == FailureMemo.fileName || name == ClockSkew.fileName { return .failureMemo }
         let isHex = { (c: Character) in c.isASCII && c.isHexDigit && !c.isUppercase }
         if name.count == 69, name.prefix(64).allSatisfy(isHex) {
             switch name.suffix(5) {
