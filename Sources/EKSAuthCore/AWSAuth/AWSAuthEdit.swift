@@ -83,6 +83,18 @@ struct AWSAuthTarget: Sendable, Equatable {
     /// What was changed on the way, for stderr (a role path dropped).
     var notes: [String]
 
+    /// Whether an existing entry's ARN is this subject's: one of `matches`, or, for a role, the same
+    /// partition, account and name with any path (an entry written with a path is this role's too).
+    func isSubject(_ written: String) -> Bool {
+        let arn = written.trimmingWhitespace().lowercased()
+        if matches.contains(arn) { return true }
+        guard list == "mapRoles", let have = ARN(arn), let want = ARN(key.lowercased()), have.service == "iam",
+            have.partition == want.partition, have.account == want.account,
+            have.resourceSegments.first == "role", have.resourceSegments.last == want.resourceSegments.last
+        else { return false }
+        return true
+    }
+
     /// IAM role and user names: 1 to 64 of letters, digits and `+=,.@_-` (IAM API reference, `RoleName`).
     static func isIAMName(_ name: Substring) -> Bool {
         (1...64).contains(name.count)

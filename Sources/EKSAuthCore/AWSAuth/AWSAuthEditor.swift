@@ -175,7 +175,7 @@ public enum AWSAuthEditor {
         } else {
             func isTarget(_ entry: AWSAuthEntry) -> Bool {
                 entry.list == target.list
-                    && (entry.arn.map { target.matches.contains($0.trimmingWhitespace().lowercased()) } ?? false)
+                    && (entry.arn.map { target.isSubject($0) } ?? false)
             }
             func others(_ config: AWSAuthConfig) -> [String] {
                 config.entries.filter { !isTarget($0) }.map {

@@ -158,7 +158,7 @@ struct AWSAuthListEditor {
 
     private func splices(for action: AWSAuthEdit.Action) throws -> ([TextSplice], AWSAuthOutcome) {
         let matching = items.indices.filter { index in
-            items[index].key.map { target.matches.contains($0.trimmingWhitespace().lowercased()) } ?? false
+            items[index].key.map { target.isSubject($0) } ?? false
         }
         switch action {
         case .remove(let ignoreMissing):

@@ -104,7 +104,8 @@ public struct AWSAuthService: Sendable {
     private func finish(_ edited: AWSAuthEdited, request: AWSAuthEditRequest, input: String?, out: String) throws
         -> AWSAuthEditReport
     {
-        for note in edited.notes { system.warn(note) }
+        // The notes say what was written ("without the path"): nothing to say when an entry is removed.
+        if case .add = request.edit.action { for note in edited.notes { system.warn(note) } }
         let destination = out == "-" ? "stdout" : out
         if request.dryRun {
             return AWSAuthEditReport(
@@ -162,7 +163,8 @@ public struct AWSAuthService: Sendable {
             // Created as `eksctl` and the EKS docs write it: kube-system/aws-auth with the one list.
             edited = try AWSAuthEditor.apply(request.edit, to: AWSAuthCluster.emptyConfigMap, source: destination)
         }
-        for note in edited.notes { system.warn(note) }
+        // The notes say what was written ("without the path"): nothing to say when an entry is removed.
+        if case .add = request.edit.action { for note in edited.notes { system.warn(note) } }
         if request.dryRun {
             return AWSAuthEditReport(
                 edited: edited, destination: destination, written: false,

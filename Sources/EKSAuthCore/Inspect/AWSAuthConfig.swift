@@ -44,7 +44,8 @@ public struct AWSAuthConfig: Sendable, Equatable {
     public static func parse(_ text: String, source: String) throws -> AWSAuthConfig {
         let root: YAMLNode?
         do {
-            root = try YAML.compose(text)
+            // A byte-order mark (Windows editors write one) is not content, as kubectl reads it.
+            root = try YAML.compose(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         } catch {
             throw InspectError.unreadableAWSAuth(source: source, reason: "not YAML: \(error.message)")
         }

@@ -33,7 +33,7 @@ public enum AWSAuthExplainer {
     /// - Throws: `InspectError.unmappableARN`.
     public static func explain(arn: String, accessKeyID: String? = nil, in config: AWSAuthConfig) throws -> Explanation
     {
-        guard let canonical = ARN.canonical(arn) else { throw InspectError.unmappableARN(arn) }
+        let (canonical, pathNote) = try callerCanonical(arn)
         let lower = canonical.lowercased()
         var result = Explanation(
             arn: arn, canonicalARN: canonical, entry: nil, viaAccount: false, username: nil, groups: [], notes: [],
@@ -58,6 +58,13 @@ public enum AWSAuthExplainer {
             if match.username.isEmpty {
                 notes.append("the entry has no username; the authenticator rejects such entries")
             }
+            if let sso = match.sso, let set = permissionSet(of: canonical),
+                set.lowercased() != sso.permissionSetName.lowercased()
+            {
+                notes.append(
+                    "the role is permission set \(set)'s, matched by the sso entry for \(sso.permissionSetName) "
+                        + "because the authenticator matches AWSReservedSSO_\(sso.permissionSetName)_ as a prefix")
+            }
             result.notes = Array(Set(notes)).sorted()
         } else if config.accounts.contains(account) {
             result.viaAccount = true
@@ -66,7 +73,33 @@ public enum AWSAuthExplainer {
         } else {
             result.candidates = nearMisses(canonical: canonical, arn: arn, in: config)
         }
+        if let pathNote { result.notes.insert(pathNote, at: 0) }
         return result
+    }
+
+    /// The ARN aws-auth entries are matched with, and a note when it differs from the role ARN given: a
+    /// role named with its path is explained as its sessions present it, without the path.
+    /// - Throws: `InspectError.unmappableARN`.
+    static func callerCanonical(_ arn: String) throws -> (String, note: String?) {
+        guard let canonical = ARN.canonical(arn) else { throw InspectError.unmappableARN(arn) }
+        guard let parsed = ARN(canonical), parsed.isIAMRole, parsed.resourceSegments.count > 2,
+            let name = parsed.resourceSegments.last
+        else { return (canonical, nil) }
+        let bare = "arn:\(parsed.partition):iam::\(parsed.account):role/\(name)"
+        return (
+            bare,
+            "\(canonical) has a path, which its sessions do not carry: explained as \(bare), the ARN its tokens "
+                + "are matched with"
+        )
+    }
+
+    /// The permission set of an Identity Center role (`AWSReservedSSO_<set>_<16 hex>`), else nil.
+    static func permissionSet(of canonical: String) -> String? {
+        guard let name = canonical.split(separator: "/").last, name.hasPrefix("AWSReservedSSO_"),
+            let cut = name.lastIndex(of: "_")
+        else { return nil }
+        let set = name[name.index(name.startIndex, offsetBy: 15)..<cut]
+        return set.isEmpty ? nil : String(set)
     }
 
     /// Whether an `sso` entry matches: `role/AWSReservedSSO_<PermissionSet>_<suffix>` in its account.

@@ -82,7 +82,7 @@ public enum AccessExplainer {
     public static func explain(arn: String, accessKeyID: String? = nil, in access: ClusterAccess) throws
         -> AccessExplanation
     {
-        guard let canonical = ARN.canonical(arn) else { throw InspectError.unmappableARN(arn) }
+        let (canonical, pathNote) = try AWSAuthExplainer.callerCanonical(arn)
         var result = AccessExplanation(
             arn: arn, canonicalARN: canonical, access: access, decision: .nothing, username: nil, groups: [],
             policies: [], awsAuth: nil, notes: [], nearMisses: [])
@@ -91,7 +91,7 @@ public enum AccessExplainer {
             try AWSAuthExplainer.explain(arn: arn, accessKeyID: accessKeyID, in: $0)
         }
         result.awsAuth = viaConfigMap
-        result.notes = access.readNotes
+        result.notes = (pathNote.map { [$0] } ?? []) + access.readNotes
         let mode = access.mode
         if let entry, mode.readsAccessEntries {
             result.decision = .accessEntry(entry)
@@ -121,7 +121,7 @@ public enum AccessExplainer {
             result.decision = .awsAuth
             result.username = viaConfigMap.username
             result.groups = viaConfigMap.groups
-            result.notes += viaConfigMap.notes
+            result.notes += viaConfigMap.notes.filter { $0 != pathNote }
             if entry == nil, access.accessEntries == nil, mode.readsAccessEntries {
                 result.notes.append("access entries were not read; an entry for the principal would win over aws-auth")
             }

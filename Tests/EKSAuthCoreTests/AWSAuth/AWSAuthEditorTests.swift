@@ -260,6 +260,13 @@ struct AWSAuthEditorTests {
         let removed = try F.apply(F.remove(.role("arn:aws:iam::111122223333:role/team/dev")), withPath)
         #expect(removed.outcome == .removed(1))
         #expect(!removed.text.contains("team/dev"))
+        // … the path-less form too (the review found it left the entry).
+        let bare = try F.apply(F.remove(.role("arn:aws:iam::111122223333:role/dev")), withPath)
+        #expect(bare.outcome == .removed(1))
+        #expect(!bare.text.contains("team/dev"))
+        // Another account's role of the same name is not this one.
+        let other = F.kubectlYAML.replacingOccurrences(of: "111122223333:role/dev\n", with: "999922223333:role/dev\n")
+        #expect(throws: (any Error).self) { try F.apply(F.remove(.role("arn:aws:iam::111122223333:role/dev")), other) }
     }
 
     @Test("an assumed-role session ARN is refused with the role ARN to give instead")

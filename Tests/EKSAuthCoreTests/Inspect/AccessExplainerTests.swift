@@ -60,6 +60,31 @@ struct AccessExplainerTests {
         #expect(result.username == "second")
     }
 
+    @Test("a role ARN given with its path is explained as its sessions present it, without the path")
+    func roleWithPathGiven() throws {
+        let result = try AWSAuthExplainer.explain(arn: Self.roleWithPath, in: Self.awsAuth)
+        #expect(result.canonicalARN == "arn:aws:iam::111122223333:role/eks-dev")
+        #expect(result.entry?.location == "mapRoles[0]")
+        #expect(result.notes.first?.contains("has a path, which its sessions do not carry") == true)
+        let both = try AccessExplainer.explain(arn: Self.roleWithPath, in: Self.access(.configMap))
+        #expect(both.decision == .awsAuth)
+        #expect(both.notes.filter { $0.contains("has a path") }.count == 1)
+    }
+
+    @Test("an sso entry matching another set by prefix says so; a BOM before the ConfigMap is not content")
+    func ssoPrefixAndBOM() throws {
+        let config = try AWSAuthConfig.parse(
+            "\u{FEFF}data:\n  mapRoles: |\n    - sso: {permissionSetName: Dev, accountID: \"111122223333\"}\n"
+                + "      username: sso:{{SessionName}}\n      groups: [dev]\n", source: "test")
+        let other = try AWSAuthExplainer.explain(
+            arn: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Dev_Access_0123456789abcdef/bob", in: config)
+        #expect(other.isMapped)
+        #expect(other.notes.contains { $0.contains("permission set Dev_Access's, matched by the sso entry for Dev") })
+        let same = try AWSAuthExplainer.explain(
+            arn: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/bob", in: config)
+        #expect(!same.notes.contains { $0.contains("as a prefix") })
+    }
+
     @Test("in API_AND_CONFIG_MAP aws-auth decides when no entry maps the role")
     func configMapFallback() throws {
         let result = try AccessExplainer.explain(arn: Self.session, in: Self.access(.apiAndConfigMap, entries: []))
