@@ -86,3 +86,16 @@ public func disableCoreDumps() {
 #else
     private let RLIMIT_CORE_VALUE = RLIMIT_CORE
 #endif
+
+/// Seconds on a clock that counts time since boot, sleep included, and that nobody sets: Linux's
+/// CLOCK_BOOTTIME, Darwin's CLOCK_MONOTONIC (which counts sleep). Nil when it cannot be read. Compared
+/// with the wall clock it tells whether the wall clock was set (an NTP step) or the machine restarted.
+public func bootClockSeconds() -> Double? {
+    var time = timespec()
+    #if canImport(Darwin)
+        guard clock_gettime(CLOCK_MONOTONIC, &time) == 0 else { return nil }
+    #else
+        guard clock_gettime(CLOCK_BOOTTIME, &time) == 0 else { return nil }
+    #endif
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}

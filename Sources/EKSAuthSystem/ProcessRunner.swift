@@ -7,12 +7,17 @@ public struct ProcessRequest: Sendable, Equatable {
     /// Whether its stderr is also passed on to ours as it comes (so a person sees its prompts);
     /// it is captured either way.
     public var echoStderr: Bool
+    /// Variables set (or replaced) in the command's environment, which is otherwise ours.
+    public var environment: [String: String]
 
     /// A request from parts.
-    public init(arguments: [String], timeout: Double, echoStderr: Bool = false) {
+    public init(
+        arguments: [String], timeout: Double, echoStderr: Bool = false, environment: [String: String] = [:]
+    ) {
         self.arguments = arguments
         self.timeout = timeout
         self.echoStderr = echoStderr
+        self.environment = environment
     }
 }
 

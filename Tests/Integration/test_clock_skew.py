@@ -22,8 +22,10 @@ def env_for(run, moto, tmp_path) -> dict:
 
 
 def skewed(run, offset: str, *args: str, env: dict):
-    """eks-auth ARGS with this machine's clock moved by ``offset`` (faketime, e.g. ``-20m``)."""
-    return run.command(["faketime", "-f", offset, run.binary, *args], env=env, timeout=60)
+    """eks-auth ARGS with this machine's wall clock moved by ``offset`` (faketime, e.g. ``-20m``); the boot
+    clock stays real, as a wrong wall clock leaves it."""
+    return run.command(["faketime", "-f", offset, run.binary, *args], env=dict(env, DONT_FAKE_MONOTONIC="1"),
+                       timeout=60)
 
 
 def signed_at(token: str) -> datetime.datetime:
@@ -57,9 +59,10 @@ def test_a_clock_20_minutes_behind_is_learned_and_corrected(run, moto, tmp_path)
     assert rc == 0, err
     assert abs(seconds_from_now(signed_at(json.loads(out)["status"]["token"]))) < 60
     assert "signing with the corrected time" in err
-    # The ExecCredential's expiry is in AWS's time too, so kubectl does not think it stale.
+    # The ExecCredential's expiry is in this machine's clock, which kubectl compares it with: about 14 minutes
+    # after the machine's (20 minutes behind) now.
     expiry = datetime.datetime.fromisoformat(json.loads(out)["status"]["expirationTimestamp"].replace("Z", "+00:00"))
-    assert 0 < seconds_from_now(expiry) <= 15 * 60
+    assert -1260 < seconds_from_now(expiry) < -1200 + 15 * 60 + 60
 
     # decode reports the skew (on stderr; stdout stays the report), and judges the age of a token made for
     # the real STS host with the corrected clock: fresh, not 20 minutes old.
@@ -81,6 +84,18 @@ def test_a_clock_set_right_clears_the_correction(run, moto, tmp_path):
     rc, out, err = run("whoami", "--verbose", env=env)
     assert rc == 0, err
     assert abs(json.loads(stored.read_text())["offset"]) < 5
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--verbose", env=env)
+    assert rc == 0, err
+    assert "corrected time" not in err
+    assert abs(seconds_from_now(signed_at(json.loads(out)["status"]["token"]))) < 60
+
+
+def test_a_clock_set_right_without_any_aws_call_drops_the_correction(run, moto, tmp_path):
+    """Learned 20 minutes behind, then the clock is set right (here: the run is not faked) and the next token
+    makes no AWS call: the wall clock moved against the boot clock, so the offset is not applied."""
+    env = env_for(run, moto, tmp_path)
+    rc, _, err = skewed(run, "-20m", "whoami", env=env)
+    assert rc == 0, err
     rc, out, err = run("token", "--cluster-name", CLUSTER, "--verbose", env=env)
     assert rc == 0, err
     assert "corrected time" not in err

@@ -71,6 +71,20 @@ def test_a_profile_that_runs_itself_stops_with_one_clear_line(run, moto, tmp_pat
     assert "Traceback" not in err and moto.alice["SecretAccessKey"] not in err
 
 
+def test_a_loop_reached_through_token_stops_at_once(run, moto, tmp_path):
+    """kubectl's path: `token --profile loop` runs the credential_process, which is eks-auth credential-process
+    for the same profile; the chain in its environment stops it at once instead of waiting on the cache lock."""
+    import time
+
+    loop = f"\n[profile loop]\nregion = us-east-1\ncredential_process = {run.binary} credential-process --profile loop\n"
+    env = run.env(**write_config(run, tmp_path, moto, extra=loop))
+    started = time.monotonic()
+    rc, out, err = run("token", "--cluster-name", "dev.my-eks-cluster", "--profile", "loop", env=env, timeout=60)
+    assert time.monotonic() - started < 10
+    assert rc != 0 and out == ""
+    assert "runs inside itself (EKS_AUTH_CREDENTIAL_PROCESS_CHAIN: 'loop' → 'loop')" in err, err
+
+
 def test_failures_are_one_line_and_never_print_keys(run, moto, proxy, tmp_path):
     env = run.env(**write_config(run, tmp_path, moto), AWS_ENDPOINT_URL_STS=proxy.endpoint)
     rc, out, err = run("credential-process", "--profile", "base", "--role-arn",

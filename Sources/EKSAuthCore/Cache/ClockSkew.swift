@@ -26,25 +26,33 @@ public struct ClockSkew: Sendable, Equatable {
     public var learnedAt: Date
     /// The host whose reply it came from.
     public var host: String
+    /// The boot clock (seconds since boot, which nobody sets) when it was learned; nil if unreadable.
+    public var boot: Double?
 
     /// The file in the cache directory.
     public static let fileName = "clock-skew.json"
     /// Below this many seconds the clock is used as it is: a Date header has whole seconds and a round
     /// trip can take a few, and a small offset costs nothing (STS allows 5 minutes).
     public static let threshold = 30
-    /// An offset older than this (seconds) is no longer used: the clock may have been set right since,
-    /// with no AWS call to tell.
+    /// An offset older than this (seconds) is no longer used.
     public static let maximumAge: Double = 24 * 3600
+    /// Offsets larger than this (seconds, a week) are not learned: a reply that far off is more likely a
+    /// wrong server than a wrong clock.
+    public static let maximumOffset = 7 * 86400
+    /// How far the wall clock may have moved against the boot clock since the learning (seconds) before
+    /// the offset is dropped: more means the clock was set (an NTP step) or the machine restarted.
+    static let maximumDrift: Double = 30
     /// Replies slower than this (seconds) do not say when their Date was written precisely enough.
     static let maximumRoundTrip: Double = 10
     /// The largest file read.
     static let maximumFileSize = 1024
 
     /// A skew from parts.
-    public init(offset: Int, learnedAt: Date, host: String) {
+    public init(offset: Int, learnedAt: Date, host: String, boot: Double? = nil) {
         self.offset = offset
         self.learnedAt = learnedAt
         self.host = host
+        self.boot = boot
     }
 
     /// What the reply to a request sent at `sent` and received at `received` (this machine's clock)
@@ -57,13 +65,18 @@ public struct ClockSkew: Sendable, Equatable {
         else { return nil }
         let local = sent.addingTimeInterval(trip / 2)
         let offset = server.addingTimeInterval(0.5).timeIntervalSince(local)
+        guard offset.magnitude <= Double(maximumOffset) else { return nil }
         return ClockSkew(offset: Int(offset.rounded(.toNearestOrEven)), learnedAt: local, host: host)
     }
 
-    /// Whether tokens made at `now` (this machine's clock) are signed with the corrected time.
-    public func applies(at now: Date) -> Bool {
+    /// Whether tokens made at `now` (this machine's clock; `boot` the boot clock then) are signed with the
+    /// corrected time: the offset is large enough, learned within `maximumAge`, and the wall clock has
+    /// kept pace with the boot clock since (it was not set right, and the machine did not restart).
+    public func applies(at now: Date, boot bootNow: Double?) -> Bool {
         let age = now.timeIntervalSince(learnedAt)
-        return offset.magnitude >= Self.threshold && age >= -60 && age <= Self.maximumAge
+        guard offset.magnitude >= Self.threshold, age >= -60, age <= Self.maximumAge else { return false }
+        guard let boot, let bootNow else { return true }
+        return (age - (bootNow - boot)).magnitude <= Self.maximumDrift
     }
 
     /// `N s behind` or `N s ahead of`, for messages.
@@ -91,18 +104,21 @@ public struct ClockSkew: Sendable, Equatable {
             let status = try? system.fileSystem.status(of: path), status.isRegularFile,
             status.ownerID == system.fileSystem.currentUserID, status.mode & 0o077 == 0,
             let object = JSONText.parse(bytes)?.object,
-            case .integer(let offset)? = object["offset"], offset.magnitude < 10 * 365 * 86400,
+            case .integer(let offset)? = object["offset"],
             case .string(let at)? = object["learnedAt"], let learnedAt = Timestamp.parseISO8601(at),
-            case .string(let host)? = object["host"]
+            case .string(let host)? = object["host"], offset.magnitude <= maximumOffset
         else { return nil }
-        return ClockSkew(offset: offset, learnedAt: learnedAt, host: host)
+        var boot: Double?
+        if case .integer(let milliseconds)? = object["bootMilliseconds"] { boot = Double(milliseconds) / 1000 }
+        return ClockSkew(offset: offset, learnedAt: learnedAt, host: host, boot: boot)
     }
 
     /// Writes the skew to the cache directory (0600, atomically); a cache that cannot be used is skipped.
     func save(system: SystemContext) {
         let text =
             "{\"offset\":\(offset),\"learnedAt\":\(JSONText.quote(Timestamp.rfc3339(learnedAt))),"
-            + "\"host\":\(JSONText.quote(host))}\n"
+            + "\"host\":\(JSONText.quote(host))"
+            + (boot.map { ",\"bootMilliseconds\":\(Int(($0 * 1000).rounded()))" } ?? "") + "}\n"
         let directory = CredentialCache.directory(in: system.environment)
         let cache = CredentialCache(directory: directory, fileSystem: system.fileSystem, warn: { _ in })
         guard cache.directoryIsUsable(warn: { _ in }) else { return }
@@ -120,13 +136,19 @@ public final class ClockSkewObserver: HTTPClient {
     let system: SystemContext
     /// This machine's clock, uncorrected.
     let rawClock: WallClock
+    /// The boot clock, in seconds (see `ClockSkew.boot`).
+    let bootClock: @Sendable () -> Double?
     let state: Mutex<(stored: ClockSkew?, latest: ClockSkew?, saved: Bool)>
 
     /// Watches the replies of `inner`; `stored` is what the cache directory held when the process began.
-    public init(inner: HTTPClient, system: SystemContext, rawClock: WallClock, stored: ClockSkew?) {
+    public init(
+        inner: HTTPClient, system: SystemContext, rawClock: WallClock, bootClock: @escaping @Sendable () -> Double?,
+        stored: ClockSkew?
+    ) {
         self.inner = inner
         self.system = system
         self.rawClock = rawClock
+        self.bootClock = bootClock
         self.state = Mutex((stored, nil, false))
     }
 
@@ -137,8 +159,10 @@ public final class ClockSkewObserver: HTTPClient {
         let sent = rawClock.now()
         let response = try inner.send(request)
         guard Self.isAWSRequest(request), let host = Self.host(of: request.url),
-            let measured = ClockSkew.measure(response, sent: sent, received: rawClock.now(), host: host)
+            Self.isAWSHost(host, environment: system.environment), response.status < 500,
+            var measured = ClockSkew.measure(response, sent: sent, received: rawClock.now(), host: host)
         else { return response }
+        measured.boot = bootClock()
         let save: Bool = state.withLock { state in
             state.latest = measured
             guard !state.saved else { return false }
@@ -171,6 +195,21 @@ public final class ClockSkewObserver: HTTPClient {
             return (name == "authorization" && $0.value.hasPrefix("AWS4-HMAC-SHA256"))
                 || name == "x-amz-sso_bearer_token"
         } || request.url.contains("X-Amz-Signature=")
+    }
+
+    /// Whether `host` is AWS's own (`*.amazonaws.com`, `*.amazonaws.com.cn`, `*.api.aws`, …) or one an
+    /// `AWS_ENDPOINT_URL*` variable names: another server's clock is not AWS's time.
+    static func isAWSHost(_ host: String, environment: Environment) -> Bool {
+        let lower = host.lowercased()
+        for suffix in [
+            ".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov", ".cloud.adc-e.uk",
+        ]
+        where lower.hasSuffix(suffix) {
+            return true
+        }
+        return environment.variables.contains { name, value in
+            name.hasPrefix("AWS_ENDPOINT_URL") && ParsedURL(value)?.hostPort?.host.lowercased() == lower
+        }
     }
 
     /// The host of `url`, for messages.

@@ -77,7 +77,9 @@ public struct ProcessCredentialProvider: CredentialProvider {
             // Someone at a terminal sees the command's prompts (an MFA code, a browser hint); under
             // kubectl without a terminal its stderr only ends up in the error when it fails.
             result = try system.processes.run(
-                ProcessRequest(arguments: arguments, timeout: timeout, echoStderr: system.canPrompt))
+                ProcessRequest(
+                    arguments: arguments, timeout: timeout, echoStderr: system.canPrompt,
+                    environment: [Self.chainVariable: Self.chain(adding: profileName, in: system.environment)]))
         } catch let error as ProcessRunError {
             switch error {
             case .timedOut:
@@ -113,6 +115,17 @@ public struct ProcessCredentialProvider: CredentialProvider {
         case .success(let credentials): return credentials
         case .failure(let problem): throw invalid(problem.reason)
         }
+    }
+
+    /// The profiles whose credential_process is running, outermost first, `,`-separated: set in each
+    /// command's environment so that `eks-auth credential-process` run by it sees a profile that leads
+    /// back to itself at once (it would otherwise wait on the cache lock its caller holds).
+    public static let chainVariable = "EKS_AUTH_CREDENTIAL_PROCESS_CHAIN"
+
+    /// The chain of `environment` with `profile` added.
+    static func chain(adding profile: String, in environment: Environment) -> String {
+        let chain = (environment[chainVariable] ?? "").split(separator: ",").map(String.init)
+        return (chain + [profile]).joined(separator: ",")
     }
 
     /// The last non-empty line of `stderr` saying `error:`, else its last non-empty line; control characters

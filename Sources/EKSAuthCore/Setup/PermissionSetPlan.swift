@@ -122,7 +122,6 @@ public struct PermissionSetPlan: Sendable, Equatable {
     /// The files `setup --permission-set` writes, in the order they are applied.
     public var files: [(name: String, content: String)] {
         let (cluster, region, set) = (request.clusterName, request.region, role.permissionSetName)
-        let namespaceLine = request.namespace.map { "\n  namespace: \(JSONText.quote($0))" } ?? ""
         let scope = request.namespace.map { "type=namespace,namespaces=\($0)" } ?? "type=cluster"
         return [
             (
@@ -171,21 +170,9 @@ public struct PermissionSetPlan: Sendable, Equatable {
             ("access-entry.json", accessEntryJSON),
             (
                 "rbac.yaml",
-                """
-                apiVersion: rbac.authorization.k8s.io/v1
-                kind: \(request.namespace == nil ? "ClusterRoleBinding" : "RoleBinding")
-                metadata:
-                  name: \(JSONText.quote(bindingName))\(namespaceLine)
-                subjects:
-                  - kind: Group
-                    name: \(JSONText.quote(kubernetesGroup))
-                    apiGroup: rbac.authorization.k8s.io
-                roleRef:
-                  kind: ClusterRole
-                  name: \(request.clusterRole.rawValue)
-                  apiGroup: rbac.authorization.k8s.io
-
-                """
+                SetupPlan.rbacBinding(
+                    name: bindingName, group: kubernetesGroup, clusterRole: request.clusterRole,
+                    namespace: request.namespace)
             ),
             (
                 "kubeconfig.sh",

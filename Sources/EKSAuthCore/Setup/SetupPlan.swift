@@ -265,23 +265,8 @@ public struct SetupPlan: Sendable, Equatable {
     public var files: [(name: String, content: String)] {
         let cluster = request.clusterName
         let region = request.region
-        // Names are quoted: a valid role name such as "true" or "1e3" must stay a string in YAML.
-        let namespaceLine = request.namespace.map { "\n  namespace: \(JSONText.quote($0))" } ?? ""
-        let binding = """
-            apiVersion: rbac.authorization.k8s.io/v1
-            kind: \(request.namespace == nil ? "ClusterRoleBinding" : "RoleBinding")
-            metadata:
-              name: \(JSONText.quote(roleName))\(namespaceLine)
-            subjects:
-              - kind: Group
-                name: \(JSONText.quote(kubernetesGroup))
-                apiGroup: rbac.authorization.k8s.io
-            roleRef:
-              kind: ClusterRole
-              name: \(request.clusterRole.rawValue)
-              apiGroup: rbac.authorization.k8s.io
-
-            """
+        let binding = Self.rbacBinding(
+            name: roleName, group: kubernetesGroup, clusterRole: request.clusterRole, namespace: request.namespace)
         let scope =
             request.namespace.map { "type=namespace,namespaces=\($0)" } ?? "type=cluster"
         return [
@@ -375,6 +360,30 @@ public struct SetupPlan: Sendable, Equatable {
             4. Each member: `sh kubeconfig.sh`, then `kubectl get pods`.
             \(warningText)
             Check an identity's mapping with `eks-auth explain --aws-auth aws-auth.yaml --arn ARN`.
+
+            """
+    }
+}
+
+extension SetupPlan {
+    /// `rbac.yaml`: a ClusterRoleBinding (a RoleBinding in `namespace`) named `name` that binds the Kubernetes
+    /// group `group` to the ClusterRole `clusterRole`. Names are quoted: a valid name such as "true" or
+    /// "1e3" must stay a string in YAML.
+    static func rbacBinding(name: String, group: String, clusterRole: ClusterRole, namespace: String?) -> String {
+        let namespaceLine = namespace.map { "\n  namespace: \(JSONText.quote($0))" } ?? ""
+        return """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: \(namespace == nil ? "ClusterRoleBinding" : "RoleBinding")
+            metadata:
+              name: \(JSONText.quote(name))\(namespaceLine)
+            subjects:
+              - kind: Group
+                name: \(JSONText.quote(group))
+                apiGroup: rbac.authorization.k8s.io
+            roleRef:
+              kind: ClusterRole
+              name: \(clusterRole.rawValue)
+              apiGroup: rbac.authorization.k8s.io
 
             """
     }

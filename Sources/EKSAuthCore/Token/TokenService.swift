@@ -83,8 +83,10 @@ public struct TokenService: Sendable {
         }
         return TokenResult(
             token: token,
+            // kubectl compares the expiry with this machine's clock: with a corrected clock, say it in that.
             execCredential: ExecCredential(
-                apiVersion: execInfo.apiVersion, token: token.value, expiration: token.expiration),
+                apiVersion: execInfo.apiVersion, token: token.value,
+                expiration: token.expiration.addingTimeInterval(-Double(system.clockCorrection?.offset ?? 0))),
             credentialSource: resolved.source.description, accessKeyID: resolved.credentials.accessKeyID)
     }
 

@@ -26,7 +26,8 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         }
         let pid: pid_t
         do {
-            pid = try Self.spawn(request.arguments, stdout: stdoutPipe, stderr: stderrPipe)
+            pid = try Self.spawn(
+                request.arguments, environment: request.environment, stdout: stdoutPipe, stderr: stderrPipe)
         } catch {
             Self.closeAll(stdoutPipe.read, stdoutPipe.write, stderrPipe.read, stderrPipe.write)
             throw error
@@ -83,10 +84,11 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         return 0
     }
 
-    /// Starts `arguments` (the first looked up in PATH) with the current environment, stdout and stderr
-    /// going to the pipes' write ends.
+    /// Starts `arguments` (the first looked up in PATH) with the current environment (`environment`'s
+    /// variables set or replaced), stdout and stderr going to the pipes' write ends.
     private static func spawn(
-        _ arguments: [String], stdout: (read: Int32, write: Int32), stderr: (read: Int32, write: Int32)
+        _ arguments: [String], environment: [String: String], stdout: (read: Int32, write: Int32),
+        stderr: (read: Int32, write: Int32)
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -117,7 +119,17 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
             throw startError(arguments[0], nil, ENOMEM)
         }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, file, &actions, &attributes, argv, environ)
+        var envp: [UnsafeMutablePointer<CChar>?] = []
+        if !environment.isEmpty {
+            var variables = processEnvironment()
+            variables.merge(environment) { _, new in new }
+            envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        }
+        defer { envp.forEach { free($0) } }
+        let result =
+            environment.isEmpty
+            ? posix_spawnp(&pid, file, &actions, &attributes, argv, environ)
+            : posix_spawnp(&pid, file, &actions, &attributes, argv, envp)
         guard result == 0 else { throw startError(arguments[0], nil, result) }
         return pid
     }

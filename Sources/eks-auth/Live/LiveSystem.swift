@@ -45,7 +45,7 @@ struct LiveSystem {
         context.notice = { Reporter.write(level: .info, $0, fields: $1) }
         // A clock skew learned earlier corrects every signature and expiry check of this run.
         let stored = ClockSkew.load(system: context)
-        if let stored, stored.applies(at: rawClock.now()) {
+        if let stored, stored.applies(at: rawClock.now(), boot: bootClockSeconds()) {
             let offset = Double(stored.offset)
             context.clock = WallClock { Date().addingTimeInterval(offset) }
             context.clockCorrection = stored
@@ -56,7 +56,8 @@ struct LiveSystem {
         }
         let base = context
         let observed = LazyObservedHTTPClient {
-            ClockSkewObserver(inner: http, system: base, rawClock: rawClock, stored: stored)
+            ClockSkewObserver(
+                inner: http, system: base, rawClock: rawClock, bootClock: { bootClockSeconds() }, stored: stored)
         }
         context.http = { observed.client }
         self.observed = observed

@@ -1,7 +1,6 @@
 import ArgumentParser
 import EKSAuthCommandLine
 import EKSAuthCore
-import EKSAuthPlatform
 import EKSAuthSystem
 
 struct CredentialProcess: ParsableCommand {
@@ -23,11 +22,7 @@ struct CredentialProcess: ParsableCommand {
               aws sts get-caller-identity --profile eks-dev
             """)
 
-    /// The profiles of the credential-process calls this one runs inside, `,`-separated, set in the
-    /// environment of every command it runs: a profile whose credential_process leads back to
-    /// `eks-auth credential-process` for the same profile would otherwise wait on its own cache lock.
-    static let chainVariable = "EKS_AUTH_CREDENTIAL_PROCESS_CHAIN"
-    /// How many credential-process calls may run inside each other.
+    /// How many credential_process commands may run inside each other.
     static let maxDepth = 8
 
     @OptionGroup var credentials: CredentialOptions
@@ -42,11 +37,12 @@ struct CredentialProcess: ParsableCommand {
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
         let profile = invocation.profile ?? live.context.environment["AWS_PROFILE"] ?? "default"
-        let chain = (live.context.environment[Self.chainVariable] ?? "").split(separator: ",").map(String.init)
+        // Each credential_process run adds its profile to the chain in the command's environment.
+        let variable = ProcessCredentialProvider.chainVariable
+        let chain = (live.context.environment[variable] ?? "").split(separator: ",").map(String.init)
         guard !chain.contains(profile), chain.count < Self.maxDepth else {
-            throw CredentialProcessError.loop(chain: chain + [profile], variable: Self.chainVariable)
+            throw CredentialProcessError.loop(chain: chain + [profile], variable: variable)
         }
-        _ = setenv(Self.chainVariable, (chain + [profile]).joined(separator: ","), 1)
         let (system, role) = try live.context(for: invocation)
         let (_, resolved) = try CredentialResolution(system: system).resolve(
             profile: invocation.profile, region: invocation.region, role: role)

@@ -46,13 +46,14 @@ struct ClockSkewTests {
     @Test("it applies from the threshold on, for a day, and not to a learning from the future")
     func applies() {
         let skew = ClockSkew(offset: 31, learnedAt: Self.local, host: "sts")
-        #expect(skew.applies(at: Self.local))
-        #expect(!ClockSkew(offset: 29, learnedAt: Self.local, host: "sts").applies(at: Self.local))
+        #expect(skew.applies(at: Self.local, boot: nil))
+        #expect(!ClockSkew(offset: 29, learnedAt: Self.local, host: "sts").applies(at: Self.local, boot: nil))
         #expect(
-            ClockSkew(offset: -600, learnedAt: Self.local, host: "sts").applies(at: Self.local.addingTimeInterval(3600))
+            ClockSkew(offset: -600, learnedAt: Self.local, host: "sts").applies(
+                at: Self.local.addingTimeInterval(3600), boot: nil)
         )
-        #expect(!skew.applies(at: Self.local.addingTimeInterval(ClockSkew.maximumAge + 1)))
-        #expect(!skew.applies(at: Self.local.addingTimeInterval(-3600)))
+        #expect(!skew.applies(at: Self.local.addingTimeInterval(ClockSkew.maximumAge + 1), boot: nil))
+        #expect(!skew.applies(at: Self.local.addingTimeInterval(-3600), boot: nil))
     }
 
     @Test("stored as 0600 JSON and read back; a file others may write, or of another owner, is ignored")
@@ -76,7 +77,8 @@ struct ClockSkewTests {
         let files = InMemoryFileSystem()
         let system = Self.system(files)
         let http = FakeHTTPClient { _, _ in Self.reply("Wed, 23 Dec 2026 04:46:40 GMT") }
-        let observer = ClockSkewObserver(inner: http, system: system, rawClock: .fixed(Self.local), stored: nil)
+        let observer = ClockSkewObserver(
+            inner: http, system: system, rawClock: .fixed(Self.local), bootClock: { 500 }, stored: nil)
         // Instance metadata and Kubernetes answers carry other clocks: not learned from.
         _ = try observer.send(
             HTTPRequest(method: "GET", url: "http://169.254.169.254/latest", headers: [], body: [], timeout: 1))
@@ -96,14 +98,52 @@ struct ClockSkewTests {
         let files = InMemoryFileSystem()
         let system = Self.system(files)
         let exact = FakeHTTPClient { _, _ in Self.reply("Wed, 23 Dec 2026 04:26:40 GMT") }
-        _ = try ClockSkewObserver(inner: exact, system: system, rawClock: .fixed(Self.local), stored: nil).send(
+        _ = try ClockSkewObserver(
+            inner: exact, system: system, rawClock: .fixed(Self.local), bootClock: { nil }, stored: nil
+        ).send(
             Self.signed)
         #expect((try? files.read(Self.path)) == nil)
         let old = ClockSkew(offset: 1200, learnedAt: Self.local.addingTimeInterval(-60), host: "sts")
         old.save(system: system)
-        _ = try ClockSkewObserver(inner: exact, system: system, rawClock: .fixed(Self.local), stored: old).send(
+        _ = try ClockSkewObserver(
+            inner: exact, system: system, rawClock: .fixed(Self.local), bootClock: { nil }, stored: old
+        ).send(
             Self.signed)
         let now = try #require(ClockSkew.load(system: system))
-        #expect(now.offset == 0 && !now.applies(at: Self.local))
+        #expect(now.offset == 0 && !now.applies(at: Self.local, boot: nil))
+    }
+
+    @Test("a wall clock set since the learning (against the boot clock), or a restart, drops the offset")
+    func clockSetSince() throws {
+        let skew = ClockSkew(offset: 1200, learnedAt: Self.local, host: "sts", boot: 1000)
+        // An hour later on both clocks: still used.
+        #expect(skew.applies(at: Self.local.addingTimeInterval(3600), boot: 4600))
+        // The wall clock jumped 20 minutes (NTP set it right) while 10 s passed: dropped.
+        #expect(!skew.applies(at: Self.local.addingTimeInterval(1210), boot: 1010))
+        // A restart: the boot clock began again.
+        #expect(!skew.applies(at: Self.local.addingTimeInterval(600), boot: 300))
+        // Saved and read back with its boot time.
+        let files = InMemoryFileSystem()
+        skew.save(system: Self.system(files))
+        #expect(ClockSkew.load(system: Self.system(files))?.boot == 1000)
+    }
+
+    @Test("only AWS's hosts (or configured endpoints) teach the offset, and never by more than a week")
+    func trustedHosts() throws {
+        let environment = Environment(["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:5000"])
+        #expect(ClockSkewObserver.isAWSHost("sts.eu-west-1.amazonaws.com", environment: environment))
+        #expect(ClockSkewObserver.isAWSHost("eks.cn-north-1.amazonaws.com.cn", environment: environment))
+        #expect(ClockSkewObserver.isAWSHost("127.0.0.1", environment: environment))
+        #expect(!ClockSkewObserver.isAWSHost("proxy.corp.example", environment: environment))
+        #expect(!ClockSkewObserver.isAWSHost("amazonaws.com.evil.example", environment: environment))
+        #expect(
+            ClockSkew.measure(
+                Self.reply("Sat, 23 Dec 2028 04:26:40 GMT"), sent: Self.local, received: Self.local, host: "sts") == nil
+        )
+        let files = InMemoryFileSystem()
+        files.write(
+            #"{"offset":31536000,"learnedAt":"2026-12-23T04:26:40Z","host":"sts"}"#,
+            to: "/home/k/.kube/cache/eks-auth/clock-skew.json")
+        #expect(ClockSkew.load(system: Self.system(files)) == nil)
     }
 }
