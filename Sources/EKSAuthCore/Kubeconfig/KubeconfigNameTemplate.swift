@@ -1,3 +1,5 @@
+import EKSAuthSystem
+
 /// A context or user name template of `eks-auth kubeconfig --all`: text with `{cluster}`, `{region}`,
 /// `{account}` and `{role}` (the role's name, the last part of its ARN), e.g. `{cluster}@{region}`.
 public struct KubeconfigNameTemplate: Sendable, Equatable {
@@ -10,9 +12,14 @@ public struct KubeconfigNameTemplate: Sendable, Equatable {
     public var used: Set<String>
 
     /// Reads `text`, the value of `flag` (`--alias`, `--user-alias`), for use with or without roles.
-    /// - Throws: `KubeconfigAllError.badTemplate` for a placeholder that is not one of `placeholders`, a
+    /// - Throws: `KubeconfigAllError.badTemplate` for an empty text or one with control characters, a placeholder that is not one of `placeholders`, a
     ///   `{` without its `}`, or `{role}` when `roles` is false.
     public init(_ text: String, flag: String, roles: Bool) throws {
+        // kubectl cannot select an empty name, and a name with control characters breaks its output.
+        guard !text.isEmpty, !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw KubeconfigAllError.badTemplate(
+                flag: flag, template: TerminalText.sanitized(text), reason: "a name must be non-empty text on one line")
+        }
         self.text = text
         var used: Set<String> = []
         var rest = Substring(text)

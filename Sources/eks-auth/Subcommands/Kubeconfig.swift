@@ -70,7 +70,13 @@ struct Kubeconfig: ParsableCommand {
         if cluster.clusterName != nil || cluster.awsName != nil {
             throw ValidationError("--all and --cluster-name cannot be used together")
         }
-        let regionList = scan.regions.map { $0.split(separator: ",").map { String($0.filter { $0 != " " }) } }
+        // Each region once, in the order given.
+        let regionList = scan.regions.map { list in
+            var seen: Set<String> = []
+            return list.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter {
+                seen.insert($0).inserted
+            }
+        }
         if let regionList, regionList.isEmpty { throw ValidationError("--regions needs at least one region") }
         let live = LiveSystem(verbose: scan.verbose)
         defer { live.shutdown() }

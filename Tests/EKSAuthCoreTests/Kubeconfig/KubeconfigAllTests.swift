@@ -20,16 +20,22 @@ struct KubeconfigNameTemplateTests {
     }
 
     @Test(
-        "refuses unknown placeholders, an unclosed brace, and {role} without roles",
+        "refuses unknown placeholders, an unclosed brace, {role} without roles, and an empty name",
         arguments: [
             ("{cluster}-{zone}", true, "unknown placeholder {zone}; use {cluster}, {region}, {account}, {role}"),
             ("{cluster", true, "a '{' has no '}'"),
             ("{role}@{cluster}", false, "{role} needs --role-arn"),
+            ("", false, "a name must be non-empty text on one line"),
         ])
     func refuses(text: String, roles: Bool, reason: String) {
         #expect(throws: KubeconfigAllError.badTemplate(flag: "--alias", template: text, reason: reason)) {
             try KubeconfigNameTemplate(text, flag: "--alias", roles: roles)
         }
+    }
+
+    @Test("a name with a line break is refused, shown escaped")
+    func lineBreak() {
+        #expect(throws: (any Error).self) { try KubeconfigNameTemplate("a\n{cluster}", flag: "--alias", roles: false) }
     }
 }
 
