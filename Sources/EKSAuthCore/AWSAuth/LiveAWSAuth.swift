@@ -49,7 +49,7 @@ public struct LiveAWSAuth: Sendable, Equatable {
     public static func fetch(from connection: ClusterConnection) throws -> LiveAWSAuth? {
         try AWSAuthCluster.reaching(
             connection.cluster, settings: connection.settings, credentials: connection.credentials,
-            source: "the credentials of profile \(connection.settings.selection.name)", system: connection.system
+            source: connection.credentialSource, system: connection.system
         ).read()
     }
 }
@@ -140,24 +140,15 @@ struct AWSAuthCluster {
     static func connect(
         clusterName: String, region: String?, profile: String?, role: RoleRequest? = nil, system: SystemContext
     ) throws -> AWSAuthCluster {
-        let name = try TokenService.validatedClusterID(clusterName)
-        let (settings, resolved) = try CredentialResolution(system: system).resolve(
-            profile: profile, region: region, role: role)
-        let eks = try STSEndpointResolver(
-            environment: system.environment, profile: settings.profile, config: settings.config
-        ).resolveEKS(region: settings.region)
-        system.tracer("eks endpoint: \(eks.endpoint) (\(eks.source))")
-        let retry = try system.retryPolicy()
-        let cluster = try EKSClient(
-            endpoint: eks, http: system.http(), clock: system.clock, timeout: retry.attemptTimeout, retry: retry,
-            tracer: system.tracer
-        ).describeCluster(name, as: resolved.credentials)
+        let connection = try ClusterConnection.connect(
+            clusterName: clusterName, regionFlag: region, profileFlag: profile, role: role, system: system)
+        let cluster = connection.cluster
         guard cluster.status == "ACTIVE" || cluster.status == "UPDATING" else {
-            throw EKSError.clusterNotActive(name: name, status: cluster.status)
+            throw EKSError.clusterNotActive(name: cluster.name, status: cluster.status)
         }
         return try reaching(
-            cluster, settings: settings, credentials: resolved.credentials, source: resolved.source.description,
-            system: system)
+            cluster, settings: connection.settings, credentials: connection.credentials,
+            source: connection.credentialSource, system: system)
     }
 
     /// A connection to `cluster` (described already) with a token made from `credentials`.

@@ -10,6 +10,8 @@ public struct ClusterConnection: Sendable {
     public let settings: AWSSettings
     /// The caller's credentials.
     public let credentials: AWSCredentials
+    /// Where they came from, in words.
+    public let credentialSource: String
     /// The EKS client of the cluster's region.
     public let eks: EKSClient
     /// DescribeCluster's answer.
@@ -17,25 +19,24 @@ public struct ClusterConnection: Sendable {
     /// The system the connection was made with.
     let system: SystemContext
 
-    /// Resolves settings and credentials, then describes `clusterName`.
-    /// - Throws: `ConfigError`, `CredentialError`, `EKSError`, `AWSServiceError`.
+    /// Resolves settings and credentials (with `role` assumed through the cache), then describes
+    /// `clusterName`.
+    /// - Throws: `ConfigError`, `CredentialError`, `RoleRequestError`, `EKSError`, `AWSServiceError`.
     public static func connect(
-        clusterName: String, regionFlag: String?, profileFlag: String?, system: SystemContext
+        clusterName: String, regionFlag: String?, profileFlag: String?, role: RoleRequest? = nil,
+        system: SystemContext
     ) throws -> ClusterConnection {
-        let settings = try AWSSettings.resolve(
-            profileFlag: profileFlag, regionFlag: regionFlag, environment: system.environment,
-            fileSystem: system.fileSystem)
-        let credentials = try CredentialChain(settings: settings, system: system).resolve().credentials
-        let retry = try system.retryPolicy()
-        let eks = EKSClient(
-            endpoint: try STSEndpointResolver(
-                environment: system.environment, profile: settings.profile, config: settings.config
-            ).resolveEKS(region: settings.region),
-            http: system.http(), clock: system.clock, timeout: retry.attemptTimeout, retry: retry,
-            tracer: system.tracer)
-        let cluster = try eks.describeCluster(try TokenService.validatedClusterID(clusterName), as: credentials)
+        let name = try TokenService.validatedClusterID(clusterName)
+        let (settings, resolved) = try CredentialResolution(system: system).resolve(
+            profile: profileFlag, region: regionFlag, role: role)
+        let resolver = STSEndpointResolver(
+            environment: system.environment, profile: settings.profile, config: settings.config)
+        let eks = try system.eksClient(resolver: resolver, region: settings.region)
+        system.tracer("eks endpoint: \(eks.endpoint.endpoint) (\(eks.endpoint.source))")
+        let cluster = try eks.describeCluster(name, as: resolved.credentials)
         return ClusterConnection(
-            settings: settings, credentials: credentials, eks: eks, cluster: cluster, system: system)
+            settings: settings, credentials: resolved.credentials, credentialSource: resolved.source.description,
+            eks: eks, cluster: cluster, system: system)
     }
 
     /// The cluster's authentication mode and where it came from: a cluster answering without

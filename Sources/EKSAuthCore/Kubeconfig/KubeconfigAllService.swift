@@ -288,10 +288,7 @@ public struct KubeconfigAllService: Sendable {
     func scanRegion(_ region: String, resolver: STSEndpointResolver, credentials: AWSCredentials) -> RegionScan {
         var scan = RegionScan(region: region)
         do {
-            let retry = try system.retryPolicy()
-            let client = EKSClient(
-                endpoint: try resolver.resolveEKS(region: region), http: system.http(), clock: system.clock,
-                timeout: retry.attemptTimeout, retry: retry, tracer: system.tracer)
+            let client = try system.eksClient(resolver: resolver, region: region)
             for name in try client.listClusters(as: credentials) {
                 // A cluster deleted between the two calls is simply not there.
                 do {

@@ -135,7 +135,11 @@ public struct MigrationService: Sendable {
         let existing =
             try request.accessEntries.map { try AccessEntriesDocument.parse($0.text, source: $0.source) }
             ?? (mode.readsAccessEntries ? connection.accessEntries() : [])
-        let iam = try iamClient(connection)
+        let iam = try system.iamClient(
+            resolver: STSEndpointResolver(
+                environment: system.environment, profile: connection.settings.profile,
+                config: connection.settings.config),
+            region: connection.settings.region)
         let steps = MigrationPlanner.plan(
             config, existing: existing, cluster: connection.cluster.name,
             lookupRole: { lookupRole($0, iam: iam, credentials: connection.credentials) })
@@ -167,16 +171,6 @@ public struct MigrationService: Sendable {
         }
         for problem in config.problems { system.warn("aws-auth: \(problem)") }
         return config
-    }
-
-    /// An IAM client for role look-ups, with the connection's credentials and partition.
-    func iamClient(_ connection: ClusterConnection) throws -> QueryProtocolClient {
-        let resolver = STSEndpointResolver(
-            environment: system.environment, profile: connection.settings.profile, config: connection.settings.config)
-        return QueryProtocolClient(
-            service: "iam", apiVersion: SetupApplier.apiVersion,
-            endpoint: try SetupApplier.endpoint(resolver: resolver, region: connection.settings.region),
-            http: system.http(), clock: system.clock, retry: try system.retryPolicy(), tracer: system.tracer)
     }
 
     /// IAM GetRole for the role an aws-auth ARN names: its real ARN (path included), missing, or unknown.

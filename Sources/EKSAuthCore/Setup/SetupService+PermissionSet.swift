@@ -49,7 +49,7 @@ extension SetupService {
         let resolver = STSEndpointResolver(
             environment: system.environment, profile: settings.profile, config: settings.config)
         let roles = try PermissionSetLookup(
-            iam: try iamClient(resolver: resolver, region: settings.region), credentials: credentials
+            iam: try system.iamClient(resolver: resolver, region: settings.region), credentials: credentials
         ).roles()
         let role = try PermissionSetLookup.select(
             permissionSet, from: roles, account: account, identityCenterRegion: identityCenterRegion)
@@ -73,7 +73,7 @@ extension SetupService {
         if apply {
             lines.append("nothing to create in IAM: IAM Identity Center owns \(role.name) and who may use it")
             if accessEntry {
-                let eks = try eksClient(resolver: resolver, region: settings.region)
+                let eks = try system.eksClient(resolver: resolver, region: settings.region)
                 let cluster = request.clusterName
                 switch try eks.createAccessEntry(plan.accessEntry, cluster: cluster, as: credentials) {
                 case .created:

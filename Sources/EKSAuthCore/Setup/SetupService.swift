@@ -45,10 +45,10 @@ public struct SetupService: Sendable {
             let credentials = try CredentialChain(settings: settings, system: system).resolve()
             let resolver = STSEndpointResolver(
                 environment: system.environment, profile: settings.profile, config: settings.config)
-            let iam = try iamClient(resolver: resolver, region: settings.region)
+            let iam = try system.iamClient(resolver: resolver, region: settings.region)
             applied = try SetupApplier(iam: iam, credentials: credentials.credentials).apply(plan, progress: progress)
             if accessEntry {
-                let eks = try eksClient(resolver: resolver, region: settings.region)
+                let eks = try system.eksClient(resolver: resolver, region: settings.region)
                 let existing = try eks.createAccessEntry(
                     cluster: plan.request.clusterName, principalARN: plan.roleARN, groups: [plan.kubernetesGroup],
                     as: credentials.credentials)
@@ -91,21 +91,5 @@ public struct SetupService: Sendable {
         }
         progress("wrote \(written.count) files to \(directory) (see README.md there)")
         return written
-    }
-
-    /// The IAM Query client of the region's partition (or `AWS_ENDPOINT_URL_IAM`).
-    func iamClient(resolver: STSEndpointResolver, region: String) throws -> QueryProtocolClient {
-        QueryProtocolClient(
-            service: "iam", apiVersion: SetupApplier.apiVersion,
-            endpoint: try SetupApplier.endpoint(resolver: resolver, region: region),
-            http: system.http(), clock: system.clock, retry: try system.retryPolicy(), tracer: system.tracer)
-    }
-
-    /// The EKS client of `region` (or `AWS_ENDPOINT_URL_EKS`).
-    func eksClient(resolver: STSEndpointResolver, region: String) throws -> EKSClient {
-        let retry = try system.retryPolicy()
-        return EKSClient(
-            endpoint: try resolver.resolveEKS(region: region), http: system.http(), clock: system.clock,
-            timeout: retry.attemptTimeout, retry: retry, tracer: system.tracer)
     }
 }
