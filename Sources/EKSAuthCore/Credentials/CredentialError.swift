@@ -47,10 +47,19 @@ public enum CredentialError: EKSAuthError, Equatable {
     case processOutputInvalid(profile: String, reason: String)
     /// The IAM Identity Center token is missing, expired or refused: the user must log in again.
     case ssoLoginRequired(profile: String, reason: String)
+    /// The IAM Identity Center login eks-auth started (device authorization) did not complete:
+    /// denied, expired, or given up by the process that started it.
+    case ssoLoginFailed(profile: String, reason: String)
     /// A credentials endpoint (container, instance metadata, SSO portal) failed.
     case endpointFailed(source: String, reason: String)
     /// A credentials endpoint refused the request (HTTP 4xx other than an SSO login problem).
     case endpointRefused(source: String, reason: String)
+
+    /// Whether a new IAM Identity Center login is the remedy.
+    var needsLogin: Bool {
+        if case .ssoLoginRequired = self { return true }
+        return false
+    }
 
     /// What failed, with the source it concerns (never a secret).
     public var message: String {
@@ -76,6 +85,8 @@ public enum CredentialError: EKSAuthError, Equatable {
             return "credential_process of profile '\(profile)' \(reason)"
         case .ssoLoginRequired(let profile, let reason):
             return "the IAM Identity Center session of profile '\(profile)' \(reason)"
+        case .ssoLoginFailed(let profile, let reason):
+            return "the IAM Identity Center login for profile '\(profile)' \(reason)"
         case .endpointFailed(let source, let reason), .endpointRefused(let source, let reason):
             return "\(source): \(reason)"
         }
@@ -94,6 +105,9 @@ public enum CredentialError: EKSAuthError, Equatable {
             return "refresh the credentials (e.g. 'aws sso login' or a new session) and try again"
         case .ssoLoginRequired(let profile, _):
             return "run 'aws sso login --profile \(profile)' and try again"
+        case .ssoLoginFailed(let profile, _):
+            return
+                "run the command again and approve the code in the browser, or run 'aws sso login --profile \(profile)'"
         case .processFailed:
             return "run the command by hand to see what it needs"
         default:
@@ -108,7 +122,7 @@ public enum CredentialError: EKSAuthError, Equatable {
         case .partialCredentials, .invalidValue, .profileCycle, .profileChainTooLong, .unreadableFile,
             .processOutputInvalid:
             return .badInput
-        case .expired, .ssoLoginRequired, .endpointRefused: return .denied
+        case .expired, .ssoLoginRequired, .ssoLoginFailed, .endpointRefused: return .denied
         case .processFailed, .endpointFailed: return .unavailable
         }
     }

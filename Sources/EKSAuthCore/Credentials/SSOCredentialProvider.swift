@@ -109,21 +109,61 @@ public struct SSORole: Sendable {
     /// The role credentials.
     /// - Throws: `CredentialError.ssoLoginRequired` when the user must log in again; others for failures.
     public func credentials(system: SystemContext, config: SharedConfig) throws -> ResolvedCredentials {
-        let token = try accessToken(system: system, config: config)
-        let label = "IAM Identity Center account \(accountID) role \(roleName)"
-        // The key's fields (its role too) make the digest that names existing cache files: keep them.
-        let key = CacheKey(
-            baseAccessKeyID: "sso-token-sha256:\(Crypto.hex(Crypto.sha256(Array(token.utf8))))",
-            profile: profile.name, roleARN: "sso:\(accountID):\(roleName)", externalID: nil,
-            sessionName: sessionName ?? startURL, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .sso)
-        let role = try CredentialCache.through(key, system: system, label: label) {
-            try roleCredentials(token: token, system: system, config: config)
+        let role: CachedCredentials
+        do {
+            role = try roleCredentials(
+                token: accessToken(system: system, config: config), system: system, config: config)
+        } catch let failure as RefusedToken where SSODeviceLogin.isAllowed(system: system) {
+            role = try loggedIn(after: failure.error, refused: failure.token, system: system, config: config)
+        } catch let error as CredentialError where error.needsLogin && SSODeviceLogin.isAllowed(system: system) {
+            role = try loggedIn(after: error, refused: nil, system: system, config: config)
+        } catch let failure as RefusedToken {
+            throw failure.error
         }
         return ResolvedCredentials(
             credentials: role.credentials,
             source: .identityCenter(
                 accountID: accountID, roleName: roleName, profile: profile.name,
                 session: sessionName.map { "sso-session '\($0)'" } ?? startURL))
+    }
+
+    /// The role credentials after a new login (`SSODeviceLogin`), when `error` said one is needed.
+    func loggedIn(after error: CredentialError, refused: String?, system: SystemContext, config: SharedConfig) throws
+        -> CachedCredentials
+    {
+        let token = try SSODeviceLogin(role: self, config: config, system: system).token(why: error, refused: refused)
+        return try roleCredentials(token: token, system: system, config: config)
+    }
+
+    /// The portal refused `token` (HTTP 401): `error` says so.
+    struct RefusedToken: Error {
+        var token: String
+        var error: CredentialError
+    }
+
+    /// The role credentials for `token`, through the cache (one entry per token).
+    /// - Throws: `RefusedToken` when the portal refuses the token; `CredentialError` otherwise.
+    func roleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> CachedCredentials {
+        let label = "IAM Identity Center account \(accountID) role \(roleName)"
+        // The key's fields (its role too) make the digest that names existing cache files: keep them.
+        let key = CacheKey(
+            baseAccessKeyID: "sso-token-sha256:\(Crypto.hex(Crypto.sha256(Array(token.utf8))))",
+            profile: profile.name, roleARN: "sso:\(accountID):\(roleName)", externalID: nil,
+            sessionName: sessionName ?? startURL, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .sso)
+        do {
+            return try CredentialCache.through(key, system: system, label: label) {
+                try fetchRoleCredentials(token: token, system: system, config: config)
+            }
+        } catch let error as CredentialError where error.needsLogin {
+            throw RefusedToken(token: token, error: error)
+        }
+    }
+
+    /// The lock a refresh or a login of the token in `path` holds (across processes).
+    func tokenLockKey(path: String) -> CacheKey {
+        CacheKey(
+            baseAccessKeyID: "sso-token-file:\(path)", profile: profile.name, roleARN: "", externalID: nil,
+            sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .ssoRefresh)
     }
 
     func endpoint(service: String, host: String, system: SystemContext, config: SharedConfig) throws -> String {
@@ -186,10 +226,7 @@ public struct SSORole: Sendable {
         let cache = CredentialCache(
             directory: CredentialCache.directory(in: system.environment), fileSystem: system.fileSystem,
             warn: system.warn)
-        let key = CacheKey(
-            baseAccessKeyID: "sso-token-file:\(path)", profile: profile.name, roleARN: "", externalID: nil,
-            sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .ssoRefresh)
-        return try cache.withLock(for: key, timeout: 20) {
+        return try cache.withLock(for: tokenLockKey(path: path), timeout: 20) {
             let current = try readToken(at: path, system: system)
             if fresh(current) {
                 system.tracer("credentials: the IAM Identity Center token was refreshed by another process")
@@ -212,7 +249,7 @@ public struct SSORole: Sendable {
         guard registrationExpiry > now else {
             return try usable(current, problem: "the client registration expired", system: system)
         }
-        let fresh: RefreshedToken
+        let fresh: SSOOIDCClient.Token
         do {
             fresh = try refresh(
                 refreshToken: refreshToken, clientID: clientID, clientSecret: clientSecret, system: system,
@@ -251,43 +288,13 @@ public struct SSORole: Sendable {
         return Timestamp.parseISO8601(trimmed.hasSuffix("UTC") ? String(trimmed.dropLast(3)) + "Z" : trimmed)
     }
 
-    struct RefreshedToken: Decodable {
-        var accessToken: String
-        var expiresIn: Int
-        var refreshToken: String?
-    }
-
-    /// The OIDC CreateToken call with the refresh grant (unsigned JSON).
+    /// The OIDC CreateToken call with the refresh grant.
     func refresh(
         refreshToken: String, clientID: String, clientSecret: String, system: SystemContext, config: SharedConfig
-    ) throws -> RefreshedToken {
-        let url = try endpoint(service: "sso_oidc", host: "oidc", system: system, config: config) + "/token"
-        let body: [String: String] = [
-            "grantType": "refresh_token", "clientId": clientID, "clientSecret": clientSecret,
-            "refreshToken": refreshToken,
-        ]
-        let request = HTTPRequest(
-            method: "POST", url: url,
-            headers: [
-                HTTPHeader(name: "Content-Type", value: "application/json"),
-                HTTPHeader(name: "User-Agent", value: EKSAuthVersion.userAgent),
-            ],
-            body: Array(try JSONEncoder().encode(body)), timeout: 10)
-        system.tracer("credentials: refreshing the IAM Identity Center token at \(url)")
-        let response: HTTPResponse
-        do {
-            response = try system.http().send(request)
-        } catch let error as HTTPTransportError {
-            throw CredentialError.endpointFailed(source: url, reason: error.reason(timeout: 10))
-        }
-        guard response.status == 200 else {
-            throw CredentialError.endpointRefused(
-                source: url, reason: "HTTP \(response.status) \(Self.errorName(response))")
-        }
-        guard let fresh = try? JSONDecoder().decode(RefreshedToken.self, from: Data(response.body)),
-            !fresh.accessToken.isEmpty, fresh.expiresIn > 0
-        else { throw CredentialError.endpointFailed(source: url, reason: "the answer holds no token") }
-        return fresh
+    ) throws -> SSOOIDCClient.Token {
+        let oidc = SSOOIDCClient(
+            endpoint: try endpoint(service: "sso_oidc", host: "oidc", system: system, config: config), system: system)
+        return try oidc.refresh(refreshToken: refreshToken, clientID: clientID, clientSecret: clientSecret)
     }
 
     struct RoleCredentialsReply: Decodable {
@@ -301,7 +308,7 @@ public struct SSORole: Sendable {
     }
 
     /// GetRoleCredentials (unsigned; the bearer token is the proof), retried on throttling and 5xx.
-    func roleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> CachedCredentials {
+    func fetchRoleCredentials(token: String, system: SystemContext, config: SharedConfig) throws -> CachedCredentials {
         let base = try endpoint(service: "sso", host: "portal.sso", system: system, config: config)
         let url =
             "\(base)/federation/credentials?account_id=\(SigV4Signer.uriEncode(accountID))"
