@@ -41,6 +41,7 @@ class Request:
     path: str
     headers: dict  # header names lower-cased
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived (monotonic clock)
 
     @property
     def query(self) -> dict:
@@ -96,9 +97,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             owner.stopping.wait(60)
             self.close_connection = True
             return
-        status, content_type, payload = answer
+        status, content_type, payload, *extra = answer
         payload = payload.encode() if isinstance(payload, str) else payload
         self.send_response(status)
+        for name, value in (extra[0] if extra else {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -116,7 +119,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class FakeServer:
     """A threaded HTTP server on a free loopback port; subclasses implement ``respond`` and return
-    ``(status, content_type, body)`` or None to hang. ``requests`` lists everything received."""
+    ``(status, content_type, body)`` (optionally a fourth item: a dict of headers) or None to hang. ``requests`` lists everything received."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -152,7 +155,9 @@ class FakeServer:
         self.close()
 
 
-def _json(status: int, document) -> tuple[int, str, str]:
+def _json(status: int, document, error_type: str | None = None):
+    if error_type:
+        return status, "application/json", json.dumps(document), {"x-amzn-ErrorType": error_type}
     return status, "application/json", json.dumps(document)
 
 
@@ -169,7 +174,17 @@ class SSOFake(FakeServer):
     in ``access_tokens`` and (role, account) == (``role_name``, ``account_id``) → ``credentials``;
     an unknown token → 401 UnauthorizedException; a wrong role/account → 403.
     OIDC: ``POST /token`` with the refresh grant for ``client_id``/``client_secret``/``refresh_token``
-    → a new access token (added to ``access_tokens``) as ``new_access_token``; else 400."""
+    → a new access token (added to ``access_tokens``) as ``new_access_token``; else 400.
+
+    Device authorization (RFC 8628, as the SSO OIDC API reference gives it): ``POST /client/register``
+    → a public client (``clientSecretExpiresAt`` in 90 days); ``POST /device_authorization`` with that
+    client → a device code, user code and ``verificationUri(Complete)`` on this server, good for
+    ``device_code_lifetime`` s, polled every ``interval`` s; ``POST /token`` with the device code grant
+    → 400 ``authorization_pending`` (``AuthorizationPendingException``) until the code is approved
+    (``approve()`` or a ``GET`` of the verification link with ``&approve=1``, as a browser would),
+    ``slow_down`` for the first ``slow_downs`` polls, ``access_denied`` once ``deny()`` was called,
+    ``expired_token`` after the lifetime; then a new access token (valid at the portal) with a refresh
+    token. A poll sooner than the interval (plus 5 s per slow_down) is answered ``slow_down``."""
 
     def __init__(self, account_id: str, role_name: str, access_tokens: list[str], credentials: Credentials,
                  client_id: str = "client-id-1", client_secret: str = "client-secret-SSOEXAMPLE",
@@ -183,7 +198,65 @@ class SSOFake(FakeServer):
         self.refresh_token = refresh_token
         self.new_access_token = new_access_token
         self.new_refresh_token = "rotated-refresh-token-SSOEXAMPLE"
+        self.device_code_lifetime = 600
+        self.interval = 1
+        self.slow_downs = 0
+        self.devices: dict[str, dict] = {}
+        self.clients: dict[str, str] = {}
+        self.denied = False
+        self.approved_event = threading.Event()
         super().__init__()
+
+    def _device_codes(self) -> list[str]:
+        with self.lock:
+            return list(self.devices)
+
+    def approve(self, device_code: str | None = None) -> None:
+        """Approves ``device_code`` (default: every code handed out so far)."""
+        with self.lock:
+            for code, device in self.devices.items():
+                if device_code in (None, code):
+                    device["approved"] = True
+
+    def deny(self) -> None:
+        with self.lock:
+            self.denied = True
+
+    @property
+    def device_polls(self) -> list[Request]:
+        return [r for r in self.token_calls if (r.json() or {}).get("grantType", "").endswith("device_code")]
+
+    def _device_token(self, grant: dict):
+        code = grant.get("deviceCode")
+        with self.lock:
+            device = self.devices.get(code)
+            if device is None or self.clients.get(grant.get("clientId")) != grant.get("clientSecret") \
+                    or device["client"] != grant.get("clientId"):
+                return _json(400, {"error": "invalid_grant", "error_description": "unknown device code"},
+                             "InvalidGrantException")
+            now = time.monotonic()
+            if now > device["expires"]:
+                return _json(400, {"error": "expired_token", "error_description": "Device code expired"},
+                             "ExpiredTokenException")
+            if self.denied:
+                return _json(400, {"error": "access_denied", "error_description": "Denied by the user"},
+                             "AccessDeniedException")
+            too_soon = device["last_poll"] is not None and now - device["last_poll"] < device["interval"] - 0.2
+            device["last_poll"] = now
+            if device["slow_downs"] > 0 or too_soon:
+                if device["slow_downs"] > 0:
+                    device["slow_downs"] -= 1
+                device["interval"] += 5
+                return _json(400, {"error": "slow_down", "error_description": "Client is polling too fast"},
+                             "SlowDownException")
+            if not device["approved"]:
+                return _json(400, {"error": "authorization_pending", "error_description": "Not yet approved"},
+                             "AuthorizationPendingException")
+            if device.get("token") is None:
+                device["token"] = f"device-access-token-{len(self.access_tokens)}-SSOEXAMPLE"
+                self.access_tokens.append(device["token"])
+            return _json(200, {"accessToken": device["token"], "tokenType": "Bearer", "expiresIn": 28800,
+                               "refreshToken": "device-refresh-token-SSOEXAMPLE"})
 
     @property
     def portal_calls(self) -> list[Request]:
@@ -206,11 +279,46 @@ class SSOFake(FakeServer):
             return _json(200, {"roleCredentials": {
                 "accessKeyId": creds.access_key, "secretAccessKey": creds.secret_key,
                 "sessionToken": creds.session_token, "expiration": millis}})
+        if request.method == "POST" and request.route == "/client/register":
+            body = request.json() or {}
+            if body.get("clientType") != "public" or not body.get("clientName"):
+                return _json(400, {"error": "invalid_request"}, "InvalidRequestException")
+            with self.lock:
+                client_id = f"device-client-{len(self.clients) + 1}"
+                self.clients[client_id] = f"device-client-secret-{len(self.clients) + 1}-SSOEXAMPLE"
+                secret = self.clients[client_id]
+            return _json(200, {"clientId": client_id, "clientSecret": secret, "clientIdIssuedAt": int(time.time()),
+                               "clientSecretExpiresAt": int(time.time()) + 90 * 86400})
+        if request.method == "POST" and request.route == "/device_authorization":
+            body = request.json() or {}
+            with self.lock:
+                if self.clients.get(body.get("clientId")) != body.get("clientSecret") or not body.get("startUrl"):
+                    return _json(401, {"error": "invalid_client"}, "InvalidClientException")
+                number = len(self.devices) + 1
+                code = f"device-code-{number}"
+                user_code = f"ABCD-{number:04d}"
+                self.devices[code] = {"client": body["clientId"], "user_code": user_code, "approved": False,
+                                      "expires": time.monotonic() + self.device_code_lifetime,
+                                      "interval": self.interval, "slow_downs": self.slow_downs,
+                                      "last_poll": None, "start_url": body["startUrl"]}
+            link = f"{self.endpoint}/device"
+            return _json(200, {"deviceCode": code, "userCode": user_code, "verificationUri": link,
+                               "verificationUriComplete": f"{link}?user_code={user_code}",
+                               "expiresIn": self.device_code_lifetime, "interval": self.interval})
+        if request.method == "GET" and request.route == "/device":
+            query = request.query
+            with self.lock:
+                matching = [c for c, d in self.devices.items() if d["user_code"] == query.get("user_code")]
+            if query.get("approve") == "1" and matching:
+                self.approve(matching[0])
+            return 200, "text/html", "<html><body>Authorize request</body></html>"
         if request.method == "POST" and request.route == "/token":
             try:
                 grant = request.json()
             except ValueError:
                 return _json(400, {"error": "invalid_request"})
+            if str(grant.get("grantType", "")).endswith(":device_code"):
+                return self._device_token(grant)
             expected = {"grantType": "refresh_token", "clientId": self.client_id,
                         "clientSecret": self.client_secret, "refreshToken": self.refresh_token}
             if any(grant.get(key) != value for key, value in expected.items()):
