@@ -115,3 +115,24 @@ def test_a_small_offset_is_not_written_and_a_foreign_file_is_ignored(run, moto, 
     rc, out, err = run("token", "--cluster-name", CLUSTER, env=env)
     assert rc == 0, err
     assert abs(seconds_from_now(signed_at(json.loads(out)["status"]["token"]))) < 60
+
+
+def test_a_stored_offset_behind_a_symbolic_link_is_not_used(run, moto, tmp_path):
+    """clock-skew.json is ours only as a regular file: a link to a file that would pass every other check
+    (this user's, 0600, well-formed, recent) is not read through."""
+    env = env_for(run, moto, tmp_path)
+    elsewhere = tmp_path / "planted.json"
+    elsewhere.write_text(json.dumps({"offset": 3600, "learnedAt": datetime.datetime.now(datetime.timezone.utc)
+                                     .strftime("%Y-%m-%dT%H:%M:%SZ"), "host": "sts.us-east-1.amazonaws.com"}))
+    os.chmod(elsewhere, 0o600)
+    (tmp_path / "cache" / "clock-skew.json").symlink_to(elsewhere)
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--verbose", env=env)
+    assert rc == 0, err
+    assert "corrected time" not in err
+    assert abs(seconds_from_now(signed_at(json.loads(out)["status"]["token"]))) < 60
+    # The same file as a regular file is used: the test above fails for the link, not the content.
+    (tmp_path / "cache" / "clock-skew.json").unlink()
+    os.rename(elsewhere, tmp_path / "cache" / "clock-skew.json")
+    rc, out, err = run("token", "--cluster-name", CLUSTER, "--verbose", env=env)
+    assert rc == 0, err
+    assert "corrected time" in err

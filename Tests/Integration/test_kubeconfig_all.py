@@ -222,6 +222,9 @@ def test_a_failing_region_is_reported_and_the_others_are_still_written(run, moto
 @pytest.mark.parametrize("args, message", [
     (["kubeconfig", "--all", "--cluster-name", "x"], "--all and --cluster-name cannot be used together"),
     (["kubeconfig", "--cluster-name", "x", "--prune"], "--regions and --prune go with --all"),
+    (["kubeconfig", "--prune"], "--prune goes with --all (every cluster of the account), as in "
+                                "'eks-auth kubeconfig --all --prune'"),
+    (["kubeconfig", "--regions", "us-east-1"], "--regions goes with --all (every cluster of the account)"),
     (["kubeconfig", "--cluster-name", "x", "--role-arn", "arn:aws:iam::1:role/a", "--role-arn", "arn:aws:iam::1:role/b"],
      "--role-arn can be given more than once only with --all"),
     (["kubeconfig", "convert", "--all"], "--all does not go with 'kubeconfig convert'"),

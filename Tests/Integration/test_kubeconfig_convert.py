@@ -221,3 +221,27 @@ def test_user_picks_users_and_an_unknown_one_is_an_error(run, tmp_path):
     assert rc == 0, err
     assert out.strip() == f"Nothing to convert in {path}"
     assert path.read_text() == text
+
+
+SECOND_USER = """\
+- name: second
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: aws-iam-authenticator
+      args: [token, -i, other-cluster]
+"""
+
+
+def test_restore_after_converting_one_user_puts_the_file_back(run, tmp_path):
+    """`convert --user` converts one of several users; `--restore` must still recognise its own work."""
+    path = tmp_path / "kubeconfig"
+    text = AUTHENTICATOR.format(cluster=CLUSTER) + SECOND_USER
+    path.write_text(text)
+    rc, out, err = run("kubeconfig", "convert", "--kubeconfig", str(path), "--user", "second")
+    assert rc == 0, err
+    assert exec_of(path, "second")["args"] == ["token", "--cluster-name", "other-cluster"]
+    assert exec_of(path, "dev")["command"] == "/usr/local/bin/aws-iam-authenticator"
+    rc, out, err = run("kubeconfig", "convert", "--kubeconfig", str(path), "--restore")
+    assert rc == 0, err
+    assert path.read_text() == text

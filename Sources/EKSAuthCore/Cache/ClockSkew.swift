@@ -96,11 +96,13 @@ public struct ClockSkew: Sendable, Equatable {
         "\(CredentialCache.directory(in: environment))/\(fileName)"
     }
 
-    /// The stored skew, if the file is ours (a regular file of this user, not readable by others) and
+    /// The stored skew, if the file is ours (a regular file of this user, not a link, not readable by others) and
     /// well-formed; nil otherwise. Cost when there is none: one `open` that finds no file.
     public static func load(system: SystemContext) -> ClockSkew? {
         let path = Self.path(in: system.environment)
+        // A link is not ours even when its target is: never read through one.
         guard let bytes = try? system.fileSystem.read(path), bytes.count <= maximumFileSize,
+            !system.fileSystem.isSymbolicLink(path),
             let status = try? system.fileSystem.status(of: path), status.isRegularFile,
             status.ownerID == system.fileSystem.currentUserID, status.mode & 0o077 == 0,
             let object = JSONText.parse(bytes)?.object,

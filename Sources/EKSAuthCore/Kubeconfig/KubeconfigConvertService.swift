@@ -155,9 +155,20 @@ public struct KubeconfigConvertService: Sendable {
         let current = try readText(path)
         var file = KubeconfigConvertFileResult(path: path, backup: backup)
         if current == saved { return file }
-        // Safe only when the file is what converting the backup gives: then it holds nothing the backup lacks.
-        let reconverted = try? KubeconfigConverter.convert(saved, path: backup).text
-        guard let current, current == reconverted else {
+        // Safe only when the file is what converting the backup gives (every user, or the users the
+        // file has in eks-auth's form and the backup has not, for `convert --user`): then it holds
+        // nothing the backup lacks.
+        var reconverted: [String] = []
+        if let all = try? KubeconfigConverter.convert(saved, path: backup) {
+            reconverted.append(all.text)
+            if let current, let now = try? KubeconfigConverter.convert(current, path: path) {
+                let chosen = Set(now.alreadyEKSAuth).subtracting(all.alreadyEKSAuth)
+                if !chosen.isEmpty, let some = try? KubeconfigConverter.convert(saved, path: backup, users: chosen) {
+                    reconverted.append(some.text)
+                }
+            }
+        }
+        guard let current, reconverted.contains(current) else {
             throw KubeconfigConvertError.changedSinceConvert(path: path, backup: backup)
         }
         try write(saved, to: target, mode: mode(of: target))

@@ -44,6 +44,12 @@ struct Kubeconfig: ParsableCommand {
 
     func run() throws {
         if scan.all { return try runAll() }
+        // Before the missing --cluster-name: with --regions or --prune, --all is what was left out.
+        if cluster.clusterName == nil, scan.regions != nil || scan.prune {
+            throw ValidationError(
+                "\(scan.prune ? "--prune" : "--regions") goes with --all (every cluster of the account), as in "
+                    + "'eks-auth kubeconfig --all \(scan.prune ? "--prune" : "--regions R1,R2")'")
+        }
         // What ArgumentParser said when --cluster-name was a required option, word for word.
         guard let clusterName = cluster.clusterName else {
             throw ValidationError("Missing expected argument '--cluster-name <cluster-name>'")
