@@ -145,6 +145,50 @@ def test_a_context_per_role_named_by_the_role_template(run, moto, clusters, home
     assert users["viewer@gamma"] == ["token", "--cluster-name", "gamma", "--region", "sa-east-1", "--role-arn", viewer]
 
 
+HAND_MADE = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: on-prem
+  cluster: {server: "https://k8s.example.invalid"}
+contexts:
+- name: gamma
+  context: {cluster: on-prem, user: gamma}
+- name: alpha@ca-central-1
+  context: {cluster: on-prem, user: admin}
+current-context: gamma
+users:
+- name: gamma
+  user: {token: hand-made-token}
+- name: admin
+  user: {token: hand-made-token}
+"""
+
+
+def test_a_template_never_writes_over_entries_eks_auth_did_not_write(run, moto, clusters, home):
+    """A context or user of a template's name that is someone else's (another cluster, a hand-made user) is
+    left as it is, with a warning; the other clusters are written."""
+    path = home / ".kube" / "config"
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    path.write_text(HAND_MADE)
+    rc, out, err = all_(run, moto, "--regions", "sa-east-1,ca-central-1", "--alias", "{cluster}@{region}")
+    assert rc == 0, err
+    assert "not writing context alpha@ca-central-1 for arn:aws:eks:ca-central-1" in err, err
+    view = contexts(run, path)
+    by_name = {c["name"]: c["context"] for c in view["contexts"]}
+    assert by_name["alpha@ca-central-1"] == {"cluster": "on-prem", "user": "admin"}
+    assert by_name["gamma"] == {"cluster": "on-prem", "user": "gamma"}
+    assert by_name["beta@ca-central-1"]["cluster"] == arn("ca-central-1", "beta")
+    assert by_name["gamma@sa-east-1"]["cluster"] == arn("sa-east-1", "gamma")
+    assert "1 left alone (not eks-auth's)" in out, out
+    # A user template naming a hand-made user: that cluster is skipped too.
+    rc, out, err = all_(run, moto, "--regions", "sa-east-1", "--alias", "g", "--user-alias", "{cluster}")
+    assert rc == 0, err
+    assert "a user named gamma exists" in err, err
+    assert {u["name"]: u["user"] for u in contexts(run, path)["users"]}["gamma"] == {"token": "hand-made-token"}
+    assert "g" not in {c["name"] for c in contexts(run, path)["contexts"]}
+
+
 @pytest.mark.parametrize("args, message", [
     (["--alias", "{cluster}-{zone}"], "--alias '{cluster}-{zone}': unknown placeholder {zone}"),
     (["--alias", "{role}"], "--alias '{role}': {role} needs --role-arn"),

@@ -67,6 +67,8 @@ public struct KubeconfigAllResult: Sendable, Equatable {
     public var regions: [String] = []
     /// Contexts added, updated, already as written, and removed by `--prune`.
     public var added: [String] = [], updated: [String] = [], unchanged: [String] = [], pruned: [String] = []
+    /// Contexts not written because an entry of that name is someone else's: `NAME: why`.
+    public var skipped: [String] = []
     /// The regions that failed.
     public var failures: [RegionFailure] = []
     /// Whether the file was written.
@@ -79,6 +81,7 @@ public struct KubeconfigAllResult: Sendable, Equatable {
         lines += pruned.map { "Removed context \(TerminalText.line($0, limit: 300)) (its cluster no longer exists)" }
         lines.append(
             "\(path): \(added.count) added, \(updated.count) updated, \(unchanged.count) already up to date, "
+                + (skipped.isEmpty ? "" : "\(skipped.count) left alone (not eks-auth's), ")
                 + "\(pruned.count) removed, from \(regions.count - failures.count) of \(regions.count) regions"
                 + (written ? "" : "; nothing was written"))
         return lines.joined(separator: "\n")
@@ -167,6 +170,14 @@ public struct KubeconfigAllService: Sendable {
         }
         var root = try Self.root(of: existing, path: path)
         for entry in entries {
+            if let foreign = Self.foreignEntry(in: root, for: entry) {
+                result.skipped.append("\(entry.names.context): \(foreign)")
+                system.warn(
+                    "not writing context \(TerminalText.line(entry.names.context, limit: 300)) for "
+                        + "\(entry.names.cluster): \(foreign), and eks-auth did not write it; choose other names with "
+                        + "--alias/--user-alias")
+                continue
+            }
             var changed = false
             var appended = false
             for (node, name, list) in [
@@ -311,6 +322,35 @@ public struct KubeconfigAllService: Sendable {
     struct Entry {
         var names: KubeconfigNames
         var cluster: YAMLNode, user: YAMLNode, context: YAMLNode
+    }
+
+    /// Why `entry` must not be written over `root`'s entries of the same names, if it must not: a
+    /// context or user of that name exists, is not eks-auth's (its user's exec command is not
+    /// eks-auth) and is not for the same cluster (a context naming the cluster's ARN, or a user named
+    /// by it, as `aws eks update-kubeconfig` writes them: replacing those is the update it asks for).
+    static func foreignEntry(in root: YAMLMapping, for entry: Entry) -> String? {
+        let users = root["users"]?.sequence ?? []
+        let runsEKSAuth = { (name: String) -> Bool in
+            guard let user = users.first(where: { $0["name"]?.scalar?.text == name }) else { return false }
+            guard let command = user["user"]?["exec"]?["command"]?.scalar?.text else { return false }
+            return command.split(separator: "/").last == "eks-auth"
+        }
+        let arn = entry.names.cluster
+        if let context = (root["contexts"]?.sequence ?? []).first(where: {
+            $0["name"]?.scalar?.text == entry.names.context
+        }) {
+            let cluster = context["context"]?["cluster"]?.scalar?.text
+            let user = context["context"]?["user"]?.scalar?.text ?? ""
+            if cluster != arn, !runsEKSAuth(user) {
+                return "a context of that name exists for \(TerminalText.line(cluster ?? "no cluster", limit: 300))"
+            }
+        }
+        if users.contains(where: { $0["name"]?.scalar?.text == entry.names.user }), entry.names.user != arn,
+            !runsEKSAuth(entry.names.user)
+        {
+            return "a user named \(TerminalText.line(entry.names.user, limit: 300)) exists"
+        }
+        return nil
     }
 
     /// The entries for every cluster (and role), refusing two that would get the same context or user name.
