@@ -26,11 +26,22 @@ class SlowProxy(fakes.RecordingProxy):
 
     def __init__(self, upstream: str, delay: float = 0.0):
         self.delay = delay
+        self.deny = False  # answer every call AccessDenied, as an STS that refuses the renewal
         super().__init__(upstream)
 
     def handle(self, handler, method: str) -> None:
         time.sleep(self.delay)
+        if self.deny:
+            handler.read_body()
+            with self._lock:
+                self.calls.append(fakes.STSCall("denied", {}, None))
+            handler.reply(403, DENIED, [("Content-Type", "text/xml")])
+            return
         super().handle(handler, method)
+
+
+DENIED = (b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+          b'<Code>AccessDenied</Code><Message>not now</Message></Error><RequestId>1</RequestId></ErrorResponse>')
 
 
 @pytest.fixture
@@ -190,6 +201,7 @@ def test_the_background_process_is_detached_silent_and_outlives_its_parent(run, 
     started = time.monotonic()
     parent = subprocess.Popen([run.binary, *token_args(moto, "--verbose")], env=env, cwd=str(run.home),
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pipes = {os.readlink(f"/proc/self/fd/{stream.fileno()}") for stream in (parent.stdout, parent.stderr)}
     out, err = parent.communicate(timeout=30)  # EOF on both pipes: nobody else holds them
     took = time.monotonic() - started
     assert parent.returncode == 0, err
@@ -203,7 +215,13 @@ def test_the_background_process_is_detached_silent_and_outlives_its_parent(run, 
     assert int(stat[3]) == pid, "the background process is not a session leader"
     for fd in (0, 1, 2):
         assert os.readlink(f"/proc/{pid}/fd/{fd}") == "/dev/null"
-    assert sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))[:3] == [0, 1, 2]
+    held = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            held.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    assert not held & pipes, "the background process holds the caller's pipes"
     environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     assert b"EKS_AUTH_BACKGROUND_REFRESH=1" in environ
     assert not [var for var in environ if var.startswith(b"KUBERNETES_EXEC_INFO=")]
@@ -231,3 +249,24 @@ def test_kubectl_does_not_wait_for_the_background_refresh(run, eks_auth, home, t
         assert fakes.wait_until(lambda: key_of(cache) != old_key, timeout=30)
         assert sts.count("AssumeRole") == 2
         assert not api.rejections
+
+
+def test_a_failing_renewal_is_quiet_and_remembers_nothing(run, moto, sts, tmp_path):
+    # Under kubectl (KUBERNETES_EXEC_INFO set), a failure is remembered for the next calls; the background
+    # process runs without it, so its failure neither reaches the caller nor is remembered.
+    cache = tmp_path / "cache"
+    env = role_env(run, moto, sts, cache, KUBERNETES_EXEC_INFO=json.dumps(
+        {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "spec": {"interactive": False}}))
+    rc, _, err = run(*token_args(moto), env=env)
+    assert rc == 0, err
+    old_key, _ = put_in_window(cache)
+    sts.deny = True
+    for _ in range(2):
+        rc, out, err = run(*token_args(moto, "--verbose"), env=env)
+        assert rc == 0 and signing_key(out) == old_key, err
+        pids = background_pids(err)
+        assert len(pids) == 1, err
+        wait_for_exit(pids)
+        assert sts.of("denied"), "the background process made no call"
+        assert not (cache / "last-failure.json").exists()
+        assert key_of(cache) == old_key

@@ -288,11 +288,11 @@ extension CredentialCache {
             start = hook
         }
         let now = system.clock.now()
-        if let cached = cache.load(
+        let cached = cache.load(
             for: key, freshUntil: now.addingTimeInterval(start == nil ? window : backgroundRefreshFloor), quietly: true)
-        {
+        let left = (cached?.credentials.expiration ?? now).timeIntervalSince(now)
+        if let cached, left >= window || (start != nil && left > backgroundRefreshFloor) {
             trace("cache: hit \(path) (\(label))", fields: ["cache": "hit", "path": path])
-            let left = (cached.credentials.expiration ?? now).timeIntervalSince(now)
             guard left < window, let start else { return cached }
             switch cache.ifUnlocked(key, start) {
             case .held:

@@ -95,7 +95,8 @@ enum LiveBackgroundRefresh {
         #endif
         posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) | detach))
 
-        let arguments = [executable] + CommandLine.arguments.dropFirst()
+        // argv[0] as we were given it, so that `ps` shows what the parent showed.
+        let arguments = [CommandLine.arguments.first ?? executable] + CommandLine.arguments.dropFirst()
         var variables = processEnvironment()
         variables["KUBERNETES_EXEC_INFO"] = nil
         variables[BackgroundRefresh.modeVariable] = "1"
