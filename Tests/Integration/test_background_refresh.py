@@ -270,3 +270,30 @@ def test_a_failing_renewal_is_quiet_and_remembers_nothing(run, moto, sts, tmp_pa
         assert sts.of("denied"), "the background process made no call"
         assert not (cache / "last-failure.json").exists()
         assert key_of(cache) == old_key
+
+
+def test_a_credential_process_that_is_eks_auth_prints_for_the_background_process(run, moto, sts, tmp_path):
+    # `token --profile eks-dev`, whose credential_process is `eks-auth credential-process`: the background
+    # process runs that command, which must print (the background marker is not passed on to it).
+    from test_credential_process import write_config
+    cache = tmp_path / "cache"
+    env = run.env(**write_config(run, tmp_path, moto), AWS_ENDPOINT_URL_STS=sts.endpoint)
+    argv = ["token", "--cluster-name", CLUSTER, "--profile", "eks-dev", "--verbose"]
+    rc, _, err = run(*argv, env=env)
+    assert rc == 0, err
+    process_entries = [cache / name for name in os.listdir(cache)
+                       if name.endswith(".json") and json.loads((cache / name).read_text()).get("kind") == "process"]
+    assert len(process_entries) == 1, os.listdir(cache)
+    entry = json.loads(process_entries[0].read_text())
+    soon = (peers.utcnow() + datetime.timedelta(seconds=300)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    entry["expiration"] = soon
+    process_entries[0].write_text(json.dumps(entry, sort_keys=True))
+    rc, out, err = run(*argv, env=env)
+    assert rc == 0, err
+    assert json.loads(out)["status"]["expirationTimestamp"] == soon
+    pids = background_pids(err)
+    assert len(pids) == 1, err
+    wait_for_exit(pids)
+    renewed = json.loads(process_entries[0].read_text())
+    assert renewed["expiration"] != soon, "the background process did not renew the credential_process entry"
+    assert sts.count("AssumeRole") == 1  # the inner eks-auth answered from its own (fresh) cached role

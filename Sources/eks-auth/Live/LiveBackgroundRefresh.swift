@@ -17,14 +17,15 @@ enum LiveBackgroundRefresh {
     /// `credential-process`.
     static func enterIfBackground() -> Bool {
         guard let value = getenv(BackgroundRefresh.modeVariable), String(cString: value) == "1" else { return false }
+        // Not passed on: a `credential_process` that is itself `eks-auth credential-process` must print.
+        unsetenv(BackgroundRefresh.modeVariable)
         enterBackground()
         return true
     }
 
-    /// The mode for this run in `environment`: `.running` in the background process; nil with
+    /// The mode for a run in `environment` that is not the background process: nil with
     /// `EKS_AUTH_NO_BACKGROUND_REFRESH=1`; otherwise `.available`, starting at most one process per run.
     static func mode(in environment: Environment) -> BackgroundRefresh? {
-        if environment[BackgroundRefresh.modeVariable] == "1" { return .running }
         if environment[BackgroundRefresh.disableVariable] == "1" { return nil }
         let started = Mutex<(done: Bool, pid: Int32?)>((false, nil))
         return .available {
@@ -128,12 +129,17 @@ enum LiveBackgroundRefresh {
 
 extension LiveSystem {
     /// `system` as `token` and `credential-process` use it: with background refresh (unless `--no-cache`
-    /// or `EKS_AUTH_NO_BACKGROUND_REFRESH=1`), and in the background process itself, with no terminal.
-    func refreshingInBackground(_ system: SystemContext) -> SystemContext {
+    /// or `EKS_AUTH_NO_BACKGROUND_REFRESH=1`); in the background process itself (`inBackground`, from
+    /// `LiveBackgroundRefresh.enterIfBackground`), renewing here, with no terminal.
+    func refreshingInBackground(_ system: SystemContext, inBackground: Bool) -> SystemContext {
         var system = system
         guard system.useCache else { return system }
+        guard !inBackground else {
+            system.backgroundRefresh = .running
+            system.terminal = .none
+            return system
+        }
         system.backgroundRefresh = LiveBackgroundRefresh.mode(in: environment)
-        if case .running = system.backgroundRefresh { system.terminal = .none }
         return system
     }
 }

@@ -45,7 +45,9 @@ struct CredentialProcess: ParsableCommand {
             throw CredentialProcessError.loop(chain: chain + [profile], variable: variable)
         }
         let (system, role) = try live.context(for: invocation)
-        let (_, resolved) = try CredentialResolution(system: live.refreshingInBackground(system)).resolve(
+        let (_, resolved) = try CredentialResolution(
+            system: live.refreshingInBackground(system, inBackground: inBackground)
+        ).resolve(
             profile: invocation.profile, region: invocation.region, role: role)
         guard !inBackground else { return }
         live.writeStdout(ProcessCredentials.json(resolved.credentials))

@@ -39,7 +39,8 @@ struct Token: ParsableCommand {
         var system = live.context
         system.useCache = !invocation.credentials.noCache
         if request.role == nil { system.profileTokenCode = invocation.credentials.tokenCode }
-        let result = try TokenService(system: live.refreshingInBackground(system)).token(for: request)
+        system = live.refreshingInBackground(system, inBackground: inBackground)
+        let result = try TokenService(system: system).token(for: request)
         guard !inBackground else { return }
         live.writeStdout(invocation.tokenOnly ? result.token.value : result.execCredential.json())
     }

@@ -160,6 +160,45 @@ struct BackgroundRefreshTests {
         #expect(result.fetches == 0)
     }
 
+    @Test(
+        "a role whose MFA code was not given is renewed while the caller waits (who can answer), never in the background"
+    )
+    func mfaRoleNotInBackground() throws {
+        let files = InMemoryFileSystem()
+        let http = FakeHTTPClient { _, _ in STSReplies.assumeRole(expiration: "2024-01-02T04:04:05Z") }
+        let hooks = Recorder<Int>()
+        func request(code: String?) -> TokenRequest {
+            TokenRequest(
+                clusterID: "dev", region: "us-east-1",
+                role: RoleRequest(
+                    roleARN: "arn:aws:iam::123456789012:role/dev.eks-access.role", sessionName: "alice",
+                    serialNumber: "arn:aws:iam::123456789012:mfa/alice", tokenCode: code))
+        }
+        func system(at date: Date) -> SystemContext {
+            var system = SystemContext(
+                environment: Environment([
+                    "HOME": "/home/u", "AWS_ACCESS_KEY_ID": Fixtures.accessKeyID,
+                    "AWS_SECRET_ACCESS_KEY": Fixtures.secretAccessKey,
+                ]), clock: .fixed(date), fileSystem: files, http: { http })
+            system.backgroundRefresh = .available {
+                hooks.append(1)
+                return 7
+            }
+            return system
+        }
+        _ = try TokenService(system: system(at: Self.now)).token(for: request(code: "123456"))
+        let later = system(at: Date(timeIntervalSince1970: 1_704_164_645 + 3300))
+        #expect(throws: RoleRequestError.mfaCodeNeeded(serial: "arn:aws:iam::123456789012:mfa/alice")) {
+            try TokenService(system: later).token(for: request(code: nil))
+        }
+        #expect(hooks.all.isEmpty)
+        // With the code given, the background process can renew it: the cached session at once.
+        let result = try TokenService(system: later).token(for: request(code: "654321"))
+        #expect(result.accessKeyID == "ASIAASSUMEDEXAMPLE")
+        #expect(hooks.all.count == 1)
+        #expect(http.requests.count == 1)
+    }
+
     @Test("the token of a session renewed in the background expires with the session, in this machine's clock")
     func expiryCappedBySession() throws {
         let files = InMemoryFileSystem()
