@@ -300,7 +300,8 @@ def test_no_cache_runs_credential_process_and_writes_nothing(box, script):
 
 def test_credential_process_expiring_within_15_minutes_runs_again(box, script):
     process_profile(box, script.command("expires-in=600"))
-    env = box.env(AWS_PROFILE="proc")
+    # Renewed while the caller waits (the background refresh is tested in test_background_refresh.py).
+    env = box.env(AWS_PROFILE="proc", EKS_AUTH_NO_BACKGROUND_REFRESH="1")
     for _ in range(2):
         rc, out, err = box.token(env=env)
         assert rc == 0, err

@@ -99,3 +99,65 @@ def test_two_hundred_processes_cold_across_an_expiry_and_beside_cache_clear(eks_
                f"{assume_roles - 2} beside {len(clears)} cache clears; wall time: cold {cold:.1f} s, "
                f"expiry {expiry:.1f} s, beside clear {beside:.1f} s")
     print(figures)
+
+
+CALLS = 30
+CROSSING = 10  # the call after which the session is put inside its refresh window
+
+
+def test_kubectl_calls_across_a_background_refresh_all_answer_at_cached_speed(run, eks_auth, home, tmp_path, moto):
+    """~30 kubectl calls in a row against a slow STS (each call delayed 1 s); before call CROSSING the
+    session is put 5 minutes from its end (inside the 15-minute window, above the 2-minute floor). Every
+    call's latency is recorded: the crossing call, and those while the renewal runs, answer from the cache
+    as fast as the others, far below the cold call that waited for STS. One renewal, one AssumeRole."""
+    import credential_fakes as fakes
+    from test_background_refresh import SlowProxy, key_of, put_in_window
+    from test_kubectl import kubectl, write_kubeconfig
+
+    cert, key = peers.make_self_signed_cert(str(tmp_path))
+    cache = tmp_path / "cache"
+    sts = SlowProxy(moto.endpoint, delay=1.0)
+    try:
+        with peers.FakeAPIServer(cert, key, lambda token: peers.moto_issued_token_problems(token, CLUSTER)) as api:
+            kubeconfig = write_kubeconfig(
+                home, api.endpoint, cert, eks_auth, ["token", "--cluster-name", CLUSTER, "--role-arn", moto.role_arn],
+                {"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_STS": sts.endpoint, "EKS_AUTH_CACHE_DIR": str(cache)})
+            env = run.env(AWS_ACCESS_KEY_ID=moto.alice["AccessKeyId"],
+                          AWS_SECRET_ACCESS_KEY=moto.alice["SecretAccessKey"])
+            latencies = []
+            old_key = renewed_after = None
+            for call in range(CALLS):
+                if call == CROSSING:
+                    old_key, _ = put_in_window(cache)
+                started = time.monotonic()
+                rc, _, err = kubectl(run, kubeconfig, env)
+                latencies.append(time.monotonic() - started)
+                assert rc == 0, f"call {call}: {err}\nrejected: {api.rejections}"
+                if old_key is not None and renewed_after is None and key_of(cache) != old_key:
+                    renewed_after = call
+            assert fakes.wait_until(lambda: key_of(cache) != old_key, timeout=30), "the session was not renewed"
+            assert not api.rejections
+    finally:
+        sts.close()
+    assert sts.count("AssumeRole") == 2, sts.counts  # the cold call's, and the one renewal
+
+    cold, crossing = latencies[0], latencies[CROSSING]
+    cached = sorted(latencies[1:])
+    cached.remove(crossing)
+    median = cached[len(cached) // 2]
+    lines = [f"{CALLS} kubectl calls across a background refresh (STS delayed {sts.delay} s a call)",
+             f"cold (AssumeRole while kubectl waits): {cold * 1000:.0f} ms",
+             f"cached: min {min(cached) * 1000:.0f} ms, median {median * 1000:.0f} ms, "
+             f"max {max(cached) * 1000:.0f} ms",
+             f"crossing the refresh (call {CROSSING}): {crossing * 1000:.0f} ms; the renewed session was in the "
+             + (f"cache after call {renewed_after} (calls {CROSSING}-{renewed_after} answered from the old one)"
+                if renewed_after is not None else "cache only after the last call"),
+             "each call (ms): " + " ".join(f"{latency * 1000:.0f}" for latency in latencies)]
+    figures = "\n".join(lines)
+    print("\n" + figures)
+    Path("/tmp/eks-auth-soak-refresh.txt").write_text(figures + "\n")
+    # Relations, not absolute times: the crossing call costs what a cached call costs, and no call after
+    # the cold one waited for the slow STS.
+    assert crossing <= 3 * median, figures
+    assert crossing < cold / 2, figures
+    assert max(latencies[1:]) < cold / 2, figures

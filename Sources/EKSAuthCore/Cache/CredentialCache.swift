@@ -134,6 +134,29 @@ public struct CredentialCache: Sendable {
         return try body()
     }
 
+    /// What `ifUnlocked` did.
+    enum LockAttempt<T> {
+        /// The lock was free: `body` ran holding it, and returned this.
+        case ran(T)
+        /// Another process holds the lock; `body` did not run.
+        case held
+        /// The lock cannot be used (directory not trusted, lock file not creatable); `body` did not run.
+        case unusable
+    }
+
+    /// Runs `body` holding the lock of `key` if it is free at once (no wait).
+    func ifUnlocked<T>(_ key: CacheKey, _ body: () -> T) -> LockAttempt<T> {
+        guard directoryIsUsable(warn: { _ in }) else { return .unusable }
+        let lockPath = "\(directory)/\(key.digest).lock"
+        do {
+            try fileSystem.createDirectory(directory, mode: 0o700)
+            guard let result = try fileSystem.withExclusiveLock(lockPath, timeout: 0, body) else { return .held }
+            return .ran(result)
+        } catch {
+            return .unusable
+        }
+    }
+
     /// The entries on disk, with their file names; unreadable ones are skipped.
     public func entries() throws -> [(file: String, entry: CacheEntry)] {
         let names = try fileSystem.contents(of: directory).filter { Self.ownFile($0) == .entry }
@@ -230,13 +253,27 @@ extension CredentialCache {
     /// credential_process) are fetched again: a token's lifetime, so a token never outlives them.
     public static let refreshWindow: TimeInterval = STSClient.presignedURLValidity
 
+    /// The least time a session may have left to be answered from the cache while a background process
+    /// renews it: under this, the caller renews it and waits, as with no background refresh. Two minutes:
+    /// a token signed with the session is then good for at least that long (its expiry is capped by
+    /// the session's), which covers kubectl's call and a background renewal with all its retries
+    /// (35 s with the defaults) well before kubectl asks again.
+    public static let backgroundRefreshFloor: TimeInterval = 2 * 60
+
     /// `fetch`'s credentials through the cache of `system`: an entry for `key` still good `window`
     /// seconds from now is returned without calling `fetch`; otherwise one process under the key's
     /// lock (waiting at most `lockTimeout`) fetches and stores, so concurrent callers make one call.
     /// Credentials without a session token or an expiry are returned but never stored.
+    ///
+    /// With `system.backgroundRefresh` `.available` and `inBackground` (the source can be renewed without
+    /// a person: no MFA prompt), an entry with less than `window` but more than `backgroundRefreshFloor`
+    /// left is returned at once, and a background process is started to renew it, unless the key's lock
+    /// is held (someone is renewing it already). That process runs with `.running`: it renews due entries
+    /// itself, under the lock, and gives up (`BackgroundRefreshSkipped`) when the lock stays held.
+    /// - Throws: what `fetch` throws; `BackgroundRefreshSkipped` in the background process.
     public static func through(
         _ key: CacheKey, system: SystemContext, label: String, window: TimeInterval = refreshWindow,
-        lockTimeout: Double = 30, _ fetch: () throws -> CachedCredentials
+        lockTimeout: Double = 30, inBackground: Bool = true, _ fetch: () throws -> CachedCredentials
     ) throws -> CachedCredentials {
         let cache = CredentialCache(
             directory: directory(in: system.environment), fileSystem: system.fileSystem, warn: system.warn)
@@ -245,15 +282,35 @@ extension CredentialCache {
             trace("cache: off (--no-cache) for \(label)")
             return try fetch()
         }
-        let freshUntil = { system.clock.now().addingTimeInterval(window) }
-        if let cached = cache.load(for: key, freshUntil: freshUntil(), quietly: true) {
-            trace(
-                "cache: hit \(cache.path(for: key)) (\(label))", fields: ["cache": "hit", "path": cache.path(for: key)])
-            return cached
+        let path = cache.path(for: key)
+        var start: (@Sendable () -> Int32?)?
+        if inBackground, window > backgroundRefreshFloor, case .available(let hook) = system.backgroundRefresh {
+            start = hook
         }
-        trace(
-            "cache: miss \(cache.path(for: key)) (\(label))", fields: ["cache": "miss", "path": cache.path(for: key)])
-        return try cache.withLock(for: key, timeout: lockTimeout) {
+        let now = system.clock.now()
+        let cached = cache.load(
+            for: key, freshUntil: now.addingTimeInterval(start == nil ? window : backgroundRefreshFloor), quietly: true)
+        let left = (cached?.credentials.expiration ?? now).timeIntervalSince(now)
+        if let cached, left >= window || (start != nil && left > backgroundRefreshFloor) {
+            trace("cache: hit \(path) (\(label))", fields: ["cache": "hit", "path": path])
+            guard left < window, let start else { return cached }
+            switch cache.ifUnlocked(key, start) {
+            case .held:
+                trace("cache: session expires in \(Int(left)) s; another process is renewing it")
+                return cached
+            case .ran(let pid?):
+                trace(
+                    "cache: session expires in \(Int(left)) s; refreshing in the background (pid \(pid))",
+                    fields: ["cache": "background", "expiresIn": "\(Int(left))", "pid": "\(pid)"])
+                return cached
+            case .ran(nil), .unusable:
+                trace("cache: session expires in \(Int(left)) s; no background refresh could start, renewing it now")
+            }
+        } else {
+            trace("cache: miss \(path) (\(label))", fields: ["cache": "miss", "path": path])
+        }
+        let freshUntil = { system.clock.now().addingTimeInterval(window) }
+        let body = {
             if let cached = cache.load(for: key, freshUntil: freshUntil()) {
                 trace("cache: filled by another process while waiting")
                 return cached
@@ -264,5 +321,18 @@ extension CredentialCache {
             }
             return fetched
         }
+        guard case .running = system.backgroundRefresh else {
+            return try cache.withLock(for: key, timeout: lockTimeout, body)
+        }
+        // The background process never renews without the lock: a holder is renewing it already.
+        guard cache.directoryIsUsable(warn: { _ in }) else { throw BackgroundRefreshSkipped(lockPath: path) }
+        let lockPath = "\(cache.directory)/\(key.digest).lock"
+        do {
+            try system.fileSystem.createDirectory(cache.directory, mode: 0o700)
+            if let result = try system.fileSystem.withExclusiveLock(lockPath, timeout: lockTimeout, body) {
+                return result
+            }
+        } catch is FileSystemError {}
+        throw BackgroundRefreshSkipped(lockPath: lockPath)
     }
 }

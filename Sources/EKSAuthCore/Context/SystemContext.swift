@@ -35,6 +35,9 @@ public struct SystemContext: Sendable {
     public var profileTokenCode: String?
     /// The clock skew `clock` is corrected by (learned earlier from AWS's replies), if any.
     public var clockCorrection: ClockSkew?
+    /// Whether a due cached session is renewed by a detached process while this run answers at once
+    /// (`token` and `credential-process` only); nil: renewed synchronously.
+    public var backgroundRefresh: BackgroundRefresh?
 
     /// A context from its parts; `tracer` is silent, warnings are dropped, there is no network
     /// no terminal and no commands, and sleeps return at once unless given.

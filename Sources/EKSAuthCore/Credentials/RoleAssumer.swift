@@ -47,7 +47,10 @@ public struct RoleAssumer: Sendable {
         // Long enough for the lock holder's STS call with every retry.
         let cached = try CredentialCache.through(
             key, system: system, label: "role \(request.roleARN)", window: Self.refreshWindow(duration: duration),
-            lockTimeout: sts.retryBudget + 5
+            lockTimeout: sts.retryBudget + 5,
+            // No prompt in the background: a role that needs an MFA code nobody gave is renewed while
+            // the caller waits (and can answer).
+            inBackground: request.serialNumber == nil || request.tokenCode != nil
         ) {
             let role = try callSTS(request, duration: duration, base: base)
             return CachedCredentials(

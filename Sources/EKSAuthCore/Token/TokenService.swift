@@ -76,6 +76,12 @@ public struct TokenService: Sendable {
         system.tracer(
             "cluster: \(clusterID); token expires \(Timestamp.rfc3339(token.expiration))",
             fields: ["cluster": clusterID, "expiration": Timestamp.rfc3339(token.expiration)])
+        if let session = resolved.credentials.expiration, session <= token.expiration {
+            // The session ends first (a cached one being renewed in the background, or a short one).
+            system.tracer(
+                "token: expiry capped by the session's, \(Int(session.timeIntervalSince(now))) s from now",
+                fields: ["sessionExpiresIn": "\(Int(session.timeIntervalSince(now)))"])
+        }
         if token.value.utf8.count > EKSToken.maxLength {
             system.warn(
                 "the token is \(token.value.utf8.count) bytes, over the \(EKSToken.maxLength) the EKS "

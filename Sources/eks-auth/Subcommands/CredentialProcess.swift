@@ -34,6 +34,7 @@ struct CredentialProcess: ParsableCommand {
 
     func run() throws {
         let invocation = credentials.invocation
+        let inBackground = LiveBackgroundRefresh.enterIfBackground()
         let live = LiveSystem(verbose: verbose)
         defer { live.shutdown() }
         let profile = invocation.profile ?? live.context.environment["AWS_PROFILE"] ?? "default"
@@ -44,8 +45,11 @@ struct CredentialProcess: ParsableCommand {
             throw CredentialProcessError.loop(chain: chain + [profile], variable: variable)
         }
         let (system, role) = try live.context(for: invocation)
-        let (_, resolved) = try CredentialResolution(system: system).resolve(
+        let (_, resolved) = try CredentialResolution(
+            system: live.refreshingInBackground(system, inBackground: inBackground)
+        ).resolve(
             profile: invocation.profile, region: invocation.region, role: role)
+        guard !inBackground else { return }
         live.writeStdout(ProcessCredentials.json(resolved.credentials))
     }
 }

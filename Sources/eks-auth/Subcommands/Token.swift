@@ -28,6 +28,7 @@ struct Token: ParsableCommand {
 
     /// Makes the token and prints it; shared by ArgumentParser's `run()` and the fast path.
     static func run(_ invocation: TokenInvocation) throws {
+        let inBackground = LiveBackgroundRefresh.enterIfBackground()
         let live = LiveSystem(verbose: invocation.verbose)
         defer { live.shutdown() }
         let environment = live.environment
@@ -38,7 +39,9 @@ struct Token: ParsableCommand {
         var system = live.context
         system.useCache = !invocation.credentials.noCache
         if request.role == nil { system.profileTokenCode = invocation.credentials.tokenCode }
+        system = live.refreshingInBackground(system, inBackground: inBackground)
         let result = try TokenService(system: system).token(for: request)
+        guard !inBackground else { return }
         live.writeStdout(invocation.tokenOnly ? result.token.value : result.execCredential.json())
     }
 }

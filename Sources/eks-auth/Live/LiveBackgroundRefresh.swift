@@ -1,0 +1,145 @@
+import EKSAuthCore
+import EKSAuthPlatform
+import EKSAuthSystem
+import Synchronization
+
+/// The background refresh of `token` and `credential-process` (Docs/caching.md, "Background refresh"):
+/// a due cached session is answered at once and renewed by this executable run again, detached, with the
+/// same arguments and `EKS_AUTH_BACKGROUND_REFRESH=1`.
+enum LiveBackgroundRefresh {
+    /// The longest the background process lives (an alarm ends it): its lock wait and its STS calls, with
+    /// every retry (35 s each with the defaults), fit well inside; a hung `credential_process` does not
+    /// keep it forever.
+    static let maximumSeconds: UInt32 = 300
+
+    /// Whether this process is the background one; when it is, first closes the descriptors it inherited
+    /// and arms its alarm (`enterBackground`). Called before anything else of `token` or
+    /// `credential-process`.
+    static func enterIfBackground() -> Bool {
+        guard let value = getenv(BackgroundRefresh.modeVariable), String(cString: value) == "1" else { return false }
+        // Not passed on: a `credential_process` that is itself `eks-auth credential-process` must print.
+        unsetenv(BackgroundRefresh.modeVariable)
+        enterBackground()
+        return true
+    }
+
+    /// The mode for a run in `environment` that is not the background process: nil with
+    /// `EKS_AUTH_NO_BACKGROUND_REFRESH=1`; otherwise `.available`, starting at most one process per run.
+    static func mode(in environment: Environment) -> BackgroundRefresh? {
+        if environment[BackgroundRefresh.disableVariable] == "1" { return nil }
+        let started = Mutex<(done: Bool, pid: Int32?)>((false, nil))
+        return .available {
+            started.withLock { state in
+                if !state.done { state = (true, spawn()) }
+                return state.pid
+            }
+        }
+    }
+
+    /// Called first thing in the background process: closes every descriptor above stderr it may have
+    /// inherited (all of ours are close-on-exec, but not necessarily those of whoever ran the parent), and
+    /// arms the alarm that bounds its life.
+    static func enterBackground() {
+        alarm(maximumSeconds)
+        var inherited: [Int32] = []
+        #if os(Linux)
+            let listing = "/proc/self/fd"
+        #else
+            let listing = "/dev/fd"
+        #endif
+        if let directory = opendir(listing) {
+            let own = dirfd(directory)
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                }
+                if let fd = Int32(name), fd > STDERR_FILENO, fd != own { inherited.append(fd) }
+            }
+            closedir(directory)
+        } else {
+            inherited = Array((STDERR_FILENO + 1)..<1024)
+        }
+        for fd in inherited { close(fd) }
+    }
+
+    /// Starts this executable again, detached: a new session (no terminal, no signal from the parent's
+    /// process group), stdin, stdout and stderr on /dev/null (kubectl waits until the plugin's pipes close:
+    /// an inherited pipe would make it wait for the renewal), the same arguments, the environment without
+    /// `KUBERNETES_EXEC_INFO` (no failure memo, no prompt) and with `EKS_AUTH_BACKGROUND_REFRESH=1`.
+    /// Never waited for. Its process id, or nil when it could not be started.
+    static func spawn() -> Int32? {
+        guard let executable = executablePath() else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGHUP, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        #if os(Linux)
+            // POSIX_SPAWN_SETSID (glibc 2.26 and musl), declared only under _GNU_SOURCE, which the C
+            // library module is not built with.
+            let detach: Int32 = 0x80
+        #else
+            // And no descriptor but the three above reaches the child.
+            let detach = Int32(POSIX_SPAWN_SETSID | POSIX_SPAWN_CLOEXEC_DEFAULT)
+        #endif
+        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) | detach))
+
+        // argv[0] as we were given it, so that `ps` shows what the parent showed.
+        let arguments = [CommandLine.arguments.first ?? executable] + CommandLine.arguments.dropFirst()
+        var variables = processEnvironment()
+        variables["KUBERNETES_EXEC_INFO"] = nil
+        variables[BackgroundRefresh.modeVariable] = "1"
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        guard !argv.dropLast().contains(nil), !envp.dropLast().contains(nil) else { return nil }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0 else { return nil }
+        return pid
+    }
+
+    /// The running executable: `/proc/self/exe` on Linux (it names the binary even if it was replaced
+    /// since), `_NSGetExecutablePath` on macOS.
+    static func executablePath() -> String? {
+        #if os(Linux)
+            return "/proc/self/exe"
+        #else
+            var size: UInt32 = 4096
+            var buffer = [CChar](repeating: 0, count: Int(size))
+            guard _NSGetExecutablePath(&buffer, &size) == 0 else { return nil }
+            return String(cString: buffer)
+        #endif
+    }
+}
+
+extension LiveSystem {
+    /// `system` as `token` and `credential-process` use it: with background refresh (unless `--no-cache`
+    /// or `EKS_AUTH_NO_BACKGROUND_REFRESH=1`); in the background process itself (`inBackground`, from
+    /// `LiveBackgroundRefresh.enterIfBackground`), renewing here, with no terminal.
+    func refreshingInBackground(_ system: SystemContext, inBackground: Bool) -> SystemContext {
+        var system = system
+        guard system.useCache else { return system }
+        guard !inBackground else {
+            system.backgroundRefresh = .running
+            system.terminal = .none
+            return system
+        }
+        system.backgroundRefresh = LiveBackgroundRefresh.mode(in: environment)
+        return system
+    }
+}
