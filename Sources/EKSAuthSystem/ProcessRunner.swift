@@ -9,15 +9,21 @@ public struct ProcessRequest: Sendable, Equatable {
     public var echoStderr: Bool
     /// Variables set (or replaced) in the command's environment, which is otherwise ours.
     public var environment: [String: String]
+    /// Started and left to run on its own (a browser launcher): a new session, stdin, stdout and
+    /// stderr on /dev/null, never waited for. Its result is status 0 once it started; `timeout` and
+    /// `echoStderr` do not apply.
+    public var detached: Bool
 
     /// A request from parts.
     public init(
-        arguments: [String], timeout: Double, echoStderr: Bool = false, environment: [String: String] = [:]
+        arguments: [String], timeout: Double, echoStderr: Bool = false, environment: [String: String] = [:],
+        detached: Bool = false
     ) {
         self.arguments = arguments
         self.timeout = timeout
         self.echoStderr = echoStderr
         self.environment = environment
+        self.detached = detached
     }
 }
 

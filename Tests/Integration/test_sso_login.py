@@ -230,7 +230,7 @@ def test_the_browser_opens_only_on_a_desktop_and_never_when_told_not_to(box, sso
     assert rc == 0, err
     if desktop == "display":
         assert record.read_text() == f"{sso.endpoint}/device?user_code=ABCD-0001\n"
-        assert "opened the page in your browser" in err
+        assert "opening the page in your browser" in err
     else:
         assert not record.exists(), record.read_text()
 
@@ -308,4 +308,67 @@ def test_kubectl_on_a_terminal_logs_in_and_gets_through(box, sso, eks_auth, tmp_
     assert json.loads(process.stdout)["metadata"]["name"] == "default"
     assert "ABCD-0001" in process.stderr
     assert api.tokens and not api.rejections
+    assert device_calls(sso) == (1, 1)
+
+
+def cp_config(box: Sandbox, eks_auth: str) -> None:
+    """Profile ``sso`` (session form) and a profile ``cp`` whose credential_process is eks-auth's."""
+    sso_config(box, "session")
+    with open(box.config, "a") as config:
+        config.write(f"\n[profile cp]\ncredential_process = {eks_auth} credential-process --profile sso\n")
+
+
+def test_credential_process_without_a_controlling_terminal_never_starts_a_login(box, sso, eks_auth):
+    """The AWS CLI captures a credential_process's stderr: with no terminal to show the code on, the
+    remedy comes at once, even with stdin a terminal and kubectl's variable inherited."""
+    cp_config(box, eks_auth)
+    env = sso_env(box, sso, KUBERNETES_EXEC_INFO=INTERACTIVE)
+    controller, terminal = pty.openpty()
+    try:
+        started = time.monotonic()
+        process = subprocess.run([eks_auth, "credential-process", "--profile", "sso"], env=env, stdin=terminal,
+                                 capture_output=True, text=True, timeout=60, start_new_session=True)
+        elapsed = time.monotonic() - started
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert process.returncode == 77, process.stderr
+    assert "aws sso login --profile sso" in process.stderr
+    assert sso.received("/device_authorization") == []
+    assert elapsed < 20
+
+
+def test_credential_process_under_the_aws_cli_shows_the_login_on_the_terminal(box, sso, eks_auth, tmp_path):
+    """botocore (the AWS CLI) runs eks-auth as a credential_process with stderr captured; the login's link
+    and code reach the person on the controlling terminal, and botocore gets the role's credentials."""
+    cp_config(box, eks_auth)
+    env = sso_env(box, sso)
+    code = ("import botocore.session; c = botocore.session.Session(profile='cp').get_credentials()"
+            ".get_frozen_credentials(); print(c.access_key)")
+    out_file = tmp_path / "peer.out"
+    approve_when_asked(sso, delay=0.5)
+    pid, controller = pty.fork()
+    if pid == 0:  # the child: a session whose controlling terminal is the pty, as in a terminal window
+        try:
+            with open(out_file, "w") as out:
+                os.dup2(out.fileno(), 1)
+            os.execve(sys.executable, [sys.executable, "-c", code], env)
+        finally:
+            os._exit(127)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(controller)
+    text = seen.decode(errors="replace")
+    assert os.WEXITSTATUS(status) == 0, text
+    assert "ABCD-0001" in text and f"{sso.endpoint}/device?user_code=ABCD-0001" in text, text
+    assert out_file.read_text().strip() == SSO_KEYS.access_key
     assert device_calls(sso) == (1, 1)

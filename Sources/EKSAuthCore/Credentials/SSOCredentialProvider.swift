@@ -132,7 +132,12 @@ public struct SSORole: Sendable {
         -> CachedCredentials
     {
         let token = try SSODeviceLogin(role: self, config: config, system: system).token(why: error, refused: refused)
-        return try roleCredentials(token: token, system: system, config: config)
+        do {
+            return try roleCredentials(token: token, system: system, config: config)
+        } catch let failure as RefusedToken {
+            // Refused right after a login: another login would be refused too.
+            throw failure.error
+        }
     }
 
     /// The portal refused `token` (HTTP 401): `error` says so.
@@ -159,10 +164,11 @@ public struct SSORole: Sendable {
         }
     }
 
-    /// The lock a refresh or a login of the token in `path` holds (across processes).
+    /// The lock a refresh or a login of the token in `path` holds (across processes): one per token
+    /// file, so that profiles sharing an sso-session share it too.
     func tokenLockKey(path: String) -> CacheKey {
         CacheKey(
-            baseAccessKeyID: "sso-token-file:\(path)", profile: profile.name, roleARN: "", externalID: nil,
+            baseAccessKeyID: "sso-token-file:\(path)", profile: "", roleARN: "", externalID: nil,
             sessionName: nil, serialNumber: nil, durationSeconds: 0, endpoint: "", kind: .ssoRefresh)
     }
 
@@ -263,8 +269,10 @@ public struct SSORole: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
+            // Through a symbolic link to its target, as botocore writes it.
             try system.fileSystem.writeAtomically(
-                Array(try encoder.encode(JSONValue.object(fields))), to: path, mode: 0o600)
+                Array(try encoder.encode(JSONValue.object(fields))),
+                to: (try? system.fileSystem.resolvingSymlinks(path)) ?? path, mode: 0o600)
         } catch {
             system.warn("could not write the refreshed SSO token to \(path); it is used for this run only")
         }

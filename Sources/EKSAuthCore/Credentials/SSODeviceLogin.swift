@@ -104,8 +104,16 @@ struct SSODeviceLogin {
         let oidc = SSOOIDCClient(
             endpoint: try role.endpoint(service: "sso_oidc", host: "oidc", system: system, config: config),
             system: system)
-        let registration = try self.registration(oidc: oidc)
-        let authorization = try oidc.startDeviceAuthorization(registration, startURL: role.startURL)
+        var registration = try self.registration(oidc: oidc)
+        let authorization: SSOOIDCClient.DeviceAuthorization
+        do {
+            authorization = try oidc.startDeviceAuthorization(registration.client, startURL: role.startURL)
+        } catch CredentialError.endpointRefused(_, let reason) where registration.cached {
+            // A cached registration the service no longer knows (revoked, or of another start URL): a new one.
+            system.tracer("sso: the cached client registration was refused (\(reason)); registering again")
+            registration = try self.registration(oidc: oidc, reuse: false)
+            authorization = try oidc.startDeviceAuthorization(registration.client, startURL: role.startURL)
+        }
         let started = system.clock.now()
         let link = authorization.verificationURIComplete ?? authorization.verificationURI
         let code = TerminalText.line(authorization.userCode, limit: 64)
@@ -116,20 +124,21 @@ struct SSODeviceLogin {
             "open \(TerminalText.line(link, limit: 512)) and check that it shows the code \(code)",
             ["verificationUri": link, "userCode": code])
         switch openBrowser(link) {
-        case .opened: system.notice("opened the page in your browser", [:])
-        case .notOpened(let why): system.tracer("sso: browser not opened: \(why)")
+        case .opened: system.notice("opening the page in your browser", [:])
+        case .notOpened(let why): system.tracer("sso: no browser opened: \(why)")
         }
         system.notice(
             "waiting for approval (the code expires in \(DurationText.spoken(authorization.expiresIn)))",
             ["expiresInSeconds": String(authorization.expiresIn)])
-        let token = try poll(oidc, registration, authorization, started: started)
+        let token = try poll(oidc, registration.client, authorization, started: started)
         let now = system.clock.now()
         let expiresAt = now.addingTimeInterval(Double(token.expiresIn))
         var fields: [String: JSONValue] = [
             "startUrl": .string(role.startURL), "region": .string(role.region),
             "accessToken": .string(token.accessToken), "expiresAt": .string(Timestamp.rfc3339(expiresAt)),
-            "clientId": .string(registration.clientID), "clientSecret": .string(registration.clientSecret),
-            "registrationExpiresAt": .string(Timestamp.rfc3339(registration.expiresAt)),
+            "clientId": .string(registration.client.clientID),
+            "clientSecret": .string(registration.client.clientSecret),
+            "registrationExpiresAt": .string(Timestamp.rfc3339(registration.client.expiresAt)),
         ]
         if let refresh = token.refreshToken { fields["refreshToken"] = .string(refresh) }
         do {
@@ -176,20 +185,24 @@ struct SSODeviceLogin {
                 throw CredentialError.ssoLoginFailed(
                     profile: profile, reason: "was not approved before its code expired")
             }
-            guard system.clock.now().addingTimeInterval(interval) < deadline else {
+            // The last poll is made when the code expires, never later; the wait said is the one waited.
+            let left = deadline.timeIntervalSince(system.clock.now())
+            guard left > 0 else {
+                let waited = Int(system.clock.now().timeIntervalSince(started).rounded())
                 throw CredentialError.ssoLoginFailed(
                     profile: profile,
-                    reason: "was not approved before its code expired "
-                        + "(after \(DurationText.spoken(authorization.expiresIn)))")
+                    reason: "was not approved before its code expired (after \(DurationText.spoken(waited)))")
             }
-            system.sleep(interval)
+            system.sleep(min(interval, left))
         }
     }
 
     /// The client registration: the AWS CLI's cached one while it lasts, else a new one, cached.
-    func registration(oidc: SSOOIDCClient) throws -> SSOOIDCClient.Registration {
+    func registration(oidc: SSOOIDCClient, reuse: Bool = true) throws -> (
+        client: SSOOIDCClient.Registration, cached: Bool
+    ) {
         let path = registrationPath()
-        if let path, let bytes = try? system.fileSystem.read(path),
+        if reuse, let path, let bytes = try? system.fileSystem.read(path),
             case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)),
             let id = SSOOIDCClient.string(fields["clientId"]),
             let secret = SSOOIDCClient.string(fields["clientSecret"]),
@@ -197,7 +210,7 @@ struct SSODeviceLogin {
             expiresAt.timeIntervalSince(system.clock.now()) > Self.reuseWindow
         {
             system.tracer("sso: reusing the client registration in \(path)")
-            return SSOOIDCClient.Registration(clientID: id, clientSecret: secret, expiresAt: expiresAt)
+            return (SSOOIDCClient.Registration(clientID: id, clientSecret: secret, expiresAt: expiresAt), true)
         }
         let name = "eks-auth-client-\(role.sessionName ?? String(Int(system.clock.now().timeIntervalSince1970)))"
         let registration = try oidc.registerClient(name: name, scopes: scopes)
@@ -209,7 +222,7 @@ struct SSODeviceLogin {
             if let scopes, !scopes.isEmpty { fields["scopes"] = .array(scopes.map(JSONValue.string)) }
             try? write(fields, to: path)
         }
-        return registration
+        return (registration, false)
     }
 
     /// Where the AWS CLI v2 caches the client registration: for an sso-session, the SHA-1 of the
@@ -258,8 +271,9 @@ struct SSODeviceLogin {
         try system.fileSystem.createDirectory(directory, mode: 0o700)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try system.fileSystem.writeAtomically(
-            Array(try encoder.encode(JSONValue.object(fields))), to: path, mode: 0o600)
+        // Through a symbolic link to its target, as botocore writes these files.
+        let target = (try? system.fileSystem.resolvingSymlinks(path)) ?? path
+        try system.fileSystem.writeAtomically(Array(try encoder.encode(JSONValue.object(fields))), to: target, mode: 0o600)
     }
 
     enum BrowserOutcome: Equatable {
@@ -286,11 +300,14 @@ struct SSODeviceLogin {
             }
             let command = ["xdg-open", link]
         #endif
+        // Detached, not waited for: a launcher may keep the browser in the foreground.
         do {
-            let result = try system.processes.run(ProcessRequest(arguments: command, timeout: 10))
-            return result.status == 0 ? .opened : .notOpened("\(command[0]) exited with \(result.status)")
+            _ = try system.processes.run(ProcessRequest(arguments: command, timeout: 0, detached: true))
+            return .opened
+        } catch ProcessRunError.cannotStart(let why) {
+            return .notOpened(why)
         } catch {
-            return .notOpened("\(command[0]) could not run")
+            return .notOpened("\(command[0]) could not start")
         }
     }
 

@@ -13,8 +13,9 @@ import EKSAuthSystem
 /// device authorization grant of RFC 8628 and token creation, as botocore's
 /// `data/sso-oidc/2019-06-10/service-2.json` describes them.
 ///
-/// Every call has a 10 s timeout; RegisterClient and StartDeviceAuthorization are retried on
-/// throttling and 5xx. Answers are bounded by the transport; strings from them are checked before use.
+/// Every call has a 10 s timeout and one attempt: RegisterClient and StartDeviceAuthorization create
+/// something each time (a client, a device code), and CreateToken is polled anyway. Answers are bounded
+/// by the transport; strings from them are checked before use.
 struct SSOOIDCClient {
     /// The service's base URL (`https://oidc.REGION.amazonaws.com`, or `AWS_ENDPOINT_URL_SSO_OIDC`).
     let endpoint: String
@@ -61,6 +62,10 @@ struct SSOOIDCClient {
         case expired
     }
 
+    /// The longest a device code is polled for, in seconds, whatever the service says (AWS says 600):
+    /// as long as other processes wait for a login (`SSODeviceLogin.waitForOtherLogin`).
+    static let maxCodeLifetime: Double = 15 * 60
+
     /// The longest string taken from an answer (codes, URLs, tokens): well over AWS's, far under a flood.
     static let maxFieldLength = 16 * 1024
 
@@ -69,12 +74,17 @@ struct SSOOIDCClient {
     func registerClient(name: String, scopes: [String]?) throws -> Registration {
         var body: [String: JSONValue] = ["clientName": .string(name), "clientType": .string("public")]
         if let scopes, !scopes.isEmpty { body["scopes"] = .array(scopes.map(JSONValue.string)) }
-        let (status, fields) = try post("/client/register", body, what: "RegisterClient", retried: true)
+        let (status, fields) = try post("/client/register", body, what: "RegisterClient")
         guard status == 200 else { throw refusal(status, fields, what: "RegisterClient") }
         guard let id = Self.string(fields["clientId"]), let secret = Self.string(fields["clientSecret"]),
             case .number(let expiry)? = fields["clientSecretExpiresAt"]
         else { throw CredentialError.endpointFailed(source: source, reason: "RegisterClient's answer is incomplete") }
-        return Registration(clientID: id, clientSecret: secret, expiresAt: Date(timeIntervalSince1970: expiry))
+        let expiresAt = Date(timeIntervalSince1970: expiry)
+        guard expiresAt > system.clock.now() else {
+            throw CredentialError.endpointFailed(
+                source: source, reason: "RegisterClient's registration expired already (\(Timestamp.rfc3339(expiresAt)))")
+        }
+        return Registration(clientID: id, clientSecret: secret, expiresAt: expiresAt)
     }
 
     /// StartDeviceAuthorization for `startURL` with `registration`.
@@ -84,7 +94,7 @@ struct SSOOIDCClient {
             "clientId": .string(registration.clientID), "clientSecret": .string(registration.clientSecret),
             "startUrl": .string(startURL),
         ]
-        let (status, fields) = try post("/device_authorization", body, what: "StartDeviceAuthorization", retried: true)
+        let (status, fields) = try post("/device_authorization", body, what: "StartDeviceAuthorization")
         guard status == 200 else { throw refusal(status, fields, what: "StartDeviceAuthorization") }
         guard let deviceCode = Self.string(fields["deviceCode"]), let userCode = Self.string(fields["userCode"]),
             let uri = Self.string(fields["verificationUri"]), case .number(let expiresIn)? = fields["expiresIn"],
@@ -98,7 +108,7 @@ struct SSOOIDCClient {
         return DeviceAuthorization(
             deviceCode: deviceCode, userCode: userCode, verificationURI: uri,
             verificationURIComplete: Self.string(fields["verificationUriComplete"]),
-            expiresIn: Int(min(expiresIn, 3600)), interval: interval)
+            expiresIn: Int(min(expiresIn, Self.maxCodeLifetime)), interval: interval)
     }
 
     /// One CreateToken poll with the device code grant.
@@ -109,7 +119,7 @@ struct SSOOIDCClient {
             "clientId": .string(registration.clientID), "clientSecret": .string(registration.clientSecret),
             "deviceCode": .string(deviceCode),
         ]
-        let (status, fields) = try post("/token", body, what: "CreateToken", retried: false)
+        let (status, fields) = try post("/token", body, what: "CreateToken")
         if status == 200 { return .token(try token(from: fields)) }
         switch (Self.string(fields["error"]), Self.errorType(fields)) {
         case ("authorization_pending", _), (_, "AuthorizationPendingException"): return .pending
@@ -128,7 +138,7 @@ struct SSOOIDCClient {
             "clientSecret": .string(clientSecret), "refreshToken": .string(refreshToken),
         ]
         system.tracer("credentials: refreshing the IAM Identity Center token at \(endpoint)/token")
-        let (status, fields) = try post("/token", body, what: "CreateToken", retried: false)
+        let (status, fields) = try post("/token", body, what: "CreateToken")
         guard status == 200 else { throw refusal(status, fields, what: "CreateToken") }
         return try token(from: fields)
     }
@@ -138,14 +148,18 @@ struct SSOOIDCClient {
     func token(from fields: [String: JSONValue]) throws -> Token {
         guard let access = Self.string(fields["accessToken"]), case .number(let expiresIn)? = fields["expiresIn"],
             expiresIn > 0
-        else { throw CredentialError.endpointFailed(source: source, reason: "the answer holds no token") }
+        else {
+            // Not worth asking again: the same request gets the same answer.
+            throw CredentialError.endpointRefused(
+                source: source, reason: "CreateToken's answer holds no usable token (an accessToken and a positive expiresIn)")
+        }
         return Token(
             accessToken: access, expiresIn: Int(min(expiresIn, 366 * 86400)),
             refreshToken: Self.string(fields["refreshToken"]))
     }
 
     /// POSTs `body` as JSON to `path`; the status and the answer's JSON object (empty when it is none).
-    func post(_ path: String, _ body: [String: JSONValue], what: String, retried: Bool) throws -> (
+    func post(_ path: String, _ body: [String: JSONValue], what: String) throws -> (
         Int, [String: JSONValue]
     ) {
         let encoder = JSONEncoder()
@@ -158,7 +172,7 @@ struct SSOOIDCClient {
             ],
             body: Array(try encoder.encode(JSONValue.object(body))), timeout: 10)
         let policy = RetryPolicy(
-            maxAttempts: retried ? 3 : 1, attemptTimeout: 10, sleep: system.sleep, random: system.random,
+            maxAttempts: 1, attemptTimeout: 10, sleep: system.sleep, random: system.random,
             notice: system.notice)
         system.tracer("sso-oidc: \(what) at \(endpoint)\(path)")
         let exchange = try policy.exchange(

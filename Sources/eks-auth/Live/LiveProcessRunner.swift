@@ -14,6 +14,7 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         guard !request.arguments.contains(where: { $0.utf8.contains(0) }) else {
             throw ProcessRunError.cannotStart("\(command): an argument contains a NUL character")
         }
+        if request.detached { return try Self.startDetached(request.arguments) }
         let deadline = Self.now() + (request.timeout.isNaN ? 0 : max(0, request.timeout))
 
         let stdoutPipe = try Self.makePipe(for: command)
@@ -132,6 +133,42 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
             : posix_spawnp(&pid, file, &actions, &attributes, argv, envp)
         guard result == 0 else { throw startError(arguments[0], nil, result) }
         return pid
+    }
+
+    /// Starts `arguments` in a session of its own with stdin, stdout and stderr on /dev/null and no
+    /// other descriptor of ours (they are all close-on-exec), and does not wait: a browser launcher
+    /// may run the browser in the foreground, and nothing of it must reach our output.
+    private static func startDetached(_ arguments: [String]) throws -> ProcessResult {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGHUP, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        #if os(Linux)
+            // POSIX_SPAWN_SETSID, declared only under _GNU_SOURCE (see LiveBackgroundRefresh).
+            let detach: Int32 = 0x80
+        #else
+            let detach = Int32(POSIX_SPAWN_SETSID | POSIX_SPAWN_CLOEXEC_DEFAULT)
+        #endif
+        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) | detach))
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard let file = argv[0], !argv.dropLast().contains(nil) else { throw startError(arguments[0], nil, ENOMEM) }
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, file, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw startError(arguments[0], nil, result) }
+        return ProcessResult(status: 0)
     }
 
     /// "`command`: `what`: `strerror`", or without `what`, as `cannotStart`.

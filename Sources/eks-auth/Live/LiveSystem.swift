@@ -166,3 +166,47 @@ extension LiveSystem {
         return (system, role)
     }
 }
+
+extension LiveSystem {
+    /// `system` for a command whose stderr another program captures (`credential-process`: the AWS
+    /// CLI, the SDKs and Terraform read it only after a failure): the prompts (MFA code) and the news
+    /// meant for a person (an IAM Identity Center login's link and code, retries) go to the controlling
+    /// terminal, `/dev/tty`, as well. With no controlling terminal nobody is asked anything: no prompt,
+    /// no login. A `KUBERNETES_EXEC_INFO` inherited through the calling program is not ours and is
+    /// ignored. When stderr is itself a terminal (run by hand), nothing changes but that.
+    func promptingOnControllingTerminal(_ system: SystemContext) -> SystemContext {
+        var system = system
+        system.environment.variables["KUBERNETES_EXEC_INFO"] = nil
+        if isatty(STDERR_FILENO) == 1 { return system }
+        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+        guard tty >= 0 else {
+            system.terminal = Terminal(stdinIsTerminal: false) { _ in nil }
+            return system
+        }
+        // Kept open for the rest of the run (one descriptor; closed at exit).
+        system.terminal = Terminal(stdinIsTerminal: true) { prompt in
+            LiveSystem.write(TerminalText.sanitized(prompt), to: tty)
+            return LiveSystem.readLine(from: tty)
+        }
+        let notice = system.notice
+        system.notice = { message, fields in
+            notice(message, fields)
+            LiveSystem.write("eks-auth: " + TerminalText.line(message, limit: 2048) + "\n", to: tty)
+        }
+        return system
+    }
+
+    /// One line read from `fd` (at most 1 KiB, without its newline); nil at end of input.
+    static func readLine(from fd: Int32) -> String? {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while line.count < 1024 {
+            let count = read(fd, &byte, 1)
+            if count < 0, errno == EINTR { continue }
+            guard count == 1 else { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+            if byte == UInt8(ascii: "\n") { break }
+            line.append(byte)
+        }
+        return String(decoding: line, as: UTF8.self)
+    }
+}

@@ -44,7 +44,9 @@ struct CredentialProcess: ParsableCommand {
         guard !chain.contains(profile), chain.count < Self.maxDepth else {
             throw CredentialProcessError.loop(chain: chain + [profile], variable: variable)
         }
-        let (system, role) = try live.context(for: invocation)
+        let (context, role) = try live.context(for: invocation)
+        // The AWS CLI and the SDKs capture our stderr: a person is asked on the terminal, or not at all.
+        let system = live.promptingOnControllingTerminal(context)
         let (_, resolved) = try CredentialResolution(
             system: live.refreshingInBackground(system, inBackground: inBackground)
         ).resolve(

@@ -293,3 +293,98 @@ struct SSODeviceLoginTests {
         #expect(!notices.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
     }
 }
+
+@Suite("IAM Identity Center login: review findings")
+struct SSODeviceLoginReviewTests {
+    typealias Login = SSODeviceLoginTests
+    typealias Base = SSOCredentialProviderTests
+
+    @Test("profiles sharing one sso-session share one login lock (it is per token file)")
+    func lockPerTokenFile() throws {
+        let config = try SharedConfig.load(
+            environment: ["HOME": Base.home],
+            fileSystem: InMemoryFileSystem([
+                "\(Base.home)/.aws/config": Base.config
+                    + "\n[profile other]\nsso_session = my-sso\nsso_account_id = 210987654321\nsso_role_name = Ops\n"
+            ]))
+        let dev = try SSORole(profile: try #require(config.profile(named: "dev")), config: config)
+        let other = try SSORole(profile: try #require(config.profile(named: "other")), config: config)
+        let path = dev.tokenPath(home: Base.home)
+        #expect(path == other.tokenPath(home: Base.home))
+        #expect(dev.tokenLockKey(path: path).digest == other.tokenLockKey(path: path).digest)
+    }
+
+    @Test("a portal that refuses the new token too: one login, then a plain error (exit 77), not a loop")
+    func refusedAfterLogin() throws {
+        let world = Login.world(portal: { _ in Login.json(401, #"{"message":"Session token not found or invalid"}"#) })
+        #expect(throws: CredentialError.self) { try world.resolve() }
+        do {
+            _ = try world.resolve()
+        } catch let error as CredentialError {
+            #expect(error.kind == .denied)
+            #expect(error.message.contains("was refused by the portal"))
+        }
+        #expect(world.calls.filter { $0 == "/device_authorization" }.count == 2, "one login per run")
+    }
+
+    @Test("a registration that has expired already is refused")
+    func expiredRegistration() throws {
+        var world = Login.world()
+        let http = FakeHTTPClient { request, _ in
+            if request.url.hasSuffix("/client/register") {
+                return Login.json(200, #"{"clientId":"c","clientSecret":"s","clientSecretExpiresAt":5}"#)
+            }
+            return Base.portalReply()
+        }
+        world.setup.system.http = { http }
+        #expect(throws: CredentialError.self) { try world.resolve() }
+        #expect(try world.setup.files.read(Login.registrationPath) == nil)
+    }
+
+    @Test("a cached registration the service refuses is replaced by a new one, once")
+    func refusedCachedRegistration() throws {
+        let cached = #"{"clientId":"revoked","clientSecret":"revoked","expiresAt":"2024-03-01T00:00:00Z"}"#
+        var world = Login.world(files: [Login.registrationPath: cached])
+        let http = FakeHTTPClient { request, _ in
+            if request.url.hasSuffix("/client/register") { return Login.registered }
+            if request.url.hasSuffix("/device_authorization") {
+                return String(decoding: request.body, as: UTF8.self).contains("revoked")
+                    ? Login.json(401, #"{"error":"invalid_client"}"#) : Login.authorization
+            }
+            if request.url.hasSuffix("/token") { return Login.created }
+            return Base.portalReply()
+        }
+        world.setup.system.http = { http }
+        _ = try world.resolve()
+        let routes = http.requests.map { $0.url.hasPrefix(Login.oidc) ? String($0.url.dropFirst(Login.oidc.count)) : "portal" }
+        #expect(routes == ["/device_authorization", "/client/register", "/device_authorization", "/token", "portal"])
+        let registration = String(decoding: try #require(try world.setup.files.read(Login.registrationPath)), as: UTF8.self)
+        #expect(registration.contains("new-client"))
+    }
+
+    @Test("a huge interval is capped, the last poll is made when the code expires, and the wait said is the one waited")
+    func deadlineWithHugeInterval() throws {
+        var world = Login.world(polls: [Login.pollError("authorization_pending")])
+        let http = FakeHTTPClient { request, _ in
+            if request.url.hasSuffix("/client/register") { return Login.registered }
+            if request.url.hasSuffix("/device_authorization") {
+                return Login.json(
+                    200,
+                    #"{"deviceCode":"d","userCode":"U","verificationUri":"https://x/","expiresIn":8,"interval":1000000000}"#)
+            }
+            return Login.pollError("authorization_pending")
+        }
+        world.setup.system.http = { http }
+        #expect(throws: CredentialError.ssoLoginFailed(
+            profile: "dev", reason: "was not approved before its code expired (after 8 s)")) { try world.resolve() }
+        #expect(world.setup.sleeps.all == [8])
+        #expect(http.requests.filter { $0.url.hasSuffix("/token") }.count == 2)
+    }
+
+    @Test("the browser is started detached, never waited for")
+    func browserDetached() throws {
+        let world = Login.world(environment: ["DISPLAY": ":0"])
+        _ = try world.resolve()
+        #expect(world.processes.requests.map(\.detached) == [true])
+    }
+}
