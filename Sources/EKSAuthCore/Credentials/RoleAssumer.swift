@@ -45,12 +45,17 @@ public struct RoleAssumer: Sendable {
         var system = self.system
         system.useCache = system.useCache && request.useCache
         // Long enough for the lock holder's STS call with every retry.
+        // A role that needs an MFA code nobody can give here: its session is good down to the floor, rather
+        // than refused for want of a code inside the renewal window.
+        let needsCode = request.serialNumber != nil && request.tokenCode == nil
+        var window = Self.refreshWindow(duration: duration)
+        if needsCode, !system.canPrompt { window = min(window, CredentialCache.backgroundRefreshFloor) }
         let cached = try CredentialCache.through(
-            key, system: system, label: "role \(request.roleARN)", window: Self.refreshWindow(duration: duration),
+            key, system: system, label: "role \(request.roleARN)", window: window,
             lockTimeout: sts.retryBudget + 5,
             // No prompt in the background: a role that needs an MFA code nobody gave is renewed while
             // the caller waits (and can answer).
-            inBackground: request.serialNumber == nil || request.tokenCode != nil
+            inBackground: !needsCode
         ) {
             let role = try callSTS(request, duration: duration, base: base)
             return CachedCredentials(

@@ -27,6 +27,8 @@ struct SSODeviceLogin {
     static let waitForOtherLogin: Double = 15 * 60
     /// How long a registration or token must still last to be reused (botocore's expiry window).
     static let reuseWindow: TimeInterval = 15 * 60
+    /// The longest wait between two polls, in seconds, `slow_down` included.
+    static let maxInterval: Double = 60
     /// Consecutive failed polls (no answer, 5xx) after which the login is given up.
     static let maxFailedPolls = 3
 
@@ -178,15 +180,16 @@ struct SSODeviceLogin {
             switch outcome {
             case .token(let token): return token
             case .pending: break
-            case .slowDown: interval += 5
+            case .slowDown: interval = min(interval + 5, Self.maxInterval)
             case .denied:
                 throw CredentialError.ssoLoginFailed(profile: profile, reason: "was denied in the browser")
             case .expired:
                 throw CredentialError.ssoLoginFailed(
                     profile: profile, reason: "was not approved before its code expired")
             }
-            // The last poll is made when the code expires, never later; the wait said is the one waited.
-            let left = deadline.timeIntervalSince(system.clock.now())
+            // The last poll is made a second before the code expires, never after (an approval seen then
+            // still counts); the wait said is the one waited.
+            let left = deadline.timeIntervalSince(system.clock.now()) - 1
             guard left > 0 else {
                 let waited = Int(system.clock.now().timeIntervalSince(started).rounded())
                 throw CredentialError.ssoLoginFailed(
@@ -273,7 +276,8 @@ struct SSODeviceLogin {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Through a symbolic link to its target, as botocore writes these files.
         let target = (try? system.fileSystem.resolvingSymlinks(path)) ?? path
-        try system.fileSystem.writeAtomically(Array(try encoder.encode(JSONValue.object(fields))), to: target, mode: 0o600)
+        try system.fileSystem.writeAtomically(
+            Array(try encoder.encode(JSONValue.object(fields))), to: target, mode: 0o600)
     }
 
     enum BrowserOutcome: Equatable {

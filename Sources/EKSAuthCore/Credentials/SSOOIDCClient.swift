@@ -82,7 +82,8 @@ struct SSOOIDCClient {
         let expiresAt = Date(timeIntervalSince1970: expiry)
         guard expiresAt > system.clock.now() else {
             throw CredentialError.endpointFailed(
-                source: source, reason: "RegisterClient's registration expired already (\(Timestamp.rfc3339(expiresAt)))")
+                source: source,
+                reason: "RegisterClient's registration expired already (\(Timestamp.rfc3339(expiresAt)))")
         }
         return Registration(clientID: id, clientSecret: secret, expiresAt: expiresAt)
     }
@@ -146,12 +147,15 @@ struct SSOOIDCClient {
     var source: String { "IAM Identity Center OIDC \(endpoint)" }
 
     func token(from fields: [String: JSONValue]) throws -> Token {
-        guard let access = Self.string(fields["accessToken"]), case .number(let expiresIn)? = fields["expiresIn"],
-            expiresIn > 0
+        // The token goes into a header and a file the AWS CLI reads: printable ASCII, no spaces.
+        guard let access = Self.string(fields["accessToken"]),
+            access.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
+            case .number(let expiresIn)? = fields["expiresIn"], expiresIn > 0
         else {
             // Not worth asking again: the same request gets the same answer.
             throw CredentialError.endpointRefused(
-                source: source, reason: "CreateToken's answer holds no usable token (an accessToken and a positive expiresIn)")
+                source: source,
+                reason: "CreateToken's answer holds no usable token (an accessToken and a positive expiresIn)")
         }
         return Token(
             accessToken: access, expiresIn: Int(min(expiresIn, 366 * 86400)),
@@ -188,6 +192,8 @@ struct SSOOIDCClient {
         var fields: [String: JSONValue] = [:]
         if case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body)) {
             fields = object
+        } else if response.status == 200 {
+            throw CredentialError.endpointFailed(source: source, reason: "\(what)'s answer is not a JSON object")
         }
         if let type = response.header("x-amzn-ErrorType"), fields["__type"] == nil {
             fields["__type"] = .string(String(type.split(separator: ":").first ?? ""))

@@ -145,12 +145,17 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        #if os(Linux)
+            // Not every descriptor of ours is close-on-exec (the network's sockets): none may live on in
+            // a browser. (macOS: POSIX_SPAWN_CLOEXEC_DEFAULT below.)
+            for fd in LiveBackgroundRefresh.openDescriptors() { posix_spawn_file_actions_addclose(&actions, fd) }
+        #endif
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGHUP, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }
+        for signal in [SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGALRM] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var mask = sigset_t()
         sigemptyset(&mask)

@@ -192,7 +192,7 @@ struct SSODeviceLoginTests {
         let world = Self.world(polls: [Self.pollError("authorization_pending")])
         #expect(
             throws: CredentialError.ssoLoginFailed(
-                profile: "dev", reason: "was not approved before its code expired (after 10 min 0 s)")
+                profile: "dev", reason: "was not approved before its code expired (after 9 min 59 s)")
         ) { try world.resolve() }
         // About 600 polls at 1 s apart, never more.
         #expect(world.setup.sleeps.all.reduce(0, +) <= 600)
@@ -356,13 +356,18 @@ struct SSODeviceLoginReviewTests {
         }
         world.setup.system.http = { http }
         _ = try world.resolve()
-        let routes = http.requests.map { $0.url.hasPrefix(Login.oidc) ? String($0.url.dropFirst(Login.oidc.count)) : "portal" }
+        let routes = http.requests.map {
+            $0.url.hasPrefix(Login.oidc) ? String($0.url.dropFirst(Login.oidc.count)) : "portal"
+        }
         #expect(routes == ["/device_authorization", "/client/register", "/device_authorization", "/token", "portal"])
-        let registration = String(decoding: try #require(try world.setup.files.read(Login.registrationPath)), as: UTF8.self)
+        let registration = String(
+            decoding: try #require(try world.setup.files.read(Login.registrationPath)), as: UTF8.self)
         #expect(registration.contains("new-client"))
     }
 
-    @Test("a huge interval is capped, the last poll is made when the code expires, and the wait said is the one waited")
+    @Test(
+        "a huge interval is capped, the last poll is made a second before the code expires, and the wait said is the one waited"
+    )
     func deadlineWithHugeInterval() throws {
         var world = Login.world(polls: [Login.pollError("authorization_pending")])
         let http = FakeHTTPClient { request, _ in
@@ -370,15 +375,28 @@ struct SSODeviceLoginReviewTests {
             if request.url.hasSuffix("/device_authorization") {
                 return Login.json(
                     200,
-                    #"{"deviceCode":"d","userCode":"U","verificationUri":"https://x/","expiresIn":8,"interval":1000000000}"#)
+                    #"{"deviceCode":"d","userCode":"U","verificationUri":"https://x/","expiresIn":8,"interval":1000000000}"#
+                )
             }
             return Login.pollError("authorization_pending")
         }
         world.setup.system.http = { http }
-        #expect(throws: CredentialError.ssoLoginFailed(
-            profile: "dev", reason: "was not approved before its code expired (after 8 s)")) { try world.resolve() }
-        #expect(world.setup.sleeps.all == [8])
+        #expect(
+            throws: CredentialError.ssoLoginFailed(
+                profile: "dev", reason: "was not approved before its code expired (after 7 s)")
+        ) { try world.resolve() }
+        #expect(world.setup.sleeps.all == [7])
         #expect(http.requests.filter { $0.url.hasSuffix("/token") }.count == 2)
+    }
+
+    @Test("an access token with control characters or spaces is refused, not written to the AWS CLI's cache")
+    func hostileToken() throws {
+        let world = Login.world(polls: [
+            Login.json(200, #"{"accessToken":"bad\u001b[2Jtoken","tokenType":"Bearer","expiresIn":28800}"#)
+        ])
+        #expect(throws: CredentialError.self) { try world.resolve() }
+        #expect(try world.setup.files.read(Base.sessionTokenPath) == Array(Login.expiredToken.utf8))
+        #expect(world.calls.filter { $0 == "/token" }.count == 1, "not polled again: the same answer would come")
     }
 
     @Test("the browser is started detached, never waited for")
