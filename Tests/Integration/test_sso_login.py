@@ -207,8 +207,11 @@ def fake_browser(tmp_path: Path) -> tuple[Path, Path]:
     bin_dir.mkdir()
     record = tmp_path / "browser.log"
     script = bin_dir / "xdg-open"
+    fds = tmp_path / "browser.fds"
     script.write_text(
-        f"#!{sys.executable}\nimport sys, urllib.request\n"
+        f"#!{sys.executable}\nimport os, sys, urllib.request\n"
+        "listing = ' '.join(sorted(os.listdir('/proc/self/fd'), key=int))\n"
+        f"open({str(fds)!r}, 'w').write(listing)\n"
         f"open({str(record)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n"
         "urllib.request.urlopen(sys.argv[1] + '&approve=1').read()\n")
     script.chmod(0o755)
@@ -231,6 +234,8 @@ def test_the_browser_opens_only_on_a_desktop_and_never_when_told_not_to(box, sso
     if desktop == "display":
         assert record.read_text() == f"{sso.endpoint}/device?user_code=ABCD-0001\n"
         assert "opening the page in your browser" in err
+        # Nothing of eks-auth's (sockets, pipes) lives on in the browser: 0-2 are /dev/null, 3 is the listing.
+        assert (tmp_path / "browser.fds").read_text() == "0 1 2 3", (tmp_path / "browser.fds").read_text()
     else:
         assert not record.exists(), record.read_text()
 

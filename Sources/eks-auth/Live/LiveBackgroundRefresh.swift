@@ -98,48 +98,12 @@ enum LiveBackgroundRefresh {
     /// Never waited for. Its process id, or nil when it could not be started.
     static func spawn() -> Int32? {
         guard let executable = executablePath() else { return nil }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGALRM] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        #if os(Linux)
-            // POSIX_SPAWN_SETSID (glibc 2.26 and musl), declared only under _GNU_SOURCE, which the C
-            // library module is not built with.
-            let detach: Int32 = 0x80
-        #else
-            // And no descriptor but the three above reaches the child.
-            let detach = Int32(POSIX_SPAWN_SETSID | POSIX_SPAWN_CLOEXEC_DEFAULT)
-        #endif
-        posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) | detach))
-
         // argv[0] as we were given it, so that `ps` shows what the parent showed.
         let arguments = [CommandLine.arguments.first ?? executable] + CommandLine.arguments.dropFirst()
         var variables = processEnvironment()
         variables["KUBERNETES_EXEC_INFO"] = nil
         variables[BackgroundRefresh.modeVariable] = "1"
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        guard !argv.dropLast().contains(nil), !envp.dropLast().contains(nil) else { return nil }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0 else { return nil }
-        return pid
+        return try? LiveProcessRunner.startDetached(arguments, executable: executable, environment: variables)
     }
 
     /// The running executable: `/proc/self/exe` on Linux (it names the binary even if it was replaced

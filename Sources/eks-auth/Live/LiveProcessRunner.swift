@@ -14,7 +14,10 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         guard !request.arguments.contains(where: { $0.utf8.contains(0) }) else {
             throw ProcessRunError.cannotStart("\(command): an argument contains a NUL character")
         }
-        if request.detached { return try Self.startDetached(request.arguments) }
+        if request.detached {
+            _ = try Self.startDetached(request.arguments)
+            return ProcessResult(status: 0)
+        }
         let deadline = Self.now() + (request.timeout.isNaN ? 0 : max(0, request.timeout))
 
         let stdoutPipe = try Self.makePipe(for: command)
@@ -135,10 +138,16 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         return pid
     }
 
-    /// Starts `arguments` in a session of its own with stdin, stdout and stderr on /dev/null and no
-    /// other descriptor of ours (they are all close-on-exec), and does not wait: a browser launcher
-    /// may run the browser in the foreground, and nothing of it must reach our output.
-    private static func startDetached(_ arguments: [String]) throws -> ProcessResult {
+    /// Starts `arguments` detached and does not wait: a session of its own (no terminal, no signal from
+    /// our process group), stdin, stdout and stderr on /dev/null (kubectl waits until the plugin's output
+    /// pipes close; a browser launcher may keep the browser in the foreground), no other descriptor of
+    /// ours (the network's sockets are not all close-on-exec), and the signals we may ignore back to their
+    /// defaults. `executable` is run as it is; without it, `arguments[0]` is looked up in PATH.
+    /// `environment` replaces ours when given. Its process id.
+    /// - Throws: `ProcessRunError.cannotStart`.
+    static func startDetached(_ arguments: [String], executable: String? = nil, environment: [String: String]? = nil)
+        throws -> pid_t
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -146,8 +155,7 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
         #if os(Linux)
-            // Not every descriptor of ours is close-on-exec (the network's sockets): none may live on in
-            // a browser. (macOS: POSIX_SPAWN_CLOEXEC_DEFAULT below.)
+            // (macOS: POSIX_SPAWN_CLOEXEC_DEFAULT below.)
             for fd in LiveBackgroundRefresh.openDescriptors() { posix_spawn_file_actions_addclose(&actions, fd) }
         #endif
         var attributes = posix_spawnattr_t()
@@ -161,23 +169,42 @@ struct LiveProcessRunner: EKSAuthSystem.ProcessRunner {
         sigemptyset(&mask)
         posix_spawnattr_setsigmask(&attributes, &mask)
         #if os(Linux)
-            // POSIX_SPAWN_SETSID, declared only under _GNU_SOURCE (see LiveBackgroundRefresh).
+            // POSIX_SPAWN_SETSID (glibc 2.26 and musl), declared only under _GNU_SOURCE, which the C
+            // library module is not built with.
             let detach: Int32 = 0x80
         #else
             let detach = Int32(POSIX_SPAWN_SETSID | POSIX_SPAWN_CLOEXEC_DEFAULT)
         #endif
         posix_spawnattr_setflags(&attributes, Int16(Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) | detach))
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        guard let file = argv[0], !argv.dropLast().contains(nil) else { throw startError(arguments[0], nil, ENOMEM) }
+        let envp: [UnsafeMutablePointer<CChar>?] =
+            environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] } ?? []
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        guard let file = argv.first ?? nil, !argv.dropLast().contains(nil), !envp.dropLast().contains(nil) else {
+            throw startError(arguments.first ?? "", nil, ENOMEM)
+        }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, file, &actions, &attributes, argv, environ)
+        let result: Int32
+        if let executable {
+            result =
+                envp.isEmpty
+                ? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+                : posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        } else {
+            result =
+                envp.isEmpty
+                ? posix_spawnp(&pid, file, &actions, &attributes, argv, environ)
+                : posix_spawnp(&pid, file, &actions, &attributes, argv, envp)
+        }
         guard result == 0 else { throw startError(arguments[0], nil, result) }
-        return ProcessResult(status: 0)
+        return pid
     }
 
     /// "`command`: `what`: `strerror`", or without `what`, as `cannotStart`.
-    private static func startError(_ command: String, _ what: String?, _ code: Int32) -> ProcessRunError {
+    static func startError(_ command: String, _ what: String?, _ code: Int32) -> ProcessRunError {
         let reason = String(cString: strerror(code))
         return .cannotStart([command, what, reason].compactMap { $0 }.joined(separator: ": "))
     }
