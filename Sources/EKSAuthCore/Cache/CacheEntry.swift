@@ -56,11 +56,31 @@ public struct CachedCredentials: Sendable, Equatable {
     public var credentials: AWSCredentials
     /// What they are.
     public var session: CachedSession
+    /// The last background renewal of the session, when it failed (see `RenewalFailure`).
+    public var renewalFailure: RenewalFailure?
 
     /// Cached credentials of `session`.
-    public init(credentials: AWSCredentials, session: CachedSession) {
+    public init(credentials: AWSCredentials, session: CachedSession, renewalFailure: RenewalFailure? = nil) {
         self.credentials = credentials
         self.session = session
+        self.renewalFailure = renewalFailure
+    }
+}
+
+/// A background renewal of a cached session that failed: when, and its one-line error (never a
+/// secret: every error of eks-auth is written to be shown). Kept in the entry so that the next calls
+/// say so while the session is still good, and wait `CredentialCache.renewalRetryPause` before
+/// trying again, instead of one silent STS call each.
+public struct RenewalFailure: Sendable, Equatable {
+    /// When it failed.
+    public var at: Date
+    /// Its error message.
+    public var message: String
+
+    /// A failure at `at` with `message`.
+    public init(at: Date, message: String) {
+        self.at = at
+        self.message = message
     }
 }
 
@@ -95,6 +115,10 @@ public struct CacheEntry: Sendable, Equatable, Codable {
     public var stsEndpoint: String?
     /// See `stsEndpoint`.
     public var region: String?
+    /// When the last background renewal failed, RFC 3339, and its error (absent when none did).
+    public var renewalFailedAt: String?
+    /// See `renewalFailedAt`.
+    public var renewalFailure: String?
 
     /// The format this version writes: 1, with `kind` added (older readers ignore unknown keys).
     public static let currentVersion = 1
@@ -116,6 +140,8 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         self.sessionToken = cached.credentials.sessionToken ?? ""
         self.expiration = Timestamp.rfc3339(cached.credentials.expiration ?? date)
         self.obtained = Timestamp.rfc3339(date)
+        self.renewalFailedAt = cached.renewalFailure.map { Timestamp.rfc3339($0.at) }
+        self.renewalFailure = cached.renewalFailure?.message
     }
 
     /// The expiry as a date; nil when unreadable.
@@ -130,13 +156,16 @@ public struct CacheEntry: Sendable, Equatable, Codable {
             credentials: AWSCredentials(
                 accessKeyID: accessKeyID, secretAccessKey: secretAccessKey, sessionToken: sessionToken,
                 expiration: expiry),
-            session: session)
+            session: session,
+            renewalFailure: renewalFailedAt.flatMap(Timestamp.parseISO8601).map {
+                RenewalFailure(at: $0, message: renewalFailure ?? "")
+            })
     }
 
     enum CodingKeys: String, CodingKey {
         case version, kind, roleARN = "roleArn", assumedRoleARN = "assumedRoleArn", accountID = "accountId"
         case roleName, profile, accessKeyID = "accessKeyId", secretAccessKey, sessionToken, expiration, obtained
-        case stsEndpoint, region
+        case stsEndpoint, region, renewalFailedAt, renewalFailure
     }
 
     /// The `kind` values of format 2.
@@ -157,6 +186,8 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         obtained = try c.decode(String.self, forKey: .obtained)
         stsEndpoint = try c.decodeIfPresent(String.self, forKey: .stsEndpoint)
         region = try c.decodeIfPresent(String.self, forKey: .region)
+        renewalFailedAt = try c.decodeIfPresent(String.self, forKey: .renewalFailedAt)
+        renewalFailure = try c.decodeIfPresent(String.self, forKey: .renewalFailure)
         func string(_ key: CodingKeys) throws -> String { try c.decode(String.self, forKey: key) }
         switch try c.decodeIfPresent(Kind.self, forKey: .kind) {
         case nil:
@@ -227,11 +258,14 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         self.expiration = expiration
         self.obtained = obtained
         // Optional, but a value of another type is for the decoder to refuse, as it does.
-        for key in [CodingKeys.stsEndpoint, .region] where members[key.rawValue] != nil && string(key) == nil {
+        for key in [CodingKeys.stsEndpoint, .region, .renewalFailedAt, .renewalFailure]
+        where members[key.rawValue] != nil && string(key) == nil {
             return nil
         }
         self.stsEndpoint = string(.stsEndpoint)
         self.region = string(.region)
+        self.renewalFailedAt = string(.renewalFailedAt)
+        self.renewalFailure = string(.renewalFailure)
     }
 
     /// Writes the kind and the fields that identify the session, and the `roleArn` and
@@ -268,5 +302,7 @@ public struct CacheEntry: Sendable, Equatable, Codable {
         try c.encode(obtained, forKey: .obtained)
         try c.encodeIfPresent(stsEndpoint, forKey: .stsEndpoint)
         try c.encodeIfPresent(region, forKey: .region)
+        try c.encodeIfPresent(renewalFailedAt, forKey: .renewalFailedAt)
+        try c.encodeIfPresent(renewalFailure, forKey: .renewalFailure)
     }
 }

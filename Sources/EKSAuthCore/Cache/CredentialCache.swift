@@ -294,6 +294,18 @@ extension CredentialCache {
         if let cached, left >= window || (start != nil && left > backgroundRefreshFloor) {
             trace("cache: hit \(path) (\(label))", fields: ["cache": "hit", "path": path])
             guard left < window, let start else { return cached }
+            if let failure = cached.renewalFailure {
+                // Said on every call while it lasts: the session ends in minutes and cannot be renewed.
+                let ago = Int(now.timeIntervalSince(failure.at))
+                system.warn(
+                    "renewing the cached session (\(label)) in the background failed \(DurationText.spoken(ago)) ago: "
+                        + "\(TerminalText.line(failure.message, limit: 400)); it expires in "
+                        + "\(DurationText.spoken(Int(left))), then the renewal happens while you wait")
+                if now.timeIntervalSince(failure.at) < renewalRetryPause {
+                    trace("cache: not renewing again before \(Int(renewalRetryPause)) s have passed")
+                    return cached
+                }
+            }
             switch cache.ifUnlocked(key, start) {
             case .held:
                 trace("cache: session expires in \(Int(left)) s; another process is renewing it")
@@ -332,7 +344,25 @@ extension CredentialCache {
             if let result = try system.fileSystem.withExclusiveLock(lockPath, timeout: lockTimeout, body) {
                 return result
             }
-        } catch is FileSystemError {}
+        } catch is FileSystemError {
+        } catch let error as EKSAuthError {
+            cache.noteRenewalFailure(of: key, error.message, at: system.clock.now())
+            throw error
+        }
         throw BackgroundRefreshSkipped(lockPath: lockPath)
+    }
+
+    /// How long after a failed background renewal the next call inside the window tries again.
+    public static let renewalRetryPause: TimeInterval = 60
+
+    /// Records in `key`'s entry (when it is there, ours and still good) that renewing it failed with
+    /// `message` at `date`; the session itself is kept. Failures only skip the note.
+    func noteRenewalFailure(of key: CacheKey, _ message: String, at date: Date) {
+        guard var cached = load(for: key, freshUntil: date, quietly: true),
+            let bytes = try? fileSystem.read(path(for: key)), let entry = CacheEntry.decoding(bytes),
+            let obtained = Timestamp.parseISO8601(entry.obtained)
+        else { return }
+        cached.renewalFailure = RenewalFailure(at: date, message: String(message.prefix(1000)))
+        store(cached, for: key, obtained: obtained)
     }
 }

@@ -231,3 +231,74 @@ struct BackgroundRefreshTests {
         #expect(Timestamp.rfc3339(result.execCredential.expiration) == "2024-01-02T04:03:35Z")
     }
 }
+
+@Suite("Background refresh: a failed renewal")
+struct FailedRenewalTests {
+    typealias Base = BackgroundRefreshTests
+
+    /// `through` once at `now`, the background process (`.running`) whose STS call is denied.
+    static func failInBackground(_ files: InMemoryFileSystem, at now: Date) {
+        let system = SystemContext(
+            environment: Environment(["HOME": "/home/u"]), clock: .fixed(now), fileSystem: files)
+        var running = system
+        running.backgroundRefresh = .running
+        #expect(throws: CredentialError.self) {
+            _ = try CredentialCache.through(Base.key, system: running, label: "test") {
+                throw CredentialError.endpointRefused(source: "STS", reason: "AccessDenied")
+            }
+        }
+    }
+
+    static func call(_ files: InMemoryFileSystem, at now: Date) throws -> (key: String, hooks: Int, warnings: [String])
+    {
+        let hooks = Recorder<Int>()
+        let warnings = Recorder<String>()
+        var system = SystemContext(
+            environment: Environment(["HOME": "/home/u"]), clock: .fixed(now), fileSystem: files,
+            warn: { warnings.append($0) })
+        system.backgroundRefresh = .available {
+            hooks.append(1)
+            return 99
+        }
+        let found = try CredentialCache.through(Base.key, system: system, label: "test") {
+            Issue.record("no synchronous renewal above the floor")
+            throw CredentialError.endpointRefused(source: "STS", reason: "x")
+        }
+        return (found.credentials.accessKeyID, hooks.all.count, warnings.all)
+    }
+
+    @Test("is noted in the entry, said on each call while the session lasts, and tried again after a pause")
+    func notedSaidAndPaused() throws {
+        let files = Base.files(left: 600)
+        Self.failInBackground(files, at: Base.now)
+        let cache = CredentialCache(directory: "/home/u/.kube/cache/eks-auth", fileSystem: files, warn: { _ in })
+        let noted = try #require(cache.load(for: Base.key, freshUntil: Base.now))
+        #expect(noted.credentials.accessKeyID == "ASIAOLD", "the session itself is kept")
+        #expect(noted.renewalFailure == RenewalFailure(at: Base.now, message: "STS: AccessDenied"))
+
+        let soon = try Self.call(files, at: Base.now.addingTimeInterval(20))
+        #expect(soon.key == "ASIAOLD")
+        #expect(soon.hooks == 0, "not again within the pause")
+        #expect(
+            soon.warnings == [
+                "renewing the cached session (test) in the background failed 20 s ago: STS: AccessDenied; it "
+                    + "expires in 9 min 40 s, then the renewal happens while you wait"
+            ])
+        let later = try Self.call(files, at: Base.now.addingTimeInterval(90))
+        #expect(later.hooks == 1, "tried again after the pause")
+        #expect(later.warnings.count == 1)
+    }
+
+    @Test("an entry written with the failure reads back in both readers, and older readers' fields are unchanged")
+    func format() throws {
+        let files = Base.files(left: 600)
+        Self.failInBackground(files, at: Base.now)
+        let cache = CredentialCache(directory: "/home/u/.kube/cache/eks-auth", fileSystem: files, warn: { _ in })
+        let bytes = try #require(try files.read(cache.path(for: Base.key)))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains(#""renewalFailedAt":"2024-01-02T03:04:05Z","renewalFailure":"STS: AccessDenied""#))
+        let decoded = try JSONDecoder().decode(CacheEntry.self, from: Data(bytes))
+        #expect(CacheEntry.decoding(bytes) == decoded)
+        #expect(decoded.cached?.renewalFailure?.message == "STS: AccessDenied")
+    }
+}
