@@ -251,9 +251,10 @@ def test_kubectl_does_not_wait_for_the_background_refresh(run, eks_auth, home, t
         assert not api.rejections
 
 
-def test_a_failing_renewal_is_quiet_and_remembers_nothing(run, moto, sts, tmp_path):
+def test_a_failing_renewal_is_said_on_later_calls_paused_and_never_a_remembered_failure(run, moto, sts, tmp_path):
     # Under kubectl (KUBERNETES_EXEC_INFO set), a failure is remembered for the next calls; the background
-    # process runs without it, so its failure neither reaches the caller nor is remembered.
+    # process runs without it, so its failure never fails the caller. It is noted in the entry: the next
+    # calls say so (the session still answers them) and start no new renewal for 60 s.
     cache = tmp_path / "cache"
     env = role_env(run, moto, sts, cache, KUBERNETES_EXEC_INFO=json.dumps(
         {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "spec": {"interactive": False}}))
@@ -261,15 +262,24 @@ def test_a_failing_renewal_is_quiet_and_remembers_nothing(run, moto, sts, tmp_pa
     assert rc == 0, err
     old_key, _ = put_in_window(cache)
     sts.deny = True
-    for _ in range(2):
-        rc, out, err = run(*token_args(moto, "--verbose"), env=env)
+    rc, out, err = run(*token_args(moto, "--verbose"), env=env)
+    assert rc == 0 and signing_key(out) == old_key, err
+    assert "warning" not in err, err
+    pids = background_pids(err)
+    assert len(pids) == 1, err
+    wait_for_exit(pids)
+    denied = len(sts.of("denied"))
+    assert denied, "the background process made no call"
+    assert not (cache / "last-failure.json").exists()
+    assert key_of(cache) == old_key
+    for _ in range(3):
+        rc, out, err = run(*token_args(moto), env=env)
         assert rc == 0 and signing_key(out) == old_key, err
-        pids = background_pids(err)
-        assert len(pids) == 1, err
-        wait_for_exit(pids)
-        assert sts.of("denied"), "the background process made no call"
-        assert not (cache / "last-failure.json").exists()
-        assert key_of(cache) == old_key
+        warnings = [line for line in err.splitlines() if line.startswith("eks-auth: warning: renewing the cached")]
+        assert len(warnings) == 1 and "in the background failed" in warnings[0] and "AccessDenied" in warnings[0], err
+    time.sleep(1)
+    assert len(sts.of("denied")) == denied, "no new renewal within 60 s of the failure"
+    assert not (cache / "last-failure.json").exists()
 
 
 def test_a_credential_process_that_is_eks_auth_prints_for_the_background_process(run, moto, sts, tmp_path):
