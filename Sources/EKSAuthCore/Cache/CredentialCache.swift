@@ -282,7 +282,9 @@ extension CredentialCache {
             trace("cache: off (--no-cache) for \(label)")
             return try fetch()
         }
-        let path = cache.path(for: key)
+        // Only for the trace (its arguments are evaluated only under --verbose) and a rare error: the key's
+        // digest is a SHA-256 over its fields, 0.05 M instructions each time it is computed.
+        let path = { cache.path(for: key) }
         var start: (@Sendable () -> Int32?)?
         if inBackground, window > backgroundRefreshFloor, case .available(let hook) = system.backgroundRefresh {
             start = hook
@@ -292,7 +294,7 @@ extension CredentialCache {
             for: key, freshUntil: now.addingTimeInterval(start == nil ? window : backgroundRefreshFloor), quietly: true)
         let left = (cached?.credentials.expiration ?? now).timeIntervalSince(now)
         if let cached, left >= window || (start != nil && left > backgroundRefreshFloor) {
-            trace("cache: hit \(path) (\(label))", fields: ["cache": "hit", "path": path])
+            trace("cache: hit \(path()) (\(label))", fields: ["cache": "hit", "path": path()])
             guard left < window, let start else { return cached }
             if let failure = cached.renewalFailure {
                 // Said on every call while it lasts: the session ends in minutes and cannot be renewed.
@@ -319,7 +321,7 @@ extension CredentialCache {
                 trace("cache: session expires in \(Int(left)) s; no background refresh could start, renewing it now")
             }
         } else {
-            trace("cache: miss \(path) (\(label))", fields: ["cache": "miss", "path": path])
+            trace("cache: miss \(path()) (\(label))", fields: ["cache": "miss", "path": path()])
         }
         let freshUntil = { system.clock.now().addingTimeInterval(window) }
         let body = {
@@ -337,7 +339,7 @@ extension CredentialCache {
             return try cache.withLock(for: key, timeout: lockTimeout, body)
         }
         // The background process never renews without the lock: a holder is renewing it already.
-        guard cache.directoryIsUsable(warn: { _ in }) else { throw BackgroundRefreshSkipped(lockPath: path) }
+        guard cache.directoryIsUsable(warn: { _ in }) else { throw BackgroundRefreshSkipped(lockPath: path()) }
         let lockPath = "\(cache.directory)/\(key.digest).lock"
         do {
             try system.fileSystem.createDirectory(cache.directory, mode: 0o700)
