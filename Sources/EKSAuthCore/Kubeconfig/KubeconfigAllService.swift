@@ -168,7 +168,7 @@ public struct KubeconfigAllService: Sendable {
         } catch let error as FileSystemError {
             throw KubeconfigError.cannotRead(path: path, reason: error.reason)
         }
-        var root = try Self.root(of: existing, path: path)
+        var root = try KubeconfigWriter.root(of: existing, path: path)
         for entry in entries {
             if let foreign = Self.foreignEntry(in: root, for: entry) {
                 result.skipped.append("\(entry.names.context): \(foreign)")
@@ -330,11 +330,7 @@ public struct KubeconfigAllService: Sendable {
     /// by it, as `aws eks update-kubeconfig` writes them: replacing those is the update it asks for).
     static func foreignEntry(in root: YAMLMapping, for entry: Entry) -> String? {
         let users = root["users"]?.sequence ?? []
-        let runsEKSAuth = { (name: String) -> Bool in
-            guard let user = users.first(where: { $0["name"]?.scalar?.text == name }) else { return false }
-            guard let command = user["user"]?["exec"]?["command"]?.scalar?.text else { return false }
-            return command.split(separator: "/").last == "eks-auth"
-        }
+        let runsEKSAuth = { (name: String) in KubeconfigWriter.runsEKSAuth(user: name, in: root) }
         let arn = entry.names.cluster
         if let context = (root["contexts"]?.sequence ?? []).first(where: {
             $0["name"]?.scalar?.text == entry.names.context
@@ -422,38 +418,13 @@ public struct KubeconfigAllService: Sendable {
     static let installHint =
         "eks-auth is needed to log in to this cluster: install it (make install) and put it on PATH"
 
-    /// The kubeconfig's root mapping (a new, empty kubeconfig for a missing or blank file).
-    static func root(of existing: String?, path: String) throws -> YAMLMapping {
-        guard let existing, !existing.trimmingWhitespace().isEmpty else {
-            return [
-                "apiVersion": "v1", "kind": "Config", "preferences": .mapping([:]), "clusters": .sequence([]),
-                "contexts": .sequence([]), "users": .sequence([]),
-            ]
-        }
-        let node: YAMLNode?
-        do {
-            node = try YAML.compose(existing)
-        } catch {
-            throw KubeconfigError.malformed(path: path, reason: "not YAML: \(error.message)")
-        }
-        guard let mapping = node?.mapping else {
-            throw KubeconfigError.malformed(path: path, reason: "not a YAML mapping")
-        }
-        return mapping
-    }
-
     /// Removes eks-auth's contexts for clusters of `account` in `regions` that are not in `found`, and their
     /// users and clusters when nothing else uses them; returns the contexts removed, in file order.
     static func prune(_ root: inout YAMLMapping, found: Set<String>, account: String, regions: Set<String>)
         -> [String]
     {
-        let users = root["users"]?.sequence ?? []
-        let runsEKSAuth: (String) -> Bool = { name in
-            guard let user = users.first(where: { $0["name"]?.scalar?.text == name }),
-                let command = user["user"]?["exec"]?["command"]?.scalar?.text
-            else { return false }
-            return command.split(separator: "/").last == "eks-auth"
-        }
+        let before = root
+        let runsEKSAuth = { (name: String) in KubeconfigWriter.runsEKSAuth(user: name, in: before) }
         var contexts = root["contexts"]?.sequence ?? []
         var removed: [(context: String, cluster: String, user: String)] = []
         contexts.items.removeAll { item in

@@ -70,6 +70,36 @@ public enum KubeconfigWriter {
             outcome: &outcome)
     }
 
+    /// The kubeconfig's root mapping: a new, empty kubeconfig for a missing or blank file.
+    /// - Throws: `KubeconfigError.malformed` when the text is not YAML, or not a mapping.
+    static func root(of existing: String?, path: String) throws -> YAMLMapping {
+        guard let existing, !existing.trimmingWhitespace().isEmpty else {
+            return [
+                "apiVersion": "v1", "kind": "Config", "preferences": .mapping([:]), "clusters": .sequence([]),
+                "contexts": .sequence([]), "users": .sequence([]),
+            ]
+        }
+        let node: YAMLNode?
+        do {
+            node = try YAML.compose(existing)
+        } catch {
+            throw KubeconfigError.malformed(path: path, reason: "not YAML: \(error.message)")
+        }
+        guard let mapping = node?.mapping else {
+            throw KubeconfigError.malformed(path: path, reason: "not a YAML mapping")
+        }
+        return mapping
+    }
+
+    /// Whether the user `name` of `root` runs eks-auth (its exec command's last path part): an entry
+    /// eks-auth wrote.
+    static func runsEKSAuth(user name: String, in root: YAMLMapping) -> Bool {
+        guard let user = (root["users"]?.sequence ?? []).first(where: { $0["name"]?.scalar?.text == name }),
+            let command = user["user"]?["exec"]?["command"]?.scalar?.text
+        else { return false }
+        return command.split(separator: "/").last == "eks-auth"
+    }
+
     /// As `merge(existing:path:cluster:names:exec:replaced:)`, also setting `outcome`: `added` when the
     /// context is new, `unchanged` when every entry and the current context were already as written
     /// (styles, quoting and key order aside), else `updated`.
@@ -77,24 +107,7 @@ public enum KubeconfigWriter {
         existing: String?, path: String, cluster: ClusterInfo, names: KubeconfigNames, exec: ExecPlugin,
         replaced: inout [String], outcome: inout Outcome
     ) throws -> String {
-        var root: YAMLMapping
-        if let existing, !existing.trimmingWhitespace().isEmpty {
-            let node: YAMLNode?
-            do {
-                node = try YAML.compose(existing)
-            } catch {
-                throw KubeconfigError.malformed(path: path, reason: "not YAML: \(error.message)")
-            }
-            guard let mapping = node?.mapping else {
-                throw KubeconfigError.malformed(path: path, reason: "not a YAML mapping")
-            }
-            root = mapping
-        } else {
-            root = [
-                "apiVersion": "v1", "kind": "Config", "preferences": .mapping([:]), "clusters": .sequence([]),
-                "contexts": .sequence([]), "users": .sequence([]),
-            ]
-        }
+        var root = try Self.root(of: existing, path: path)
         // Every value but provideClusterInfo is a string node: written quoted where plain it would read
         // as a number, boolean or null (kubectl's decoder rejects those where it expects strings).
         let clusterEntry: YAMLNode = .mapping([
